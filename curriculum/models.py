@@ -1,0 +1,170 @@
+"""The plan as rows: plan > phase > week > day > session > task, plus resource sections.
+
+`curriculum` knows nothing of learners. Learner rows in `progress` point here with PROTECT, so a task,
+session or day somebody has progress on cannot be deleted by accident.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanQuerySet(models.QuerySet["Plan"]):
+    def published(self) -> PlanQuerySet:
+        return self.filter(published=True)
+
+
+class Plan(models.Model):
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    # The document's overview section: its heading is kept so the export reproduces the document.
+    overview_heading = models.CharField(_("overview heading"), max_length=200, default="总体安排")
+    summary = models.TextField(_("summary"), blank=True)
+    resources_heading = models.CharField(_("resources heading"), max_length=200, default="学习资源精选")
+    published = models.BooleanField(_("published"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Phase(models.Model):
+    """A month of the document ("第一个月：基础入门与核心技术" is number 1)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phases")
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="phase_unique_number")]
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Week(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="weeks")
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="weeks")
+    number = models.PositiveSmallIntegerField(_("number"), help_text=_("Plan-wide week number."))
+    title = models.CharField(_("title"), max_length=200)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="week_unique_number")]
+        verbose_name = _("week")
+        verbose_name_plural = _("weeks")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class DayQuerySet(models.QuerySet["Day"]):
+    def with_sessions(self) -> DayQuerySet:
+        """Days with their sessions and tasks in document order, in three queries whatever the plan's size."""
+        return self.select_related("week", "week__phase").prefetch_related(
+            models.Prefetch(
+                "sessions",
+                queryset=Session.objects.order_by("position").prefetch_related(
+                    models.Prefetch("tasks", queryset=Task.objects.order_by("position"))
+                ),
+            )
+        )
+
+
+class Day(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="days")
+    week = models.ForeignKey(Week, on_delete=models.CASCADE, related_name="days")
+    number = models.PositiveSmallIntegerField(_("number"), help_text=_("Plan-wide study-day number, from 1."))
+
+    objects = DayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="day_unique_number")]
+        verbose_name = _("day")
+        verbose_name_plural = _("days")
+
+    def __str__(self) -> str:
+        return str(_("Day %(number)s") % {"number": self.number})
+
+
+class Session(models.Model):
+    class Slot(models.TextChoices):
+        MORNING = "morning", _("上午")
+        AFTERNOON = "afternoon", _("下午")
+        FULL_DAY = "full_day", _("全天")
+
+    day = models.ForeignKey(Day, on_delete=models.CASCADE, related_name="sessions")
+    slot = models.CharField(_("slot"), max_length=10, choices=Slot.choices)
+    topic = models.CharField(_("topic"), max_length=300)
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+
+    class Meta:
+        ordering = ["day", "position"]
+        constraints = [models.UniqueConstraint(fields=["day", "position"], name="session_unique_position")]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self) -> str:
+        return f"{self.get_slot_display()}：{self.topic}"
+
+
+class Task(models.Model):
+    """One bullet under a session, verbatim (inline Markdown kept). The unit a learner ticks."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="tasks")
+    text = models.TextField(_("text"))
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+
+    class Meta:
+        ordering = ["session", "position"]
+        constraints = [models.UniqueConstraint(fields=["session", "position"], name="task_unique_position")]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ResourceSection(models.Model):
+    """A section of the closing resource list, with its own heading (papers, tools, tips, ...)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="resource_sections")
+    heading = models.CharField(_("heading"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+
+    class Meta:
+        ordering = ["plan", "position"]
+        constraints = [models.UniqueConstraint(fields=["plan", "position"], name="resource_section_unique_position")]
+        verbose_name = _("resource section")
+        verbose_name_plural = _("resource sections")
+
+    def __str__(self) -> str:
+        return self.heading
+
+
+class Resource(models.Model):
+    section = models.ForeignKey(ResourceSection, on_delete=models.CASCADE, related_name="items")
+    text = models.TextField(_("text"))
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+
+    class Meta:
+        ordering = ["section", "position"]
+        constraints = [models.UniqueConstraint(fields=["section", "position"], name="resource_unique_position")]
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
+
+    def __str__(self) -> str:
+        return self.text

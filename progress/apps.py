@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProgressConfig(AppConfig):
+    name = "progress"
+    verbose_name = _("Learner progress")

@@ -1,0 +1,96 @@
+"""Shared fixtures: fixed personas and service guards.
+
+A test that needs a real service asks for its fixture; without the service it is skipped with the reason,
+except when CI is set, where a missing service is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+
+# Sync Playwright runs an event loop in the test thread; the ORM calls around it are still sequential.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def need(reason: str) -> None:
+    """Skip locally, fail in CI: a missing service must never turn a CI run green."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but {reason}")
+    pytest.skip(reason)
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def postgres() -> None:
+    if connection.vendor != "postgresql":
+        need("the suite is not running on PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        need(f"Redis does not answer at {url}: {exc}")
+    return url
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        need(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    def make(username: str, password: str = "correct-horse-battery", **extra: object) -> User:
+        return User.objects.create_user(username=username, email=f"{username}@example.com", password=password, **extra)
+
+    return make
+
+
+@pytest.fixture
+def alice(make_user: Callable[..., User]) -> User:
+    """The learner."""
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(make_user: Callable[..., User]) -> User:
+    """A second learner, who must never see alice's things."""
+    return make_user("bob")
+
+
+@pytest.fixture
+def instructor(make_user: Callable[..., User]) -> User:
+    user = make_user("ines", is_staff=True)
+    group = Group.objects.filter(name="Instructors").first()
+    if group is not None:
+        user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def monday() -> date:
+    return date(2026, 3, 2)
