@@ -14,6 +14,43 @@ class PlanQuerySet(models.QuerySet["Plan"]):
     def published(self) -> PlanQuerySet:
         return self.filter(published=True)
 
+    def get_by_natural_key(self, slug: str) -> Plan:
+        return self.get(slug=slug)
+
+
+# Natural keys (slug, then numbers/positions) let the fixture load without fixed primary keys, so
+# `loaddata` never overwrites another plan's rows and loading it twice changes nothing.
+class PhaseManager(models.Manager["Phase"]):
+    def get_by_natural_key(self, slug: str, number: int) -> Phase:
+        return self.get(plan__slug=slug, number=number)
+
+
+class WeekManager(models.Manager["Week"]):
+    def get_by_natural_key(self, slug: str, number: int) -> Week:
+        return self.get(plan__slug=slug, number=number)
+
+
+class SessionManager(models.Manager["Session"]):
+    def get_by_natural_key(self, slug: str, day: int, position: int) -> Session:
+        return self.get(day__plan__slug=slug, day__number=day, position=position)
+
+
+class TaskManager(models.Manager["Task"]):
+    def get_by_natural_key(self, slug: str, day: int, session: int, position: int) -> Task:
+        return self.get(
+            session__day__plan__slug=slug, session__day__number=day, session__position=session, position=position
+        )
+
+
+class ResourceSectionManager(models.Manager["ResourceSection"]):
+    def get_by_natural_key(self, slug: str, position: int) -> ResourceSection:
+        return self.get(plan__slug=slug, position=position)
+
+
+class ResourceManager(models.Manager["Resource"]):
+    def get_by_natural_key(self, slug: str, section: int, position: int) -> Resource:
+        return self.get(section__plan__slug=slug, section__position=section, position=position)
+
 
 class Plan(models.Model):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -36,6 +73,9 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
 
 class Phase(models.Model):
     """A month of the document ("第一个月：基础入门与核心技术" is number 1)."""
@@ -43,6 +83,8 @@ class Phase(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phases")
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=200)
+
+    objects = PhaseManager()
 
     class Meta:
         ordering = ["plan", "number"]
@@ -53,12 +95,19 @@ class Phase(models.Model):
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
 
+    def natural_key(self) -> tuple[str, int]:
+        return (self.plan.slug, self.number)
+
+    natural_key.dependencies = ["curriculum.plan"]  # type: ignore[attr-defined]
+
 
 class Week(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="weeks")
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="weeks")
     number = models.PositiveSmallIntegerField(_("number"), help_text=_("Plan-wide week number."))
     title = models.CharField(_("title"), max_length=200)
+
+    objects = WeekManager()
 
     class Meta:
         ordering = ["plan", "number"]
@@ -69,8 +118,16 @@ class Week(models.Model):
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
 
+    def natural_key(self) -> tuple[str, int]:
+        return (self.plan.slug, self.number)
+
+    natural_key.dependencies = ["curriculum.phase"]  # type: ignore[attr-defined]
+
 
 class DayQuerySet(models.QuerySet["Day"]):
+    def get_by_natural_key(self, slug: str, number: int) -> Day:
+        return self.get(plan__slug=slug, number=number)
+
     def with_sessions(self) -> DayQuerySet:
         """Days with their sessions and tasks in document order, in three queries whatever the plan's size."""
         return self.select_related("week", "week__phase").prefetch_related(
@@ -99,6 +156,11 @@ class Day(models.Model):
     def __str__(self) -> str:
         return str(_("Day %(number)s") % {"number": self.number})
 
+    def natural_key(self) -> tuple[str, int]:
+        return (self.plan.slug, self.number)
+
+    natural_key.dependencies = ["curriculum.week"]  # type: ignore[attr-defined]
+
 
 class Session(models.Model):
     class Slot(models.TextChoices):
@@ -111,6 +173,8 @@ class Session(models.Model):
     topic = models.CharField(_("topic"), max_length=300)
     position = models.PositiveSmallIntegerField(_("position"), default=1)
 
+    objects = SessionManager()
+
     class Meta:
         ordering = ["day", "position"]
         constraints = [models.UniqueConstraint(fields=["day", "position"], name="session_unique_position")]
@@ -120,6 +184,11 @@ class Session(models.Model):
     def __str__(self) -> str:
         return f"{self.get_slot_display()}：{self.topic}"
 
+    def natural_key(self) -> tuple[str, int, int]:
+        return (self.day.plan.slug, self.day.number, self.position)
+
+    natural_key.dependencies = ["curriculum.day"]  # type: ignore[attr-defined]
+
 
 class Task(models.Model):
     """One bullet under a session, verbatim (inline Markdown kept). The unit a learner ticks."""
@@ -127,6 +196,8 @@ class Task(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="tasks")
     text = models.TextField(_("text"))
     position = models.PositiveSmallIntegerField(_("position"), default=1)
+
+    objects = TaskManager()
 
     class Meta:
         ordering = ["session", "position"]
@@ -137,6 +208,11 @@ class Task(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    def natural_key(self) -> tuple[str, int, int, int]:
+        return (self.session.day.plan.slug, self.session.day.number, self.session.position, self.position)
+
+    natural_key.dependencies = ["curriculum.session"]  # type: ignore[attr-defined]
+
 
 class ResourceSection(models.Model):
     """A section of the closing resource list, with its own heading (papers, tools, tips, ...)."""
@@ -144,6 +220,8 @@ class ResourceSection(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="resource_sections")
     heading = models.CharField(_("heading"), max_length=200)
     position = models.PositiveSmallIntegerField(_("position"), default=1)
+
+    objects = ResourceSectionManager()
 
     class Meta:
         ordering = ["plan", "position"]
@@ -154,11 +232,18 @@ class ResourceSection(models.Model):
     def __str__(self) -> str:
         return self.heading
 
+    def natural_key(self) -> tuple[str, int]:
+        return (self.plan.slug, self.position)
+
+    natural_key.dependencies = ["curriculum.plan"]  # type: ignore[attr-defined]
+
 
 class Resource(models.Model):
     section = models.ForeignKey(ResourceSection, on_delete=models.CASCADE, related_name="items")
     text = models.TextField(_("text"))
     position = models.PositiveSmallIntegerField(_("position"), default=1)
+
+    objects = ResourceManager()
 
     class Meta:
         ordering = ["section", "position"]
@@ -168,3 +253,8 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    def natural_key(self) -> tuple[str, int, int]:
+        return (self.section.plan.slug, self.section.position, self.position)
+
+    natural_key.dependencies = ["curriculum.resourcesection"]  # type: ignore[attr-defined]
