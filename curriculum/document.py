@@ -247,6 +247,8 @@ def _numbering(kind: str, found: int, last: int, expected: str) -> str | None:
     """The error for a number that does not follow `last`, or None."""
     if found == last + 1:
         return None
+    if last == 0:
+        return f"the first {kind} must be {kind} 1, found {found}; {expected}"
     if found <= last:
         return f"{kind} {found} repeats (the previous {kind} is {last}); {expected}"
     return f"{kind} numbering skips from {last} to {found}; {expected}"

@@ -74,7 +74,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, check: bool, **options: Any) -> None:
         try:
-            text = build_fixture()
+            text = build_fixture(SOURCE, SLUG)
         except ParseError as exc:
             raise CommandError(f"{SOURCE}:{exc.line}: {exc.message}") from None
         except PlanImportError as exc:
