@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
@@ -51,7 +51,6 @@ class ImportResult:
     tasks_edited: int = 0
     tasks_added: int = 0
     tasks_removed: int = 0
-    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         c = self.counts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,56 @@ def test_it_refuses_bytes_that_are_not_utf8_naming_the_line() -> None:
         d.parse_bytes(data)
     assert info.value.line == 12
     assert "not UTF-8" in info.value.message
+
+
+def _generated_document(seed: int) -> d.Document:
+    """A document of a random but reproducible shape, with text that looks like the format's own markup."""
+    rng = random.Random(seed)
+    words = [
+        "阅读",
+        "`code`",
+        "**bold**",
+        "[link](https://example.com/a_b)",
+        "第1天",
+        "- x",
+        "：",
+        "1.",
+        "#",
+        "*",
+        "上午",
+    ]
+
+    def text() -> str:
+        return " ".join(rng.choice(words) for _ in range(rng.randint(1, 4)))
+
+    week = day = 0
+    phases = []
+    for month in range(1, rng.randint(1, 14) + 1):
+        weeks = []
+        for _ in range(rng.randint(1, 3)):
+            week += 1
+            days = []
+            for _ in range(rng.randint(1, 6)):
+                day += 1
+                slots = rng.choice([["morning", "afternoon"], ["full_day"], ["afternoon"], ["morning"]])
+                sessions = tuple(
+                    d.Session(slot, text(), tuple(text() for _ in range(rng.randint(1, 5)))) for slot in slots
+                )
+                days.append(d.Day(day, sessions))
+            weeks.append(d.Week(week, text(), tuple(days)))
+        phases.append(d.Phase(month, text(), tuple(weeks)))
+    sections = tuple(
+        d.ResourceSection(text(), tuple(text() for _ in range(rng.randint(0, 4)))) for _ in range(rng.randint(0, 3))
+    )
+    # The overview is prose: a line starting with "# " there would be a heading, which the format refuses.
+    overview = "\n".join(text().lstrip("# ") or "x" for _ in range(rng.randint(0, 3)))
+    resources_heading = text() if sections or rng.random() < 0.5 else ""
+    return d.Document(text(), text(), overview, tuple(phases), resources_heading, sections)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_rendered_documents_of_many_shapes_parse_back_to_the_same_values(seed: int) -> None:
+    doc = _generated_document(seed)
+    text = d.render(doc)
+    assert d.parse(text) == doc
+    assert d.render(d.parse(text)) == text
