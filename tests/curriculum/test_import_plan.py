@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import random
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from io import StringIO
 from pathlib import Path
@@ -17,10 +19,12 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from curriculum import document as d
+from curriculum.importer import import_document
 from curriculum.models import Day, Plan, Session, Task
 from progress.models import DayNote, Enrollment, TaskCompletion
 from tests.curriculum.plan_documents import OWN_DOCUMENTS, REFERENCE, SMALL, plan_counts, row_counts
-from tests.curriculum.test_document import BAD, delete, edit
+from tests.curriculum.test_document import BAD, _generated_document, delete, edit
 
 pytestmark = pytest.mark.django_db
 
@@ -397,3 +401,45 @@ def test_a_replace_is_a_constant_number_of_queries(tmp_path: Path) -> None:
     with CaptureQueriesContext(connection) as large:
         import_plan(REFERENCE, "large", "--replace")
     assert len(large) == len(small) <= 25
+
+
+def _shuffled_within_days(doc: d.Document, rng: random.Random) -> d.Document:
+    """The same tasks, each day's texts dealt out again in another order over its sessions."""
+
+    def day(old: d.Day) -> d.Day:
+        texts = [t for s in old.sessions for t in s.tasks]
+        rng.shuffle(texts)
+        sessions = []
+        for s in old.sessions:
+            sessions.append(replace(s, tasks=tuple(texts[: len(s.tasks)])))
+            texts = texts[len(s.tasks) :]
+        return replace(old, sessions=tuple(sessions))
+
+    return replace(
+        doc,
+        phases=tuple(
+            replace(p, weeks=tuple(replace(w, days=tuple(day(x) for x in w.days)) for w in p.weeks)) for p in doc.phases
+        ),
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_replace_with_tasks_shuffled_within_days_keeps_every_task_row(seed: int) -> None:
+    before = _generated_document(seed)
+    after = _shuffled_within_days(before, random.Random(seed))
+    plan = import_document(before, "shuffled").plan
+    ids = set(Task.objects.filter(session__day__plan=plan).values_list("pk", flat=True))
+
+    result = import_document(after, "shuffled", replace=True)
+
+    assert (result.tasks_added, result.tasks_removed) == (0, 0)
+    assert set(Task.objects.filter(session__day__plan=plan).values_list("pk", flat=True)) == ids
+    assert export_plan("shuffled") == d.render(after)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_replace_between_documents_of_different_shapes_exports_the_new_one(seed: int) -> None:
+    import_document(_generated_document(seed), "shapes")
+    new = _generated_document(seed + 100)
+    import_document(new, "shapes", replace=True)
+    assert export_plan("shapes") == d.render(new)
