@@ -76,6 +76,9 @@ def import_document(
         validate_slug(slug)
     except ValidationError:
         raise PlanImportError(f"'{slug}' is not a valid slug: use letters, numbers, hyphens and underscores") from None
+    slug_limit = Plan._meta.get_field("slug").max_length or 0
+    if len(slug) > slug_limit:
+        raise PlanImportError(f"the slug is {len(slug)} characters long; at most {slug_limit} fit")
     _check_lengths(doc)
     with transaction.atomic():
         plan = Plan.objects.select_for_update().filter(slug=slug).first()

@@ -223,6 +223,12 @@ def test_it_refuses_an_invalid_slug(tmp_path: Path) -> None:
     assert row_counts()["Plan"] == 0
 
 
+def test_it_refuses_a_slug_too_long(tmp_path: Path) -> None:
+    error = refused(write(tmp_path, SMALL), "s" * 101)
+    assert "the slug is 101 characters long; at most 100 fit" in str(error)
+    assert row_counts()["Plan"] == 0
+
+
 def test_it_refuses_a_title_too_long_for_its_column_naming_the_line(tmp_path: Path) -> None:
     path = write(tmp_path, edit(SMALL, 8, "### 第1周：" + "长" * 201))
     error = refused(path, "small")
