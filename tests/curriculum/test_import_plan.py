@@ -393,6 +393,24 @@ def test_replace_keeps_the_published_flag_unless_told(small: Plan, tmp_path: Pat
     assert Plan.objects.get(slug="small").published is False
 
 
+def test_a_dry_run_reports_what_a_replace_would_do_and_writes_nothing(small: Plan, alice: User, tmp_path: Path) -> None:
+    TaskCompletion.objects.create(enrollment=enroll(alice, small), task=task_at(small, 1, 1, 1))
+    before = row_counts()
+
+    out = import_plan(write(tmp_path, REORDERED), "small", "--replace", "--dry-run")
+
+    assert out.startswith("Dry run, nothing was written. Plan 'small' replaced:")
+    assert "(tasks: 4 kept, 0 edited, 2 added, 0 removed)" in out
+    assert row_counts() == before
+    assert export_plan("small") == SMALL
+
+
+def test_a_dry_run_still_reports_a_refused_replace(small: Plan, alice: User, tmp_path: Path) -> None:
+    TaskCompletion.objects.create(enrollment=enroll(alice, small), task=task_at(small, 1, 1, 2))
+    error = refused(write(tmp_path, delete(SMALL, 13, 13)), "small", "--replace", "--dry-run")
+    assert 'day 1, task "Task two"' in str(error)
+
+
 def test_replace_on_a_new_slug_creates_the_plan(tmp_path: Path) -> None:
     out = import_plan(write(tmp_path, SMALL), "fresh", "--replace")
     assert "Plan 'fresh' created" in out

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from curriculum.document import ParseError, parse_bytes, render
 from curriculum.importer import PlanImportError, import_document
@@ -26,8 +27,16 @@ class Command(BaseCommand):
             help="update the existing plan with this slug in place; refused if it would remove learners' progress",
         )
         parser.add_argument("--unpublished", action="store_true", help="store the plan unpublished")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="check the document and report what the import would do (with --replace: tasks kept, edited, "
+            "added, removed), then roll back",
+        )
 
-    def handle(self, *args: Any, path: str, slug: str, replace: bool, unpublished: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, path: str, slug: str, replace: bool, unpublished: bool, dry_run: bool, **options: Any
+    ) -> None:
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
@@ -37,11 +46,14 @@ class Command(BaseCommand):
         except ParseError as exc:
             raise CommandError(f"{path}:{exc.line}: {exc.message}") from None
         try:
-            result = import_document(doc, slug, replace=replace, published=False if unpublished else None)
+            with transaction.atomic():
+                result = import_document(doc, slug, replace=replace, published=False if unpublished else None)
+                if dry_run:
+                    transaction.set_rollback(True)
         except PlanImportError as exc:
             where = f"{path}:{exc.line}" if exc.line else path
             raise CommandError(f"{where}: {exc.message}") from None
-        self.stdout.write(result.summary())
+        self.stdout.write(f"Dry run, nothing was written. {result.summary()}" if dry_run else result.summary())
         text = data.decode("utf-8").removeprefix("\ufeff").removesuffix("\n")
         if render(doc) != text:
             self.stderr.write(
