@@ -329,6 +329,21 @@ def test_replace_treats_changed_text_at_the_same_place_as_an_edit(small: Plan, a
     assert completion.task_id == two.pk
 
 
+def test_replace_moves_ticked_tasks_out_of_a_session_it_removes(small: Plan, alice: User, tmp_path: Path) -> None:
+    three = task_at(small, 1, 2, 1)
+    completion = TaskCompletion.objects.create(enrollment=enroll(alice, small), task=three)
+    merged = edit(delete(SMALL, 13, 15), 11, "- **全天**：Merged\n  - Task three")
+
+    out = import_plan(write(tmp_path, merged), "small", "--replace")
+
+    assert "(tasks: 3 kept, 0 edited, 0 added, 1 removed)" in out
+    completion.refresh_from_db()
+    assert completion.task_id == three.pk
+    assert task_at(small, 1, 1, 1).pk == three.pk
+    assert Session.objects.filter(day__plan=small, day__number=1).count() == 1
+    assert export_plan("small") == merged
+
+
 def test_replace_refuses_to_remove_a_task_learners_ticked(small: Plan, alice: User, tmp_path: Path) -> None:
     TaskCompletion.objects.create(enrollment=enroll(alice, small), task=task_at(small, 1, 1, 2))
     before = row_counts()
