@@ -110,8 +110,11 @@ class EnrollForm(ScheduleFieldsMixin):
         return plan
 
     @staticmethod
-    def initial_for(time_zone: str) -> dict[str, Any]:
+    def initial_for(time_zone: str, user: Any) -> dict[str, Any]:
+        # Preselect the first plan the learner is not enrolled in yet (the only one, on most installs).
+        plan = Plan.objects.published().exclude(enrollments__user=user).first()
         return {
+            "plan": plan,
             "start_date": local_today(time_zone),
             "weekdays": mask_to_weekdays(WEEKDAYS_MON_FRI),
             "time_zone": time_zone,

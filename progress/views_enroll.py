@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from curriculum.models import Plan
 from progress.access import learner_enrollments, owned_enrollment
 from progress.forms_enroll import DEFAULT_TIME_ZONE, EnrollForm, weekdays_to_mask
 from progress.models import Enrollment, LearnerProfile
@@ -48,10 +49,10 @@ def enroll(request: HttpRequest) -> HttpResponse:
     else:
         # The learner's usual time zone if they have enrolled before; otherwise the plan's home zone.
         current = learner_enrollments(request).active
-        form = EnrollForm(
-            initial=EnrollForm.initial_for(current.time_zone if current else DEFAULT_TIME_ZONE), user=user
-        )
-    return render(request, "progress/enroll.html", {"form": form, "has_plans": form.fields["plan"].queryset.exists()})  # type: ignore[attr-defined]
+        time_zone = current.time_zone if current else DEFAULT_TIME_ZONE
+        form = EnrollForm(initial=EnrollForm.initial_for(time_zone, user), user=user)
+    has_plans = Plan.objects.published().exists()
+    return render(request, "progress/enroll.html", {"form": form, "has_plans": has_plans})
 
 
 @login_required

@@ -273,3 +273,14 @@ def test_the_nav_costs_one_query_however_many_enrollments(client: Client, alice:
     many = enrollment_queries()
 
     assert one == many == 1
+
+
+def test_the_form_preselects_a_plan_the_learner_is_not_in_yet(client: Client, alice: User) -> None:
+    first = make_plan(slug="a-first", days=1)
+    second = make_plan(slug="b-second", days=1)
+    Enrollment.objects.create(user=alice, plan=first, start_date=SHANGHAI_TODAY)
+    client.force_login(alice)
+
+    response = client.get("/enroll/")
+
+    assert response.context["form"]["plan"].value() == second.pk
