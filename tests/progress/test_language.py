@@ -140,3 +140,15 @@ def test_slot_labels_are_translated_for_english_readers() -> None:
         assert str(Session.Slot.MORNING.label) == "Morning"
     with translation.override("zh-hans"):
         assert str(Session.Slot.MORNING.label) == "上午"
+
+
+def test_logging_in_through_the_form_brings_the_profile_language(client: Client, enrolled_alice: User) -> None:
+    LearnerProfile.objects.create(user=enrolled_alice, language="en")
+
+    response = client.post(
+        "/accounts/login/", {"username": "alice", "password": "correct-horse-battery", "next": "/settings/"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/settings/"
+    assert "<h1>Settings</h1>" in client.get("/settings/").content.decode()
