@@ -30,5 +30,5 @@ def learner_nav(request: HttpRequest) -> dict[str, object]:
     # same cached query the view used via progress.access.current_enrollment().
     return {
         "nav_section": nav_section(request.path),
-        "learner": SimpleLazyObject(lambda: learner_enrollments(request)),
+        "nav_learner": SimpleLazyObject(lambda: learner_enrollments(request)),
     }

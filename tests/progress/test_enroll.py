@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -284,3 +285,16 @@ def test_the_form_preselects_a_plan_the_learner_is_not_in_yet(client: Client, al
     response = client.get("/enroll/")
 
     assert response.context["form"]["plan"].value() == second.pk
+
+
+@pytest.mark.parametrize("plans", [1, 6])
+def test_the_enroll_page_makes_a_fixed_number_of_queries(
+    client: Client, alice: User, django_assert_num_queries: Any, plans: int
+) -> None:
+    for i in range(plans):
+        make_plan(slug=f"p{i}", days=300 if i == 0 else 1)
+    client.force_login(alice)
+
+    # session, user, enrollments (nav), preselected plan, "any plan?", the plan choices
+    with django_assert_num_queries(6):
+        assert client.get("/enroll/").status_code == 200

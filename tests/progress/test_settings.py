@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, time
+from typing import Any
 
 import pytest
 import time_machine
@@ -232,3 +233,17 @@ def test_settings_post_without_csrf_token_is_refused(alice: User, enrollment: En
     assert response.status_code == 403
     enrollment.refresh_from_db()
     assert enrollment.reminder_time == time(8, 0)
+
+
+@pytest.mark.parametrize("extra_enrollments", [0, 5])
+@time_machine.travel(NOW, tick=False)
+def test_the_settings_page_makes_three_queries(
+    client: Client, alice: User, enrollment: Enrollment, django_assert_num_queries: Any, extra_enrollments: int
+) -> None:
+    for i in range(extra_enrollments):
+        Enrollment.objects.create(user=alice, plan=make_plan(slug=f"extra{i}", days=1), start_date=START)
+    client.force_login(alice)
+
+    # session, user, and the learner's enrollments with their plans (shared by the nav and the form)
+    with django_assert_num_queries(3):
+        assert client.get("/settings/").status_code == 200
