@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 from typing import Any
 
@@ -298,3 +299,30 @@ def test_the_enroll_page_makes_a_fixed_number_of_queries(
     # session, user, enrollments (nav), preselected plan, "any plan?", the plan choices
     with django_assert_num_queries(6):
         assert client.get("/enroll/").status_code == 200
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_enroll_posts_at_once_leave_one_enrollment_and_no_error(postgres: None, alice: User) -> None:
+    plan = make_plan(slug="race", days=2)
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def submit() -> None:
+        client = Client()
+        client.force_login(alice)
+        barrier.wait()
+        try:
+            statuses.append(client.post("/enroll/", enroll_data(plan, start_date=date.today().isoformat())).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # One redirect to Today; the others get the form back with the "already enrolled" message, never a 500.
+    assert sorted(statuses) == [200, 200, 200, 302]
+    assert Enrollment.objects.filter(user=alice, plan=plan).count() == 1
