@@ -8,8 +8,6 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
-
 from config.env import database_from_url, env_bool, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: switches logged-in learners to their profile's language.
+    "progress.language.LearnerLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "progress.context_processors.learner_nav",
             ],
         },
     },
@@ -103,7 +104,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # The interface speaks Simplified Chinese by default (the reference plan's language) and English.
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+# Language names stay in their own language (not translated) so a learner can always find theirs.
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "UTC")

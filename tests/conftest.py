@@ -11,6 +11,7 @@ import shutil
 import socket
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -94,3 +95,9 @@ def instructor(make_user: Callable[..., User]) -> User:
 @pytest.fixture
 def monday() -> date:
     return date(2026, 3, 2)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings: Any) -> None:
+    """PBKDF2 at production strength costs ~0.4 s per user; tests hash with a fast hasher instead."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,34 @@
+"""Template context for the site-wide navigation (templates/base.html)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from progress.access import learner_enrollments
+
+# First path segment -> nav entry, so sub-pages (/calendar/2026/03/) light up their section.
+_SECTIONS = {
+    "": "today",
+    "calendar": "calendar",
+    "days": "calendar",
+    "plan": "plan",
+    "progress": "progress",
+    "settings": "settings",
+    "enroll": "settings",
+    "accounts": "settings",
+}
+
+
+def nav_section(path: str) -> str:
+    first = path.strip("/").split("/", 1)[0]
+    return _SECTIONS.get(first, "")
+
+
+def learner_nav(request: HttpRequest) -> dict[str, object]:
+    # Lazy: the enrollments query runs only when a page actually shows the learner's nav, and it is the
+    # same cached query the view used via progress.access.current_enrollment().
+    return {
+        "nav_section": nav_section(request.path),
+        "nav_learner": SimpleLazyObject(lambda: learner_enrollments(request)),
+    }

@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core import mail
+from django.test import Client
+
+from progress.models import LearnerProfile
+
+SIGNUP = {
+    "username": "carol",
+    "email": "carol@example.com",
+    "password1": "a-long-unusual-passphrase-42",
+    "password2": "a-long-unusual-passphrase-42",
+}
+
+
+@pytest.mark.django_db
+def test_it_signs_up_logs_in_and_goes_to_enrollment(client: Client) -> None:
+    response = client.post("/accounts/signup/", SIGNUP)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/enroll/"
+    user = User.objects.get(username="carol")
+    assert user.email == "carol@example.com"
+    assert user.check_password(SIGNUP["password1"])
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+@pytest.mark.django_db
+def test_signup_creates_a_profile_in_the_language_of_the_page(client: Client) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    client.post("/accounts/signup/", SIGNUP)
+
+    assert LearnerProfile.objects.get(user__username="carol").language == "en"
+
+
+@pytest.mark.django_db
+def test_signup_refuses_an_email_already_used(client: Client, alice: User) -> None:
+    response = client.post("/accounts/signup/", {**SIGNUP, "email": "ALICE@example.com"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"]
+    assert not User.objects.filter(username="carol").exists()
+
+
+@pytest.mark.django_db
+def test_signup_refuses_mismatched_passwords(client: Client) -> None:
+    response = client.post("/accounts/signup/", {**SIGNUP, "password2": "something-else-entirely"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["password2"]
+    assert not User.objects.filter(username="carol").exists()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_signup_page_sends_a_logged_in_user_home(client: Client, alice: User) -> None:
+    client.force_login(alice)
+
+    response = client.get("/accounts/signup/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/"),
+        ("get", "/enroll/"),
+        ("post", "/enroll/"),
+        ("get", "/settings/"),
+        ("post", "/settings/"),
+        ("post", "/enrollments/1/activate/"),
+        ("get", "/accounts/password_change/"),
+    ],
+)
+@pytest.mark.django_db
+def test_learner_pages_send_anonymous_visitors_to_log_in(client: Client, method: str, path: str) -> None:
+    response = getattr(client, method)(path)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.django_db
+def test_login_page_renders_with_links_to_signup_and_reset(client: Client) -> None:
+    response = client.get("/accounts/login/")
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count("<h1") == 1
+    assert 'href="/accounts/signup/"' in body
+    assert 'href="/accounts/password_reset/"' in body
+
+
+@pytest.mark.django_db
+def test_logout_is_a_post_that_ends_the_session(client: Client, alice: User) -> None:
+    client.force_login(alice)
+
+    response = client.post("/accounts/logout/")
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_password_change_changes_the_password(client: Client, alice: User) -> None:
+    client.force_login(alice)
+
+    response = client.post(
+        "/accounts/password_change/",
+        {
+            "old_password": "correct-horse-battery",
+            "new_password1": "another-long-passphrase-7",
+            "new_password2": "another-long-passphrase-7",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password_change/done/"
+    alice.refresh_from_db()
+    assert alice.check_password("another-long-passphrase-7")
+
+
+@pytest.mark.django_db
+def test_password_reset_sends_a_working_link(client: Client, alice: User) -> None:
+    response = client.post("/accounts/password_reset/", {"email": "alice@example.com"})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password_reset/done/"
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["alice@example.com"]
+    match = re.search(r"(https?://\S+)/accounts/reset/(\S+)/", str(message.body))
+    assert match, message.body
+    # The link is built from SITE_URL, not from the Host header of the request.
+    assert match.group(1) == settings.SITE_URL
+
+    link = f"/accounts/reset/{match.group(2)}/"
+    form_page = client.get(link, follow=True)
+    assert form_page.status_code == 200
+    assert form_page.context["validlink"] is True
+    set_url = form_page.redirect_chain[-1][0]
+    done = client.post(set_url, {"new_password1": "brand-new-passphrase-9", "new_password2": "brand-new-passphrase-9"})
+
+    assert done.status_code == 302
+    assert done["Location"] == "/accounts/reset/done/"
+    alice.refresh_from_db()
+    assert alice.check_password("brand-new-passphrase-9")
+
+
+@pytest.mark.django_db
+def test_password_reset_link_works_only_once(client: Client, alice: User) -> None:
+    client.post("/accounts/password_reset/", {"email": "alice@example.com"})
+    match = re.search(r"/accounts/reset/(\S+)/", str(mail.outbox[0].body))
+    assert match
+    page = client.get(f"/accounts/reset/{match.group(1)}/", follow=True)
+    new = "brand-new-pass-9x"
+    client.post(page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+
+    again = client.get(f"/accounts/reset/{match.group(1)}/", follow=True)
+
+    assert again.context["validlink"] is False
+
+
+@pytest.mark.django_db
+def test_password_reset_for_an_unknown_address_sends_nothing_but_looks_the_same(client: Client) -> None:
+    response = client.post("/accounts/password_reset/", {"email": "nobody@example.com"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password_reset/done/"
+    assert mail.outbox == []
