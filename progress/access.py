@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from progress.models import Enrollment, LearnerProfile
+from progress.models import DayOff, Enrollment, LearnerProfile
 
 
 def owned_enrollment(user: User, pk: int) -> Enrollment:
@@ -26,3 +26,7 @@ def require_active_enrollment(user: User) -> Enrollment:
     if enrollment is None:
         raise Http404("no enrollment")
     return enrollment
+
+
+def owned_day_off(user: User, pk: int) -> DayOff:
+    return get_object_or_404(DayOff.objects.select_related("enrollment"), pk=pk, enrollment__user=user)
