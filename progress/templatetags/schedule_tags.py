@@ -14,9 +14,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def behind_notice(overview: Overview | None) -> Behind | None:
+def behind_notice(overview: object) -> Behind | None:
     """The "you are N days behind" facts for `progress/_behind.html`, or None when there is nothing to offer."""
-    if overview is None:
+    if not isinstance(overview, Overview):  # a page without `overview` in its context shows nothing
         return None
     return behind(overview)
 

@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
+from django.template import RequestContext, Template
+from django.template.loader import render_to_string
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from curriculum.models import Task
@@ -371,3 +373,31 @@ def test_resume_when_not_paused_shows_a_message(alice_client: Client, enrollment
 def test_pause_redirects_only_to_this_site(alice_client: Client, enrollment: Enrollment) -> None:
     response = alice_client.post(reverse("progress:pause"), {"next": "https://evil.example/"})
     assert response["Location"] == reverse("progress:reschedule")
+
+
+# --- partials other pages include -------------------------------------------------------------------------
+
+
+def test_behind_partial_links_to_the_choices(enrollment: Enrollment) -> None:
+    html = render_to_string("progress/_behind.html", {"overview": overview(enrollment, SAT)})
+    assert reverse("progress:reschedule") in html
+    assert "5" in html
+
+
+def test_behind_partial_is_empty_when_on_track_or_paused(enrollment: Enrollment) -> None:
+    assert render_to_string("progress/_behind.html", {"overview": overview(enrollment, MON)}).strip() == ""
+    rescheduling.pause(enrollment, SAT)
+    assert render_to_string("progress/_behind.html", {"overview": overview(enrollment, SAT)}).strip() == ""
+    assert render_to_string("progress/_behind.html", {}).strip() == ""
+
+
+@pytest.mark.usefixtures("on_saturday")
+def test_days_off_panel_tag_renders_the_learners_days_off(rf: RequestFactory, enrollment: Enrollment) -> None:
+    DayOff.objects.create(enrollment=enrollment, start_date=d(10), end_date=d(12))
+    request = rf.get("/settings/")
+    html = Template("{% load schedule_tags %}{% days_off_panel enrollment %}").render(
+        RequestContext(request, {"enrollment": enrollment})
+    )
+    off = DayOff.objects.get()
+    assert reverse("progress:day_off_delete", args=[off.pk]) in html
+    assert 'name="next" value="/settings/"' in html
