@@ -6,10 +6,12 @@ The learner in most tests started the 20-day plan on Monday 2 March 2026 and has
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.template import RequestContext, Template
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
@@ -401,3 +403,32 @@ def test_days_off_panel_tag_renders_the_learners_days_off(rf: RequestFactory, en
     off = DayOff.objects.get()
     assert reverse("progress:day_off_delete", args=[off.pk]) in html
     assert 'name="next" value="/settings/"' in html
+
+
+# --- concurrency (PostgreSQL: SQLite serialises writers anyway) --------------------------------------------
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_at_once_record_one_reschedule(postgres: None, enrollment: Enrollment) -> None:
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def click() -> None:
+        try:
+            barrier.wait(timeout=10)
+            rescheduling.apply(Enrollment.objects.get(pk=enrollment.pk), ScheduleChange.Kind.SHIFT, SAT)
+            results.append("applied")
+        except rescheduling.ScheduleError:
+            results.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    assert sorted(results) == ["applied", "refused"]
+    assert ScheduleChange.objects.count() == 1
