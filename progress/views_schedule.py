@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from progress import rescheduling
 from progress.access import owned_day_off, require_active_enrollment
@@ -231,7 +231,7 @@ def resume(request: HttpRequest) -> HttpResponse:
 # --- calendar feed ----------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """No login: calendar apps cannot log in, the secret token in the URL is the credential."""
     enrollment = enrollment_for_token(token)

@@ -61,7 +61,7 @@ def test_a_learner_behind_accepts_a_catch_up_in_two_clicks(browser: Browser, liv
     page = logged_in_page(browser, live_server, alice)
     page.goto("/reschedule/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
-    expect(page.locator(".notice.behind")).to_contain_text("days behind")
+    expect(page.locator(".notice.behind")).to_be_visible()
 
     catch_up = page.locator("#choice-catch_up")
     shift = page.locator("#choice-shift")
@@ -77,7 +77,7 @@ def test_a_learner_behind_accepts_a_catch_up_in_two_clicks(browser: Browser, liv
     assert change.kind == "catch_up" and change.undone_at is None
 
     # And the undo is one more click away.
-    page.get_by_role("button", name="Undo").click()
+    page.locator("form.undo").get_by_role("button").click()
     expect(page.locator("#choice-catch_up")).to_be_visible()
     change.refresh_from_db()
     assert change.undone_at is not None

@@ -132,6 +132,11 @@ def test_feed_headers(client: Client, enrollment: Enrollment) -> None:
     assert "private" in response["Cache-Control"]
 
 
+def test_calendar_apps_may_send_head(client: Client, enrollment: Enrollment) -> None:
+    assert client.head(feed_url(enrollment)).status_code == 200
+    assert client.post(feed_url(enrollment)).status_code == 405
+
+
 def test_a_wrong_token_is_404(client: Client, enrollment: Enrollment) -> None:
     token = enrollment.calendar_token
     wrong = token[:-1] + ("A" if token[-1] != "A" else "B")

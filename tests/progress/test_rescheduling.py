@@ -15,6 +15,7 @@ from django.db import connection
 from django.template import RequestContext, Template
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from curriculum.models import Task
@@ -432,3 +433,22 @@ def test_two_clicks_at_once_record_one_reschedule(postgres: None, enrollment: En
 
     assert sorted(results) == ["applied", "refused"]
     assert ScheduleChange.objects.count() == 1
+
+
+# --- speed ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("on_saturday")
+@pytest.mark.parametrize("name", ["reschedule", "days_off"])
+def test_pages_make_the_same_queries_for_10_and_120_days(client: Client, alice: User, bob: User, name: str) -> None:
+    counts = []
+    for user, days in ((alice, 10), (bob, 120)):
+        enrollment = Enrollment.objects.create(user=user, plan=make_plan(slug=f"p{days}", days=days), start_date=MON)
+        ScheduleChange.objects.create(enrollment=enrollment, kind="shift", from_day=1, on_date=d(3))
+        DayOff.objects.create(enrollment=enrollment, start_date=d(20), end_date=d(21))
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse(f"progress:{name}")).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+    assert counts[0] <= 15, counts
