@@ -8,14 +8,14 @@ so after a reschedule a subscribed calendar moves the events instead of duplicat
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from curriculum.models import Day, Session
 from progress.models import Enrollment, LearnerProfile
@@ -23,6 +23,7 @@ from progress.services import local_today
 
 # Longer than any token new_calendar_token makes, short enough to refuse junk before touching the database.
 MAX_TOKEN_LENGTH = 64
+REFRESH = timedelta(hours=6)
 
 
 def enrollment_for_token(token: str) -> Enrollment | None:
@@ -85,6 +86,10 @@ def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
         cal.add("method", "PUBLISH")
         cal.add("x-wr-calname", enrollment.plan.title)
         cal.add("x-wr-timezone", enrollment.time_zone)
+        # Ask subscribed calendars to refresh a few times a day, so a reschedule shows up the same day
+        # (RFC 7986 REFRESH-INTERVAL, and X-PUBLISHED-TTL for clients that only know that one).
+        cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", vDuration(REFRESH))
         for day in days:
             on = schedule.date_of(day.number)
             if schedule.paused_since is not None and on >= schedule.paused_since:

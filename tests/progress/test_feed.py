@@ -126,6 +126,12 @@ def test_lines_are_folded_per_rfc_5545(client: Client, enrollment: Enrollment) -
     assert "多模态大模型基础与视觉编码器" * 6 in summary  # unfolds back whole, no split character
 
 
+def test_feed_asks_calendars_to_refresh_often(client: Client, enrollment: Enrollment) -> None:
+    raw = client.get(feed_url(enrollment)).content
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT6H\r\n" in raw
+    assert b"\r\nX-PUBLISHED-TTL:PT6H\r\n" in raw
+
+
 def test_feed_headers(client: Client, enrollment: Enrollment) -> None:
     response = client.get(feed_url(enrollment))
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
