@@ -95,3 +95,43 @@ def test_an_open_pause_with_today_leaves_nothing_due_after_the_pause(inp: Schedu
     if paused_on is not None and inp.today is not None:
         assert s.paused
         assert all(not (paused_on <= x <= inp.today) for x in s.dates)
+
+
+def _with(inp: ScheduleInput, *, change: Change | None = None, day_off: tuple[date, date] | None = None) -> Schedule:
+    return Schedule.build(
+        ScheduleInput(
+            inp.start_date,
+            inp.weekdays,
+            inp.total_days,
+            (*inp.changes, change) if change else inp.changes,
+            (*inp.days_off, day_off) if day_off else inp.days_off,
+            inp.today,
+        )
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(inputs, st.integers(1, 70), dates)
+def test_shift_puts_day_k_on_the_first_free_study_day_from_its_date(inp: ScheduleInput, k: int, on: date) -> None:
+    before = Schedule.build(inp)
+    after = _with(inp, change=Change(SHIFT, k, on))
+    if inp.total_days == 0:
+        return
+    k = min(k, inp.total_days)
+    assert after.dates[: k - 1] == before.dates[: k - 1]
+    lowest = max(on, after.dates[k - 2] + timedelta(days=1)) if k > 1 else on
+    spans, _paused = pause_spans(inp.changes, inp.today)
+    expected = lowest
+    while expected.weekday() not in inp.weekdays or _in(expected, inp.days_off) or _in(expected, spans):
+        expected += timedelta(days=1)
+    assert after.date_of(k) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(inputs, ranges)
+def test_a_new_day_off_never_moves_a_day_earlier(inp: ScheduleInput, off: tuple[date, date]) -> None:
+    before = Schedule.build(inp)
+    after = _with(inp, day_off=off)
+    assert all(a >= b for a, b in zip(after.dates, before.dates, strict=True))
+    # Days entirely before the day off keep their dates.
+    assert all(a == b for a, b in zip(after.dates, before.dates, strict=True) if b < off[0])
