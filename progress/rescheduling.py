@@ -114,10 +114,13 @@ def apply(enrollment: Enrollment, kind: str, today: date, expected_finish: date 
     with transaction.atomic():
         # Serialise changes per enrollment: two clicks at once must not record two shifts.
         locked = Enrollment.objects.select_for_update().select_related("plan").get(pk=enrollment.pk)
-        chosen = next((o for o in options(locked, today) if o.kind == kind), None)
+        if kind not in RESCHEDULE_KINDS:
+            raise ScheduleError(_("Unknown reschedule choice."))
+        ov = overview(locked, today)
+        if ov.schedule.paused:
+            raise ScheduleError(_("Your plan is paused; resume it first."))
+        chosen = next((o for o in options_from(ov) if o.kind == kind), None)
         if chosen is None:
-            if kind not in RESCHEDULE_KINDS:
-                raise ScheduleError(_("Unknown reschedule choice."))
             raise ScheduleError(_("You are not behind: there is nothing to reschedule."))
         if expected_finish is not None and expected_finish != chosen.finish:
             raise ScheduleError(_("Your schedule changed in the meantime; please look at the new previews."))

@@ -232,6 +232,9 @@ def test_pausing_twice_or_resuming_when_not_paused_is_refused(enrollment: Enroll
 def test_no_choices_while_paused(enrollment: Enrollment) -> None:
     rescheduling.pause(enrollment, SAT)
     assert rescheduling.options(enrollment, SAT) == []
+    with pytest.raises(rescheduling.ScheduleError, match="paused"):
+        rescheduling.apply(enrollment, ScheduleChange.Kind.SHIFT, SAT)
+    assert ScheduleChange.objects.count() == 1
 
 
 # --- views ------------------------------------------------------------------------------------------------
