@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
-from progress.models import Enrollment, LearnerProfile
+from progress.models import DayOff, Enrollment, LearnerProfile
 
 
 def owned_enrollment(user: User, pk: int) -> Enrollment:
@@ -98,3 +98,6 @@ def enrollment_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
         return view(request, *args, **kwargs)
 
     return login_required(wrapped)
+
+def owned_day_off(user: User, pk: int) -> DayOff:
+    return get_object_or_404(DayOff.objects.select_related("enrollment"), pk=pk, enrollment__user=user)

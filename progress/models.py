@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 import zoneinfo
-from datetime import time
+from datetime import date, time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -97,16 +97,19 @@ class Enrollment(models.Model):
         """Study weekdays as date.weekday() numbers (Monday = 0)."""
         return frozenset(i for i in range(7) if self.study_weekdays & (1 << i))
 
-    def schedule_input(self, total_days: int) -> ScheduleInput:
-        """The plain values `progress.schedule` needs; reads `.all()` so callers can prefetch."""
+    def schedule_input(self, total_days: int, today: date | None = None) -> ScheduleInput:
+        """The plain values `progress.schedule` needs; reads `.all()` so callers can prefetch.
+
+        `today` (the learner's local date) only matters while paused: see progress.schedule.
+        """
         changes = tuple(
             Change(c.kind, c.from_day, c.on_date) for c in self.schedule_changes.all() if c.undone_at is None
         )
         days_off = tuple((o.start_date, o.end_date) for o in self.days_off.all())
-        return ScheduleInput(self.start_date, self.weekdays, total_days, changes, days_off)
+        return ScheduleInput(self.start_date, self.weekdays, total_days, changes, days_off, today)
 
-    def schedule(self, total_days: int) -> Schedule:
-        return Schedule.build(self.schedule_input(total_days))
+    def schedule(self, total_days: int, today: date | None = None) -> Schedule:
+        return Schedule.build(self.schedule_input(total_days, today))
 
 
 class TaskCompletion(models.Model):

@@ -1,18 +1,55 @@
 """Pure date arithmetic: where each plan day falls for one enrollment.
 
-No ORM, no request, no settings: plain values in, plain values out, so it is tested on its own and every
-page, email and feed that shows a date asks this module instead of computing dates itself.
+No ORM, no request, no settings, no clock: plain values in, plain values out (today, where it matters, is an
+argument), so it is tested on its own and every page, email and feed that shows a date asks this module
+instead of computing dates itself.
+
+How the layout is made (`lay_out`):
+
+1. *Blocked dates* are worked out first and apply to every step below: the learner's days off (inclusive
+   ranges) and the paused spans. A PAUSE on `p` followed (in change order) by a RESUME on `r` blocks
+   `[p, r)`. A PAUSE with no RESUME yet ("open") blocks `[p, today]` when `today` is given, so the days
+   not already before `p` are laid out as if the learner resumed tomorrow, and nothing is ever due while
+   paused; without `today` an open pause blocks nothing. Either way `Schedule.paused_since` is set, so
+   callers can say "paused" and count no day as behind. A second PAUSE while paused and a RESUME without a
+   PAUSE are ignored.
+2. The *base layout*: day 1 on the first study weekday on or after the start date that is not blocked,
+   each next day on the next such date. So a day off or a pause pushes its day, and everything after it,
+   to the next free study weekday.
+3. The SHIFT and CATCH_UP changes are applied in order, each to the layout left by the ones before:
+   - SHIFT(from_day=k, on_date=d): days before k keep their dates; day k goes on the first free study
+     weekday on or after d (and after day k-1), and the days after it follow on the next free study
+     weekdays, in order.
+   - CATCH_UP(from_day=k, on_date=d): days before k keep their dates; for day i >= k, let c be the first
+     free date (any weekday: review days count here) on or after both d and the day after day i-1. Day i
+     goes on max(c, its previous date). While the learner is behind, c is later and the days fill every
+     free date, weekends included; as soon as c reaches a day's previous date the schedule is back on
+     track and that day and all later ones keep their previous dates. So a day never lands earlier than
+     before the change, and the finish date only moves if the review days up to the end are not enough.
+   - START changes are history only (the enrollment's start date holds the value); unknown kinds are
+     ignored.
+
+Invariants (see tests/progress/test_schedule_properties.py): dates strictly increase; every plan day has
+exactly one date; no date is blocked; a date on a non-study weekday belongs to a day at or after a
+CATCH_UP's `from_day` and on or after its `on_date`; `date_of` and `day_on` are inverse.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
 ONE_DAY = timedelta(days=1)
+
+# The kinds of progress.models.ScheduleChange.Kind, as plain strings so this module imports no model.
+SHIFT = "shift"
+CATCH_UP = "catch_up"
+PAUSE = "pause"
+RESUME = "resume"
+START = "start"
 
 
 @dataclass(frozen=True)
@@ -29,8 +66,10 @@ class ScheduleInput:
     start_date: date
     weekdays: frozenset[int]  # date.weekday() numbers, Monday = 0
     total_days: int
-    changes: tuple[Change, ...] = ()
+    changes: tuple[Change, ...] = ()  # active changes, oldest first
     days_off: tuple[tuple[date, date], ...] = ()  # inclusive ranges
+    # The learner's local date; only an open pause needs it (see the module docstring).
+    today: date | None = None
 
 
 class DayKind(StrEnum):
@@ -48,22 +87,80 @@ class DayOn:
     number: int | None = None  # the plan day on this date, for STUDY
 
 
-def _is_off(d: date, days_off: Iterable[tuple[date, date]]) -> bool:
-    return any(start <= d <= end for start, end in days_off)
+def pause_spans(changes: tuple[Change, ...], today: date | None) -> tuple[list[tuple[date, date]], date | None]:
+    """Inclusive blocked spans from PAUSE/RESUME pairs, and the open pause's date (None when not paused)."""
+    spans: list[tuple[date, date]] = []
+    paused_on: date | None = None
+    for change in changes:
+        if change.kind == PAUSE and paused_on is None:
+            paused_on = change.on_date
+        elif change.kind == RESUME and paused_on is not None:
+            if change.on_date > paused_on:
+                spans.append((paused_on, change.on_date - ONE_DAY))
+            paused_on = None
+    if paused_on is not None and today is not None:
+        spans.append((paused_on, max(paused_on, today)))
+    return spans, paused_on
+
+
+def _blocker(ranges: list[tuple[date, date]]) -> Callable[[date], bool]:
+    # Few ranges in practice; a sorted scan keeps the check cheap for long plans too.
+    ordered = sorted((s, e) for s, e in ranges if s <= e)
+    starts = [s for s, _e in ordered]
+
+    def blocked(d: date) -> bool:
+        i = bisect.bisect_right(starts, d)
+        return any(ordered[j][1] >= d for j in range(i))
+
+    return blocked
+
+
+def lay_out_with_pause(inp: ScheduleInput) -> tuple[tuple[date, ...], date | None]:
+    """`lay_out` plus the open pause's date (None when not paused)."""
+    if not inp.weekdays:
+        raise ValueError("at least one study weekday is needed")
+    if not inp.weekdays <= frozenset(range(7)):
+        raise ValueError("weekdays are date.weekday() numbers, 0..6")
+    spans, paused_on = pause_spans(inp.changes, inp.today)
+    blocked = _blocker(list(inp.days_off) + spans)
+
+    def next_study(d: date) -> date:
+        while d.weekday() not in inp.weekdays or blocked(d):
+            d += ONE_DAY
+        return d
+
+    def next_free(d: date) -> date:
+        while blocked(d):
+            d += ONE_DAY
+        return d
+
+    dates: list[date] = []
+    current = inp.start_date
+    for _number in range(inp.total_days):
+        current = next_study(current)
+        dates.append(current)
+        current += ONE_DAY
+
+    for change in inp.changes:
+        if change.kind not in (SHIFT, CATCH_UP) or not dates:
+            continue
+        k = min(max(change.from_day, 1), len(dates))
+        previous = dates
+        dates = previous[: k - 1]
+        for i in range(k - 1, len(previous)):
+            lowest = dates[-1] + ONE_DAY if dates else change.on_date
+            if i == k - 1:
+                lowest = max(lowest, change.on_date)
+            if change.kind == SHIFT:
+                dates.append(next_study(lowest))
+            else:
+                dates.append(max(next_free(max(lowest, change.on_date)), previous[i]))
+    return tuple(dates), paused_on
 
 
 def lay_out(inp: ScheduleInput) -> tuple[date, ...]:
     """The date of every plan day: result[n - 1] is the date of day n. Dates strictly increase."""
-    if not inp.weekdays:
-        raise ValueError("at least one study weekday is needed")
-    dates: list[date] = []
-    current = inp.start_date
-    for _number in range(1, inp.total_days + 1):
-        while current.weekday() not in inp.weekdays or _is_off(current, inp.days_off):
-            current += ONE_DAY
-        dates.append(current)
-        current += ONE_DAY
-    return tuple(dates)
+    return lay_out_with_pause(inp)[0]
 
 
 @dataclass(frozen=True)
@@ -71,6 +168,8 @@ class Schedule:
     """The laid-out plan for one enrollment, with look-ups both ways."""
 
     dates: tuple[date, ...]
+    # Set while a PAUSE has no RESUME: the schedule is frozen from this date (see the module docstring).
+    paused_since: date | None = None
     _index: dict[date, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -78,7 +177,12 @@ class Schedule:
 
     @classmethod
     def build(cls, inp: ScheduleInput) -> Schedule:
-        return cls(lay_out(inp))
+        dates, paused_since = lay_out_with_pause(inp)
+        return cls(dates, paused_since)
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_since is not None
 
     @property
     def total_days(self) -> int:

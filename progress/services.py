@@ -41,7 +41,12 @@ def done_per_day(enrollment: Enrollment) -> dict[int, int]:
 
 
 def days_behind(schedule: Schedule, totals: dict[int, int], done: dict[int, int], today: date) -> int:
-    """Study days scheduled up to and including today whose tasks are not all done (pure)."""
+    """Study days scheduled up to and including today whose tasks are not all done (pure).
+
+    Zero while paused: a pause freezes the schedule, so nothing counts as behind until the learner resumes.
+    """
+    if schedule.paused:
+        return 0
     due = schedule.days_due_by(today)
     return sum(1 for n in range(1, due + 1) if done.get(n, 0) < totals.get(n, 0))
 
@@ -101,7 +106,7 @@ def overview(enrollment: Enrollment, today: date) -> Overview:
     """The learner's standing on `today` (their local date). Four or five queries, whatever the sizes."""
     totals = tasks_per_day(enrollment.plan_id)
     done = done_per_day(enrollment)
-    schedule = enrollment.schedule(total_days=len(totals))
+    schedule = enrollment.schedule(total_days=len(totals), today=today)
     return Overview(
         enrollment=enrollment,
         today=today,

@@ -1,0 +1,115 @@
+"""The learner's plan as an iCalendar feed (RFC 5545), for subscribing from a phone or desktop calendar.
+
+One VEVENT per session at the learner's study hours in their own time zone (with its VTIMEZONE), dated by
+progress.schedule like every other page. The UID depends only on (enrollment, session), never on the date,
+so after a reschedule a subscribed calendar moves the events instead of duplicating them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event, vDuration
+
+from curriculum.models import Day, Session
+from progress.models import Enrollment, LearnerProfile
+from progress.services import local_today
+
+# Longer than any token new_calendar_token makes, short enough to refuse junk before touching the database.
+MAX_TOKEN_LENGTH = 64
+REFRESH = timedelta(hours=6)
+
+
+def enrollment_for_token(token: str) -> Enrollment | None:
+    """The enrollment whose feed token is `token`, or None.
+
+    The row is fetched by the indexed token, then the token is compared again in constant time, so the
+    answer does not depend on how much of a guessed token matched.
+    """
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    enrollment = (
+        Enrollment.objects.select_related("plan", "user__learner_profile")
+        .prefetch_related("schedule_changes", "days_off")
+        .filter(calendar_token=token)
+        .first()
+    )
+    if enrollment is None or not secrets.compare_digest(enrollment.calendar_token, token):
+        return None
+    return enrollment
+
+
+def session_hours(enrollment: Enrollment, slot: str) -> tuple[time, time]:
+    if slot == Session.Slot.MORNING:
+        return enrollment.morning_start, enrollment.morning_end
+    if slot == Session.Slot.AFTERNOON:
+        return enrollment.afternoon_start, enrollment.afternoon_end
+    return enrollment.morning_start, enrollment.afternoon_end
+
+
+def event_uid(enrollment: Enrollment, session: Session) -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"enrollment-{enrollment.pk}-session-{session.pk}@{host}"
+
+
+def _language(enrollment: Enrollment) -> str:
+    try:
+        return enrollment.user.learner_profile.language
+    except LearnerProfile.DoesNotExist:
+        return settings.LANGUAGE_CODE
+
+
+def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
+    """The feed as bytes. A fixed number of queries whatever the plan's length (see tests/progress/test_feed.py).
+
+    While the plan is paused, the days not yet reached have no date, so they are left out until the learner
+    resumes; the feed then shows them again, moved.
+    """
+    today = today or local_today(enrollment)
+    zone = ZoneInfo(enrollment.time_zone)
+    days = list(Day.objects.filter(plan_id=enrollment.plan_id).with_sessions().order_by("number"))
+    # Day numbers run 1..N; the last one sizes the schedule like progress.services.overview does.
+    schedule = enrollment.schedule(total_days=days[-1].number if days else 0, today=today)
+    stamp = timezone.now()
+
+    with translation.override(_language(enrollment)):
+        cal = Calendar()
+        cal.add("prodid", "-//Study plan LMS//Calendar feed//EN")
+        cal.add("version", "2.0")
+        cal.add("calscale", "GREGORIAN")
+        cal.add("method", "PUBLISH")
+        cal.add("x-wr-calname", enrollment.plan.title)
+        cal.add("x-wr-timezone", enrollment.time_zone)
+        # Ask subscribed calendars to refresh a few times a day, so a reschedule shows up the same day
+        # (RFC 7986 REFRESH-INTERVAL, and X-PUBLISHED-TTL for clients that only know that one).
+        cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", vDuration(REFRESH))
+        for day in days:
+            on = schedule.date_of(day.number)
+            if schedule.paused_since is not None and on >= schedule.paused_since:
+                continue
+            link = f"{settings.SITE_URL}/days/{day.number}/"
+            for session in day.sessions.all():
+                start, end = session_hours(enrollment, session.slot)
+                tasks = "\n".join(f"- {task.text}" for task in session.tasks.all())
+                event = Event()
+                event.add("uid", event_uid(enrollment, session))
+                event.add("dtstamp", stamp)
+                event.add("dtstart", datetime.combine(on, start, tzinfo=zone))
+                event.add("dtend", datetime.combine(on, end, tzinfo=zone))
+                event.add(
+                    "summary",
+                    _("Day %(number)s · %(slot)s: %(topic)s")
+                    % {"number": day.number, "slot": session.get_slot_display(), "topic": session.topic},
+                )
+                event.add("description", f"{tasks}\n\n{link}" if tasks else link)
+                event.add("url", link)
+                cal.add_component(event)
+        cal.add_missing_timezones()
+    return cal.to_ical()

@@ -1,0 +1,255 @@
+"""Views for getting back on track (reschedule, undo, days off, pause/resume) and the calendar feed.
+
+Each works without JavaScript (forms post, then redirect with a message); with htmx the days-off panel is
+swapped in place. Services in progress.rescheduling do the work; these views only translate HTTP.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from progress import rescheduling
+from progress.access import owned_day_off, require_active_enrollment
+from progress.feed import build_calendar, enrollment_for_token
+from progress.models import Enrollment, new_calendar_token
+from progress.services import local_today, overview
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # login_required ran first
+    return request.user
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    """Redirect to a same-site `next` (from the form) or to `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def _d(value: date) -> str:
+    return date_format(value, "DATE_FORMAT")
+
+
+# --- reschedule -------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reschedule(request: HttpRequest) -> HttpResponse:
+    enrollment = require_active_enrollment(_user(request))
+    today = local_today(enrollment)
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        try:
+            expected = date.fromisoformat(request.POST.get("finish", ""))
+        except ValueError:
+            expected = None
+        try:
+            chosen = rescheduling.apply(enrollment, kind, today, expected_finish=expected)
+        except rescheduling.ScheduleError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Rescheduled: day %(n)s is on %(first)s and you now finish on %(finish)s.")
+                % {"n": chosen.first_day, "first": _d(chosen.first_date), "finish": _d(chosen.finish)},
+            )
+        return redirect("progress:reschedule")
+
+    ov = overview(enrollment, today)
+    return render(
+        request,
+        "progress/reschedule.html",
+        {
+            "enrollment": enrollment,
+            "overview": ov,
+            "behind": rescheduling.behind(ov),
+            "options": rescheduling.options_from(ov),
+            "undoable": rescheduling.last_undoable(enrollment),
+            "history": enrollment.schedule_changes.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def reschedule_undo(request: HttpRequest) -> HttpResponse:
+    enrollment = require_active_enrollment(_user(request))
+    try:
+        change = rescheduling.undo_last(enrollment)
+    except rescheduling.ScheduleError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Undone: %(change)s.") % {"change": change.get_kind_display()})
+    return redirect("progress:reschedule")
+
+
+# --- days off ---------------------------------------------------------------------------------------------
+
+
+class DayOffForm(forms.Form):
+    start_date = forms.DateField(label=gettext_lazy("First day off"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label=gettext_lazy("Last day off"),
+        required=False,
+        help_text=gettext_lazy("Leave empty for a single day."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: object, enrollment: Enrollment, today: date, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.enrollment = enrollment
+        self.today = today
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if isinstance(start, date):
+            try:
+                # The same checks the service makes on save, so errors show next to the form.
+                rescheduling.check_day_off(self.enrollment, start, end if isinstance(end, date) else None, self.today)
+            except rescheduling.ScheduleError as exc:
+                raise forms.ValidationError(exc.messages) from None
+        return data
+
+
+def days_off_context(enrollment: Enrollment, today: date, form: DayOffForm | None = None) -> dict[str, object]:
+    """What `progress/_days_off.html` needs; the settings page can call this to include the panel."""
+    return {
+        "days_off": rescheduling.upcoming_days_off(enrollment, today),
+        "day_off_form": form or DayOffForm(enrollment=enrollment, today=today),
+        "today": today,
+    }
+
+
+def _render_days_off(
+    request: HttpRequest, enrollment: Enrollment, today: date, form: DayOffForm | None = None, status: int = 200
+) -> HttpResponse:
+    is_htmx = bool(getattr(request, "htmx", False))
+    context = {
+        **days_off_context(enrollment, today, form),
+        "enrollment": enrollment,
+        "paused": rescheduling.is_paused(enrollment),
+        # A swapped-in panel shows its own messages; a full page shows them in base.html.
+        "show_messages": is_htmx,
+    }
+    template = "progress/days_off.html#panel" if is_htmx else "progress/days_off.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def days_off(request: HttpRequest) -> HttpResponse:
+    enrollment = require_active_enrollment(_user(request))
+    today = local_today(enrollment)
+    if request.method == "GET":
+        return _render_days_off(request, enrollment, today)
+    form = DayOffForm(request.POST, enrollment=enrollment, today=today)
+    if not form.is_valid():
+        return _render_days_off(request, enrollment, today, form, status=400)
+    try:
+        added = rescheduling.add_day_off(
+            enrollment, form.cleaned_data["start_date"], form.cleaned_data["end_date"], today
+        )
+    except rescheduling.ScheduleError as exc:  # a clash created between validation and save
+        form.add_error(None, exc.messages)
+        return _render_days_off(request, enrollment, today, form, status=400)
+    messages.success(request, _("Day off added: %(range)s.") % {"range": _range(added.start_date, added.end_date)})
+    if getattr(request, "htmx", False):
+        return _render_days_off(request, enrollment, today)
+    return _back(request, reverse("progress:days_off"))
+
+
+def _range(start: date, end: date) -> str:
+    return _d(start) if start == end else f"{_d(start)} – {_d(end)}"
+
+
+@login_required
+@require_POST
+def day_off_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    day_off = owned_day_off(_user(request), pk)
+    enrollment = day_off.enrollment
+    rescheduling.remove_day_off(day_off)
+    messages.success(
+        request, _("Day off removed: %(range)s.") % {"range": _range(day_off.start_date, day_off.end_date)}
+    )
+    if getattr(request, "htmx", False):
+        return _render_days_off(request, enrollment, local_today(enrollment))
+    return _back(request, reverse("progress:days_off"))
+
+
+# --- pause / resume ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def pause(request: HttpRequest) -> HttpResponse:
+    enrollment = require_active_enrollment(_user(request))
+    try:
+        rescheduling.pause(enrollment, local_today(enrollment))
+    except rescheduling.ScheduleError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your plan is paused: no reminders and nothing falls behind until you resume."))
+    return _back(request, reverse("progress:reschedule"))
+
+
+@login_required
+@require_POST
+def resume(request: HttpRequest) -> HttpResponse:
+    enrollment = require_active_enrollment(_user(request))
+    today = local_today(enrollment)
+    try:
+        rescheduling.resume(enrollment, today)
+    except rescheduling.ScheduleError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        finish = overview(enrollment, today).schedule.last_date
+        messages.success(
+            request,
+            _("Welcome back: the rest of the plan moved by the paused time; you now finish on %(finish)s.")
+            % {"finish": _d(finish) if finish else "-"},
+        )
+    return _back(request, reverse("progress:reschedule"))
+
+
+# --- calendar feed ----------------------------------------------------------------------------------------
+
+
+@require_safe
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """No login: calendar apps cannot log in, the secret token in the URL is the credential."""
+    enrollment = enrollment_for_token(token)
+    if enrollment is None:
+        raise Http404("no such feed")
+    response = HttpResponse(build_calendar(enrollment), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=0, must-revalidate"
+    response["Content-Disposition"] = 'inline; filename="study-plan.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def calendar_token_reset(request: HttpRequest) -> HttpResponse:
+    enrollment = require_active_enrollment(_user(request))
+    enrollment.calendar_token = new_calendar_token()
+    enrollment.save(update_fields=["calendar_token"])
+    messages.success(request, _("Your calendar link was reset; the old link no longer works."))
+    if getattr(request, "htmx", False):
+        return render(request, "progress/_calendar_feed.html", {"enrollment": enrollment})
+    return _back(request, "/settings/")

@@ -1,0 +1,83 @@
+"""The catch-up flow in a real browser: a learner well behind sees the previews, accepts one, sees the result."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.test import Client
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from progress.models import Enrollment, ScheduleChange
+from progress.services import local_today, overview
+from tests.factories import make_plan
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser(chromium_path: str) -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def logged_in_page(browser: Browser, live_server: object, user: User) -> Page:
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(base_url=live_server.url, locale="en-US")  # type: ignore[attr-defined]
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,  # type: ignore[attr-defined]
+            }
+        ]
+    )
+    return context.new_page()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_learner_behind_accepts_a_catch_up_in_two_clicks(browser: Browser, live_server: object, alice: User) -> None:
+    # Started three weeks ago (in the learner's own time zone) and ticked nothing: well over 5 days behind.
+    enrollment = Enrollment(user=alice, plan=make_plan(days=30))
+    enrollment.start_date = local_today(enrollment) - timedelta(days=21)
+    enrollment.save()
+    assert overview(enrollment, local_today(enrollment)).days_behind >= 5
+
+    page = logged_in_page(browser, live_server, alice)
+    page.goto("/reschedule/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator(".notice.behind")).to_be_visible()
+
+    catch_up = page.locator("#choice-catch_up")
+    shift = page.locator("#choice-shift")
+    expect(shift.locator(".finish")).to_be_visible()
+    preview = catch_up.locator(".finish").inner_text()
+    assert preview and preview != shift.locator(".finish").inner_text()
+
+    catch_up.get_by_role("button").click()
+
+    expect(page.locator(".messages")).to_contain_text(preview)
+    expect(page.locator(".notice")).to_contain_text(preview)  # "You are on track. Your plan finishes on ..."
+    change = ScheduleChange.objects.get(enrollment=enrollment)
+    assert change.kind == "catch_up" and change.undone_at is None
+
+    # And the undo is one more click away.
+    page.locator("form.undo").get_by_role("button").click()
+    expect(page.locator("#choice-catch_up")).to_be_visible()
+    change.refresh_from_db()
+    assert change.undone_at is not None
