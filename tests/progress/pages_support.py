@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from pytest_django.fixtures import Settings
+from time_machine import TimeMachineFixture
 
 from curriculum.models import Plan, Task
 from progress.models import Enrollment, TaskCompletion
@@ -19,6 +21,12 @@ from tests.factories import make_plan
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = date(2026, 3, 2)  # a Monday
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings: Settings) -> None:
+    """The personas' passwords are hashed with the fast test hasher: these tests are not about passwords."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -38,7 +46,7 @@ def alice_client(client: Client, alice: User) -> Client:
 
 
 @pytest.fixture
-def on_local_date(time_machine) -> Callable[[date], None]:  # type: ignore[no-untyped-def]
+def on_local_date(time_machine: TimeMachineFixture) -> Callable[..., None]:
     """Freeze the clock at noon of `d` in Shanghai (the learner's time zone)."""
 
     def travel(d: date, at: time = time(12, 0)) -> None:
