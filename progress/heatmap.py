@@ -54,7 +54,8 @@ class Heatmap:
 def level(count: int, peak: int) -> int:
     if count <= 0 or peak <= 0:
         return 0
-    return min(4, 1 + (4 * (count - 1)) // peak) if peak > 1 else 4
+    # Quarters of the busiest day: the busiest day is always level 4, any tick at least level 1.
+    return max(1, min(4, -(-4 * count // peak)))
 
 
 def build(counts: dict[date, int], today: date, first_date: date | None) -> Heatmap:
