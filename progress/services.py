@@ -159,11 +159,18 @@ class Agenda:
         return self.overview.totals.get(self.day.number, 0) if self.day else 0
 
 
-def _unfinished_tasks(enrollment: Enrollment, numbers: list[int]) -> QuerySet[Task]:
-    """Tasks on the given plan days that this learner has not ticked, in plan order (not evaluated)."""
+def _unfinished_tasks(enrollment: Enrollment, first: int, last: int) -> QuerySet[Task]:
+    """Tasks on plan days first..last that this learner has not ticked, in plan order (not evaluated).
+
+    A range rather than a list of day numbers, so the query is the same size whatever the history.
+    """
     ticked = TaskCompletion.objects.filter(enrollment=enrollment, task=OuterRef("pk"))
     return (
-        Task.objects.filter(session__day__plan_id=enrollment.plan_id, session__day__number__in=numbers)
+        Task.objects.filter(
+            session__day__plan_id=enrollment.plan_id,
+            session__day__number__gte=first,
+            session__day__number__lte=last,
+        )
         .exclude(Exists(ticked))
         .select_related("session__day")
         .order_by("session__day__number", "session__position", "position")
@@ -171,7 +178,10 @@ def _unfinished_tasks(enrollment: Enrollment, numbers: list[int]) -> QuerySet[Ta
 
 
 def agenda(enrollment: Enrollment, today: date) -> Agenda:
-    """Everything the Today page and the reminder show for `today`; a fixed number of queries (at most 10)."""
+    """Everything the Today page and the reminder show for `today`.
+
+    A fixed number of queries for each kind of day, whatever the plan's length or the learner's history.
+    """
     ov = overview(enrollment, today)
     schedule, kind = ov.schedule, ov.day_on_today.kind
     day_number: int | None = None
@@ -180,34 +190,25 @@ def agenda(enrollment: Enrollment, today: date) -> Agenda:
     elif kind == DayKind.BEFORE_START and schedule.total_days:
         day_number = 1
 
+    def unfinished(n: int) -> bool:
+        return ov.done.get(n, 0) < ov.totals.get(n, 0)
+
     # Overdue = unfinished study days strictly before a cutoff: today on study days; on review days the
     # current week's days are listed as "this week" instead, so the cutoff is that week's Monday.
-    review_numbers: list[int] = []
-    cutoff = today
+    cutoff = today - timedelta(days=today.weekday()) if kind == DayKind.REVIEW else today
+    last_overdue = schedule.days_due_by(cutoff - ONE_DAY)
+    overdue_count = sum(ov.totals.get(n, 0) - ov.done.get(n, 0) for n in range(1, last_overdue + 1) if unfinished(n))
+    overdue_tasks = list(_unfinished_tasks(enrollment, 1, last_overdue)[:OVERDUE_SHOWN])
+    review_tasks: list[Task] = []
     if kind == DayKind.REVIEW:
-        cutoff = today - timedelta(days=today.weekday())
-        review_numbers = [
-            n
-            for n in range(schedule.days_due_by(cutoff - ONE_DAY) + 1, schedule.days_due_by(today) + 1)
-            if ov.done.get(n, 0) < ov.totals.get(n, 0)
-        ]
-    overdue_numbers = [
-        n for n in range(1, schedule.days_due_by(cutoff - ONE_DAY) + 1) if ov.done.get(n, 0) < ov.totals.get(n, 0)
-    ]
-    overdue_count = sum(ov.totals.get(n, 0) - ov.done.get(n, 0) for n in overdue_numbers)
+        review_tasks = list(_unfinished_tasks(enrollment, last_overdue + 1, schedule.days_due_by(today)))
 
     day = (
         Day.objects.with_sessions().filter(plan_id=enrollment.plan_id, number=day_number).first()
         if day_number is not None
         else None
     )
-    review_tasks = list(_unfinished_tasks(enrollment, review_numbers)) if review_numbers else []
-    overdue_tasks = list(_unfinished_tasks(enrollment, overdue_numbers)[:OVERDUE_SHOWN]) if overdue_numbers else []
-    done_ids = frozenset(
-        TaskCompletion.objects.filter(enrollment=enrollment, task__session__day=day).values_list("task_id", flat=True)
-        if day
-        else ()
-    )
+    done_ids = done_task_ids(enrollment, day) if day else frozenset()
     return Agenda(ov, day, review_tasks, overdue_tasks, overdue_count, done_ids)
 
 
