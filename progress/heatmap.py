@@ -75,7 +75,10 @@ def build(counts: dict[date, int], today: date, first_date: date | None) -> Heat
         if d <= today:
             n = counts.get(d, 0)
             squares.append(Square(d, n, level(n, peak), x, y))
-        if d.day == 1 or (d == start):
+        if d.day == 1 or d == start:
+            # A label needs about three columns; the partial first month gives way to the next one.
+            if months and x - months[-1].x < 3 * (CELL + GAP):
+                months.pop()
             months.append(MonthLabel(d, x))
         d += timedelta(days=1)
     weeks = (end - start).days // 7 + 1

@@ -136,3 +136,51 @@ def test_a_learners_day(browser: Browser, live_server: LiveServer, learner: Enro
     page.locator("td[aria-current=date] a.day-link").click()
     expect(page).to_have_url(re.compile(r"/days/1/$"))
     page.context.close()
+
+
+def test_two_tabs_saving_one_note_lose_no_text(browser: Browser, live_server: LiveServer, learner: Enrollment) -> None:
+    first = logged_in_page(browser, live_server, learner.user, ViewportSize(width=1280, height=900))
+    second = first.context.new_page()
+    for page in (first, second):
+        page.goto(f"{live_server.url}/days/2/")
+    first.locator("#note-body").fill("from the first tab")
+    first.locator("#note-body").press("End")  # a keyup: the autosave fires a second later
+    expect(first.locator("#note-version")).to_have_value("1", timeout=10_000)
+
+    # The second tab still edits version 0: its save is refused, its text stays, the newer note is shown.
+    second.locator("#note-body").fill("from the second tab")
+    second.locator(".note-form button[type=submit]:not([name])").click()
+    expect(second.locator("#note-conflict .note-newer")).to_contain_text("from the first tab")
+    expect(second.locator("#note-body")).to_have_value("from the second tab")
+    assert DayNote.objects.get(enrollment=learner).body == "from the first tab"
+
+    # The learner decides to keep their own text.
+    second.locator("#note-conflict button[name=force_version]").click()
+    expect(second.locator("#note-version")).to_have_value("2")
+    expect(second.locator("#note-conflict")).to_be_empty()
+    assert DayNote.objects.get(enrollment=learner).body == "from the second tab"
+    first.context.close()
+
+
+def test_without_javascript_forms_post_and_come_back(
+    browser: Browser, live_server: LiveServer, learner: Enrollment
+) -> None:
+    client = Client()
+    client.force_login(learner.user)
+    context = browser.new_context(java_script_enabled=False)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/")
+    task = Task.objects.filter(session__day__plan=learner.plan, session__day__number=1).order_by("id").first()
+    assert task is not None
+    item = page.locator(f"#task-{task.pk}")
+    item.get_by_label(task.text, exact=True).check()
+    item.locator("button[type=submit]").click()
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.locator("#overall-counter .overall-done")).to_have_attribute("data-done", "1")
+    page.goto(f"{live_server.url}/days/1/")
+    page.locator("#note-body").fill("no script needed")
+    page.locator(".note-form button[type=submit]:not([name])").click()
+    expect(page).to_have_url(re.compile(r"/days/1/#note$"))
+    expect(page.locator("#note-preview")).to_have_text("no script needed")
+    context.close()
