@@ -113,7 +113,8 @@ def export_markdown(enrollment: Enrollment) -> str:
     by_number = {n.day.number: n for n in notes}
     lines = [f"# {enrollment.plan.title}", ""]
     for number in numbers:
-        lines += [f"## {_('Day %(number)s') % {'number': number}}", ""]
+        heading = _("Day %(number)s") % {"number": number}
+        lines += [f"## {heading}", ""]
         if number in ticked:
             lines += [f"- [x] {text}" for text in ticked[number]] + [""]
         note = by_number.get(number)
