@@ -1,14 +1,17 @@
 # ruff: noqa: F811 - fixtures are imported from pages_support and requested by name
 from __future__ import annotations
 
+import threading
 from html.parser import HTMLParser
 
 import pytest
+from django.db import connection
 
 from curriculum.models import Day
 from progress.models import DayNote, Enrollment
 from progress.notes import MAX_NOTE_LENGTH, render_markdown, sanitise, save_note
 from tests.progress.pages_support import (  # noqa: F401 - fixtures
+    START,
     alice_client,
     enrollment,
     fast_passwords,
@@ -209,3 +212,26 @@ def test_a_saved_note_is_shown_sanitised_on_the_day_page(alice_client, enrollmen
     preview = html.split('id="note-preview"')[1].split("</div>")[0]
     check_inert(preview)
     assert 'href="https://example.com" rel="noopener noreferrer"' in preview
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_saves_of_one_version_let_exactly_one_win(postgres: None, alice, plan) -> None:
+    enrollment = Enrollment.objects.create(user=alice, plan=plan, start_date=START)
+    day = day_of(enrollment, 2)
+    DayNote.objects.create(enrollment=enrollment, day=day, body="start", version=1)
+    barrier = threading.Barrier(4)
+    results: list[bool] = []
+
+    def save(text: str) -> None:
+        barrier.wait()
+        results.append(save_note(enrollment, day, text, 1).saved)
+        connection.close()
+
+    threads = [threading.Thread(target=save, args=(f"tab {i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False, False, False, True]
+    note = DayNote.objects.get(enrollment=enrollment, day=day)
+    assert note.version == 2 and note.body.startswith("tab ")

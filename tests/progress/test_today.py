@@ -1,6 +1,7 @@
 # ruff: noqa: F811 - fixtures are imported from pages_support and requested by name
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -139,3 +140,16 @@ def test_agenda_counts_every_overdue_task_but_lists_a_few(enrollment: Enrollment
     assert len(result.overdue_tasks) == 5
     assert [t.session.day.number for t in result.overdue_tasks] == [1, 1, 1, 1, 2]
     assert result.day is not None and result.day.number == 9
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/calendar/", "/calendar/2026/3/", "/days/1/", "/days/10/", "/plan/", "/progress/"]
+)
+def test_every_page_has_one_h1_and_nothing_inline(alice_client, enrollment, on_local_date, url: str) -> None:
+    on_local_date(START + timedelta(days=5))
+    html = alice_client.get(url).content.decode()
+    assert html.count("<h1") == 1
+    # Ready for a strict Content-Security-Policy: no inline scripts, handlers or styles.
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+    assert not re.search(r"\son[a-z]+\s*=", html)
+    assert "style=" not in html and "<style" not in html
