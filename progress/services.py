@@ -7,24 +7,28 @@ counts are aggregated in the database, and per-day figures come back as one dict
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from curriculum.models import Task
+from curriculum.models import Day, Task
 from progress.models import Enrollment, TaskCompletion
-from progress.schedule import DayKind, DayOn, Schedule
+from progress.schedule import ONE_DAY, DayKind, DayOn, Schedule
 
 
 def tasks_per_day(plan_id: int) -> dict[int, int]:
-    """Plan day number -> number of tasks on it (one query)."""
+    """Plan day number -> number of tasks on it (one query).
+
+    Counted from Day so a day without tasks still has its place (and its date) in the schedule.
+    """
     rows = (
-        Task.objects.filter(session__day__plan_id=plan_id)
-        .values("session__day__number")
-        .annotate(n=Count("id"))
-        .values_list("session__day__number", "n")
+        Day.objects.filter(plan_id=plan_id)
+        .annotate(n=Count("sessions__tasks"))
+        .order_by("number")
+        .values_list("number", "n")
     )
     return dict(rows)
 
@@ -121,3 +125,132 @@ def overview(enrollment: Enrollment, today: date) -> Overview:
 def local_today(enrollment: Enrollment, now: datetime | None = None) -> date:
     """The learner's own calendar date right now, in their time zone."""
     return (now or timezone.now()).astimezone(ZoneInfo(enrollment.time_zone)).date()
+
+
+# --- What a learner is asked to do on a date: shared by the Today page and the reminder email. ---
+
+OVERDUE_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """Today's plan for one learner: the plan day, the week's leftovers on review days, overdue tasks.
+
+    The reminder email and the Today page both render this, so they can never disagree.
+    """
+
+    overview: Overview
+    day: Day | None  # today's plan day (study day), or day 1 before the start, with sessions and tasks
+    review_tasks: list[Task]  # on a review day: this week's unfinished tasks, in plan order
+    overdue_tasks: list[Task]  # the first few unfinished tasks of days before `overdue_before`
+    overdue_count: int  # all of them
+    done_task_ids: frozenset[int]  # which of the tasks above are ticked
+
+    @property
+    def kind(self) -> DayKind:
+        return self.overview.day_on_today.kind
+
+    @property
+    def days_until_start(self) -> int:
+        first = self.overview.schedule.first_date
+        return (first - self.overview.today).days if first else 0
+
+    @property
+    def day_done(self) -> int:
+        return self.overview.done.get(self.day.number, 0) if self.day else 0
+
+    @property
+    def day_total(self) -> int:
+        return self.overview.totals.get(self.day.number, 0) if self.day else 0
+
+
+def _unfinished_tasks(enrollment: Enrollment, first: int, last: int) -> QuerySet[Task]:
+    """Tasks on plan days first..last that this learner has not ticked, in plan order (not evaluated).
+
+    A range rather than a list of day numbers, so the query is the same size whatever the history.
+    """
+    ticked = TaskCompletion.objects.filter(enrollment=enrollment, task=OuterRef("pk"))
+    return (
+        Task.objects.filter(
+            session__day__plan_id=enrollment.plan_id,
+            session__day__number__gte=first,
+            session__day__number__lte=last,
+        )
+        .exclude(Exists(ticked))
+        .select_related("session__day")
+        .order_by("session__day__number", "session__position", "position")
+    )
+
+
+def agenda(enrollment: Enrollment, today: date) -> Agenda:
+    """Everything the Today page and the reminder show for `today`.
+
+    A fixed number of queries for each kind of day, whatever the plan's length or the learner's history.
+    """
+    ov = overview(enrollment, today)
+    schedule, kind = ov.schedule, ov.day_on_today.kind
+    day_number: int | None = None
+    if kind == DayKind.STUDY:
+        day_number = ov.day_on_today.number
+    elif kind == DayKind.BEFORE_START and schedule.total_days:
+        day_number = 1
+
+    def unfinished(n: int) -> bool:
+        return ov.done.get(n, 0) < ov.totals.get(n, 0)
+
+    # Overdue = unfinished study days strictly before a cutoff: today on study days; on review days the
+    # current week's days are listed as "this week" instead, so the cutoff is that week's Monday.
+    cutoff = today - timedelta(days=today.weekday()) if kind == DayKind.REVIEW else today
+    last_overdue = schedule.days_due_by(cutoff - ONE_DAY)
+    overdue_count = sum(ov.totals.get(n, 0) - ov.done.get(n, 0) for n in range(1, last_overdue + 1) if unfinished(n))
+    overdue_tasks = list(_unfinished_tasks(enrollment, 1, last_overdue)[:OVERDUE_SHOWN])
+    review_tasks: list[Task] = []
+    if kind == DayKind.REVIEW:
+        review_tasks = list(_unfinished_tasks(enrollment, last_overdue + 1, schedule.days_due_by(today)))
+
+    day = (
+        Day.objects.with_sessions().filter(plan_id=enrollment.plan_id, number=day_number).first()
+        if day_number is not None
+        else None
+    )
+    done_ids = done_task_ids(enrollment, day) if day else frozenset()
+    return Agenda(ov, day, review_tasks, overdue_tasks, overdue_count, done_ids)
+
+
+def done_task_ids(enrollment: Enrollment, day: Day) -> frozenset[int]:
+    """Ids of the tasks of one plan day this learner has ticked (one query)."""
+    return frozenset(
+        TaskCompletion.objects.filter(enrollment=enrollment, task__session__day=day).values_list("task_id", flat=True)
+    )
+
+
+def streak(schedule: Schedule, totals: dict[int, int], done: dict[int, int], today: date) -> int:
+    """Plan days fully done in a row, counting back from the last one due (pure).
+
+    Only study days count, so review days never break a streak; today's day, while still open, does not
+    break it either: the count then starts from the day before.
+    """
+
+    def is_done(n: int) -> bool:
+        return totals.get(n, 0) > 0 and done.get(n, 0) >= totals.get(n, 0)
+
+    n = schedule.days_due_by(today)
+    if n and schedule.date_of(n) == today and not is_done(n):
+        n -= 1
+    count = 0
+    while n >= 1 and is_done(n):
+        count += 1
+        n -= 1
+    return count
+
+
+def completions_per_local_date(enrollment: Enrollment) -> dict[date, int]:
+    """Local date (in the learner's time zone) -> tasks ticked on it (one aggregate query)."""
+    rows = (
+        TaskCompletion.objects.filter(enrollment=enrollment)
+        .annotate(local=TruncDate("completed_at", tzinfo=ZoneInfo(enrollment.time_zone)))
+        .values("local")
+        .annotate(n=Count("id"))
+        .values_list("local", "n")
+    )
+    return dict(rows)

@@ -1,0 +1,123 @@
+"""Day notes: Markdown rendered safely, saved with optimistic locking, exported as one document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import nh3
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+from markdown_it import MarkdownIt
+
+from curriculum.models import Day, Task
+from progress.models import DayNote, Enrollment
+
+MAX_NOTE_LENGTH = 50_000
+
+# What a note may contain once rendered: text formatting, lists, code, tables, links. Anything else
+# (script, style, iframes, forms, event handlers, hx-* attributes) is dropped by nh3's allow-list.
+_TAGS = {
+    "a", "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del", "s",
+}  # fmt: skip
+_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
+_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    # nh3's url_schemes leaves relative links alone; a note only links out, so anything that is not an
+    # absolute http(s)/mailto URL is dropped (no javascript:, data:, or links into the app itself).
+    if attribute == "href" and not value.strip().lower().startswith(_SCHEMES):
+        return None
+    return value
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    # Raw HTML in the source is not passed through; linkify is off so no extra dependency is needed.
+    return MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
+
+
+def sanitise(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+        attribute_filter=_keep_attribute,
+    )
+
+
+def render_markdown(source: str) -> str:
+    """Markdown -> safe HTML. Headings move down two levels: the page owns <h1> and <h2>."""
+    md = _markdown()
+    env: dict[str, object] = {}
+    tokens = md.parse(source, env)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 2, 6)}"
+    return sanitise(md.renderer.render(tokens, md.options, env))
+
+
+def render_inline(source: str) -> str:
+    """One line of inline Markdown (a task's text) -> safe HTML without a wrapping paragraph."""
+    return sanitise(_markdown().renderInline(source))
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    saved: bool
+    note: DayNote | None  # the note as now stored (the newer one on a conflict)
+
+
+def save_note(enrollment: Enrollment, day: Day, body: str, version: int) -> SaveResult:
+    """Store `body` if the stored note is still at `version` (0 = no note yet); refuse an older version.
+
+    The check and the write are one UPDATE ... WHERE version = ..., so two tabs saving at once cannot
+    both win: the loser gets the newer note back to show next to their own text.
+    """
+    if version == 0:
+        try:
+            with transaction.atomic():
+                note = DayNote.objects.create(enrollment=enrollment, day=day, body=body, version=1)
+            return SaveResult(True, note)
+        except IntegrityError:
+            # Another tab created the note first.
+            return SaveResult(False, DayNote.objects.filter(enrollment=enrollment, day=day).first())
+    updated = DayNote.objects.filter(enrollment=enrollment, day=day, version=version).update(
+        body=body, version=F("version") + 1
+    )
+    current = DayNote.objects.filter(enrollment=enrollment, day=day).first()
+    return SaveResult(bool(updated), current)
+
+
+def export_markdown(enrollment: Enrollment) -> str:
+    """All of a learner's notes for one enrollment, each under its day heading with the ticked tasks.
+
+    Three queries whatever the number of notes.
+    """
+    notes = list(
+        DayNote.objects.filter(enrollment=enrollment).exclude(body="").select_related("day").order_by("day__number")
+    )
+    ticked: dict[int, list[str]] = {}
+    for task in (
+        Task.objects.filter(completions__enrollment=enrollment)
+        .select_related("session__day")
+        .order_by("session__day__number", "session__position", "position")
+    ):
+        ticked.setdefault(task.session.day.number, []).append(task.text)
+    numbers = sorted({n.day.number for n in notes} | set(ticked))
+    by_number = {n.day.number: n for n in notes}
+    lines = [f"# {enrollment.plan.title}", ""]
+    for number in numbers:
+        heading = _("Day %(number)s") % {"number": number}
+        lines += [f"## {heading}", ""]
+        if number in ticked:
+            lines += [f"- [x] {text}" for text in ticked[number]] + [""]
+        note = by_number.get(number)
+        if note:
+            lines += [note.body.strip(), ""]
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from progress.notes import render_inline, render_markdown
+from progress.services import Overview
+
+register = template.Library()
+
+
+@register.filter
+def inline_markdown(value: str) -> SafeString:
+    """A task's text: inline Markdown, sanitised by nh3 before it is marked safe."""
+    return mark_safe(render_inline(value))  # noqa: S308 - sanitised just above
+
+
+@register.filter
+def markdown(value: str) -> SafeString:
+    """A learner's note: Markdown, sanitised by nh3 before it is marked safe."""
+    return mark_safe(render_markdown(value))  # noqa: S308 - sanitised just above
+
+
+STATE_LABELS = {
+    "done": _("Done"),
+    "partial": _("Partly done"),
+    "missed": _("Missed"),
+    "today": _("Due today"),
+    "upcoming": _("Upcoming"),
+}
+
+
+@register.filter
+def state_label(state: str) -> str:
+    return str(STATE_LABELS.get(state, ""))
+
+
+@register.filter
+def day_state(overview: Overview, number: int) -> str:
+    return overview.day_state(number) if number <= overview.schedule.total_days else ""
+
+
+@register.filter
+def date_of(overview: Overview, number: int) -> date | None:
+    return overview.schedule.date_of(number) if number <= overview.schedule.total_days else None

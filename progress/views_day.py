@@ -1,0 +1,92 @@
+"""One plan day: its sessions, tick boxes and note; ticking a task."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from curriculum.models import Day, Task
+from progress.models import DayNote, Enrollment, TaskCompletion
+from progress.services import done_task_ids, overview
+from progress.views_common import HtmxHttpRequest, learner_page
+
+
+def day_context(enrollment: Enrollment, today: date, day: Day) -> dict[str, object]:
+    ov = overview(enrollment, today)
+    number = day.number
+    note = DayNote.objects.filter(enrollment=enrollment, day=day).first()
+    return {
+        "enrollment": enrollment,
+        "overview": ov,
+        "today": today,
+        "day": day,
+        "date": ov.schedule.date_of(number) if number <= ov.schedule.total_days else None,
+        "state": ov.day_state(number) if number <= ov.schedule.total_days else "",
+        "done_ids": done_task_ids(enrollment, day),
+        "day_done": ov.done.get(number, 0),
+        "day_total": ov.totals.get(number, 0),
+        "prev_number": number - 1 if number > 1 else None,
+        "next_number": number + 1 if number < ov.schedule.total_days else None,
+        "note": note,
+        "note_body": note.body if note else "",
+        "note_version": note.version if note else 0,
+    }
+
+
+def plan_day(enrollment: Enrollment, number: int, *, sessions: bool = False) -> Day:
+    """A day of the learner's own plan, or 404."""
+    days = Day.objects.with_sessions() if sessions else Day.objects.all()
+    return get_object_or_404(days, plan_id=enrollment.plan_id, number=number)
+
+
+@learner_page
+def day(request: HtmxHttpRequest, enrollment: Enrollment, today: date, number: int) -> HttpResponse:
+    context = day_context(enrollment, today, plan_day(enrollment, number, sessions=True))
+    return render(request, "progress/day.html", context)
+
+
+def _safe_next(request: HtmxHttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+@require_POST
+@learner_page
+def toggle_task(
+    request: HtmxHttpRequest, enrollment: Enrollment, today: date, number: int, task_id: int
+) -> HttpResponse:
+    """Set a task's state to the posted one ("done" present = ticked). Idempotent, one statement.
+
+    Posting the wanted state rather than "flip it" means a double click or two tabs cannot undo each
+    other by accident; the unique constraint plus ON CONFLICT DO NOTHING keeps one row under races.
+    """
+    task = get_object_or_404(
+        Task.objects.select_related("session__day"),
+        pk=task_id,
+        session__day__plan_id=enrollment.plan_id,
+        session__day__number=number,
+    )
+    done = bool(request.POST.get("done"))
+    if done:
+        TaskCompletion.objects.bulk_create([TaskCompletion(enrollment=enrollment, task=task)], ignore_conflicts=True)
+    else:
+        TaskCompletion.objects.filter(enrollment=enrollment, task=task).delete()
+    if not request.htmx:
+        return HttpResponseRedirect(_safe_next(request, reverse("progress:day", args=[number])))
+    ov = overview(enrollment, today)
+    context = {
+        "overview": ov,
+        "number": number,
+        "day_done": ov.done.get(number, 0),
+        "day_total": ov.totals.get(number, 0),
+        "task": task,
+        "done": done,
+    }
+    return render(request, "progress/_tick_response.html", context)

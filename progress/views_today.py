@@ -1,0 +1,22 @@
+"""Today: what the plan asks of the learner on their local date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from progress.models import Enrollment
+from progress.services import agenda
+from progress.views_common import HtmxHttpRequest, learner_page
+
+
+@learner_page
+def today(request: HtmxHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
+    plan = agenda(enrollment, today)
+    return render(
+        request,
+        "progress/today.html",
+        {"enrollment": enrollment, "agenda": plan, "overview": plan.overview, "today": today},
+    )

@@ -1,0 +1,155 @@
+# ruff: noqa: F811 - fixtures are imported from pages_support and requested by name
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from curriculum.models import Plan
+from progress.models import Enrollment, TaskCompletion
+from tests.factories import make_plan
+from tests.progress.pages_support import (  # noqa: F401 - fixtures
+    START,
+    alice_client,
+    enrollment,
+    fast_passwords,
+    on_local_date,
+    plan,
+    tasks_of,
+    tick,
+)
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_it_shows_the_days_sessions_and_tasks_as_labelled_checkboxes(alice_client, enrollment, plan) -> None:
+    response = alice_client.get("/days/4/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("<h1") == 1
+    assert "上午" in html and "下午" in html and "Topic 4m" in html and "Topic 4a" in html
+    for task in tasks_of(plan, 4):
+        assert f'id="task-{task.pk}-box"' in html
+        assert f'<label for="task-{task.pk}-box">{task.text}</label>' in html
+    assert "0 of 4 tasks of this day done" in html
+
+
+def test_it_links_the_previous_and_next_day(alice_client, enrollment) -> None:
+    html = alice_client.get("/days/4/").content.decode()
+    assert 'rel="prev" href="/days/3/"' in html and 'rel="next" href="/days/5/"' in html
+    first = alice_client.get("/days/1/").content.decode()
+    last = alice_client.get("/days/10/").content.decode()
+    assert 'rel="prev"' not in first and 'rel="next"' not in last
+
+
+def test_it_shows_the_days_date(alice_client, enrollment) -> None:
+    html = alice_client.get("/days/6/").content.decode()
+    assert 'datetime="2026-03-09"' in html  # day 6 is the Monday of week 2
+
+
+@pytest.mark.parametrize("number", [0, 11, 999])
+def test_an_unknown_day_is_404(alice_client, enrollment, number: int) -> None:
+    assert alice_client.get(f"/days/{number}/").status_code == 404
+
+
+def test_it_marks_task_done_and_updates_both_counters(alice_client, enrollment, plan, on_local_date) -> None:
+    on_local_date(START)
+    task = tasks_of(plan, 2)[0]
+    response = alice_client.post(f"/days/2/tasks/{task.pk}/toggle/", {"done": "1"}, headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert TaskCompletion.objects.filter(enrollment=enrollment, task=task).count() == 1
+    assert 'id="day-2-counter"' in html and "1 of 4 tasks of this day done" in html
+    assert 'id="overall-counter"' in html and "1 of 40 tasks done" in html
+    assert html.count('hx-swap-oob="true"') == 2
+
+
+def test_it_unticks_a_task(alice_client, enrollment, plan) -> None:
+    task = tasks_of(plan, 2)[0]
+    tick(enrollment, task)
+    response = alice_client.post(f"/days/2/tasks/{task.pk}/toggle/", {}, headers=HTMX)
+    assert response.status_code == 200
+    assert not TaskCompletion.objects.filter(enrollment=enrollment, task=task).exists()
+    assert "0 of 4 tasks of this day done" in response.content.decode()
+
+
+def test_without_javascript_the_form_posts_and_redirects_back(alice_client, enrollment, plan) -> None:
+    task = tasks_of(plan, 3)[1]
+    response = alice_client.post(f"/days/3/tasks/{task.pk}/toggle/", {"done": "1", "next": "/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert TaskCompletion.objects.filter(enrollment=enrollment, task=task).exists()
+    response = alice_client.post(f"/days/3/tasks/{task.pk}/toggle/", {})
+    assert response.status_code == 302 and response["Location"] == "/days/3/"
+    assert not TaskCompletion.objects.filter(enrollment=enrollment, task=task).exists()
+
+
+def test_the_no_javascript_form_has_a_save_button(alice_client, enrollment) -> None:
+    html = alice_client.get("/days/3/").content.decode()
+    assert '<noscript><button type="submit"' in html
+
+
+def test_it_never_redirects_off_site(alice_client, enrollment, plan) -> None:
+    task = tasks_of(plan, 3)[0]
+    response = alice_client.post(f"/days/3/tasks/{task.pk}/toggle/", {"done": "1", "next": "https://evil.example/"})
+    assert response["Location"] == "/days/3/"
+
+
+def test_ticking_twice_leaves_one_completion(alice_client, enrollment, plan) -> None:
+    task = tasks_of(plan, 1)[0]
+    for _ in range(2):
+        assert alice_client.post(f"/days/1/tasks/{task.pk}/toggle/", {"done": "1"}, headers=HTMX).status_code == 200
+    assert TaskCompletion.objects.filter(enrollment=enrollment, task=task).count() == 1
+
+
+def test_a_tick_is_one_small_statement(alice_client, enrollment, plan, django_assert_num_queries) -> None:
+    task = tasks_of(plan, 1)[0]
+    # session + user + profile + enrollment, task look-up, the INSERT ... ON CONFLICT; no reads after it.
+    with django_assert_num_queries(6) as captured:
+        alice_client.post(f"/days/1/tasks/{task.pk}/toggle/", {"done": "1"})
+    writes = [q["sql"] for q in captured.captured_queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert len(writes) == 1 and writes[0].upper().startswith("INSERT")
+
+
+def test_a_task_of_another_plan_is_404(alice_client, enrollment) -> None:
+    other = make_plan(slug="other", days=3)
+    task = tasks_of(other, 1)[0]
+    response = alice_client.post(f"/days/1/tasks/{task.pk}/toggle/", {"done": "1"}, headers=HTMX)
+    assert response.status_code == 404
+    assert not TaskCompletion.objects.exists()
+
+
+def test_a_task_posted_under_the_wrong_day_is_404(alice_client, enrollment, plan) -> None:
+    task = tasks_of(plan, 2)[0]
+    assert alice_client.post(f"/days/3/tasks/{task.pk}/toggle/", {"done": "1"}).status_code == 404
+    assert not TaskCompletion.objects.exists()
+
+
+def test_ticking_needs_post(alice_client, enrollment, plan) -> None:
+    task = tasks_of(plan, 2)[0]
+    assert alice_client.get(f"/days/2/tasks/{task.pk}/toggle/").status_code == 405
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_ticks_leave_one_completion(postgres: None, alice, plan: Plan) -> None:
+    """Two requests ticking the same task at the same moment, on separate PostgreSQL connections."""
+    enrollment = Enrollment.objects.create(user=alice, plan=plan, start_date=START, time_zone="Asia/Shanghai")
+    task = tasks_of(plan, 1)[0]
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def post() -> None:
+        client = Client()
+        client.force_login(alice)
+        barrier.wait()
+        statuses.append(client.post(f"/days/1/tasks/{task.pk}/toggle/", {"done": "1"}, headers=HTMX).status_code)
+        connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [200, 200, 200, 200]
+    assert TaskCompletion.objects.filter(enrollment=enrollment, task=task).count() == 1

@@ -1,0 +1,171 @@
+# ruff: noqa: F811 - fixtures are imported from pages_support and requested by name
+"""A learner reaches only their own enrollment, ticks and notes; every post needs the CSRF token."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from curriculum.models import Day, Plan
+from progress.models import DayNote, Enrollment, TaskCompletion
+from tests.factories import make_plan
+from tests.progress.pages_support import (  # noqa: F401 - fixtures
+    START,
+    alice_client,
+    enrollment,
+    fast_passwords,
+    plan,
+    tasks_of,
+    tick,
+)
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def bob_client(bob: User) -> Client:
+    client = Client()
+    client.force_login(bob)
+    return client
+
+
+@pytest.fixture
+def bob_elsewhere(bob: User) -> Enrollment:
+    """Bob follows a different plan."""
+    return Enrollment.objects.create(user=bob, plan=make_plan(slug="bobs", days=12), start_date=START)
+
+
+@pytest.fixture
+def bob_same_plan(bob: User, plan: Plan) -> Enrollment:
+    """Bob follows the same plan as alice: same task ids, separate progress."""
+    return Enrollment.objects.create(user=bob, plan=plan, start_date=START)
+
+
+@pytest.fixture
+def alices_note(enrollment: Enrollment) -> DayNote:
+    return DayNote.objects.create(
+        enrollment=enrollment, day=Day.objects.get(plan=enrollment.plan, number=2), body="alice secret", version=4
+    )
+
+
+def test_ticking_a_task_of_someone_elses_plan_is_404(bob_client, bob_elsewhere, enrollment, plan) -> None:
+    task = tasks_of(plan, 2)[0]
+    response = bob_client.post(f"/days/2/tasks/{task.pk}/toggle/", {"done": "1"}, headers=HTMX)
+    assert response.status_code == 404
+    assert not TaskCompletion.objects.exists()
+
+
+def test_unticking_cannot_touch_another_learners_tick(bob_client, bob_same_plan, enrollment, plan) -> None:
+    task = tasks_of(plan, 2)[0]
+    tick(enrollment, task)
+    response = bob_client.post(f"/days/2/tasks/{task.pk}/toggle/", {}, headers=HTMX)
+    assert response.status_code == 200
+    assert TaskCompletion.objects.filter(enrollment=enrollment, task=task).exists()
+
+
+def test_ticking_the_same_task_id_only_marks_ones_own(bob_client, bob_same_plan, enrollment, plan) -> None:
+    task = tasks_of(plan, 2)[0]
+    bob_client.post(f"/days/2/tasks/{task.pk}/toggle/", {"done": "1"})
+    assert TaskCompletion.objects.filter(enrollment=bob_same_plan, task=task).exists()
+    assert not TaskCompletion.objects.filter(enrollment=enrollment).exists()
+
+
+def test_a_day_page_shows_only_ones_own_plan_ticks_and_note(
+    bob_client, bob_elsewhere, enrollment, plan, alices_note
+) -> None:
+    tick(enrollment, *tasks_of(plan, 2))
+    html = bob_client.get("/days/2/").content.decode()
+    assert "alice secret" not in html
+    assert "0 of 4 tasks of this day done" in html
+    assert not any(f'id="task-{t.pk}-box"' in html for t in tasks_of(plan, 2))
+    assert bob_client.get("/days/11/").status_code == 200  # bob's plan has 12 days
+    assert bob_client.get("/days/13/").status_code == 404
+
+
+def test_same_plan_day_page_hides_the_other_learners_ticks_and_note(
+    bob_client, bob_same_plan, enrollment, plan, alices_note
+) -> None:
+    tick(enrollment, *tasks_of(plan, 2))
+    html = bob_client.get("/days/2/").content.decode()
+    assert "alice secret" not in html and " checked" not in html
+    assert 'id="note-version" value="0"' in html
+
+
+def test_saving_a_note_never_touches_another_learners_note(bob_client, bob_same_plan, alices_note) -> None:
+    response = bob_client.post("/days/2/note/", {"body": "bob's", "version": "4"})
+    # Bob has no note on day 2 yet, so version 4 is stale for him: refused, and alice's note untouched.
+    assert response.status_code == 409
+    assert "alice secret" not in response.content.decode()
+    alices_note.refresh_from_db()
+    assert (alices_note.body, alices_note.version) == ("alice secret", 4)
+    bob_client.post("/days/2/note/", {"body": "bob's", "version": "0"})
+    alices_note.refresh_from_db()
+    assert alices_note.body == "alice secret"
+    assert DayNote.objects.get(enrollment=bob_same_plan).body == "bob's"
+
+
+def test_export_holds_only_ones_own_notes(bob_client, bob_same_plan, enrollment, plan, alices_note) -> None:
+    tick(enrollment, tasks_of(plan, 1)[0])
+    text = bob_client.get("/notes/export.md").content.decode()
+    assert "alice secret" not in text and "[x]" not in text
+
+
+def test_pages_show_only_ones_own_progress(bob_client, bob_same_plan, enrollment, plan) -> None:
+    tick(enrollment, *tasks_of(plan, 1))
+    for url in ("/", "/calendar/2026/3/", "/plan/", "/progress/"):
+        html = bob_client.get(url).content.decode()
+        assert "0 of 40 tasks done" in html, url
+
+
+def test_a_learner_without_enrollment_changes_nothing(bob_client, enrollment, plan) -> None:
+    task = tasks_of(plan, 1)[0]
+    bob_client.post(f"/days/1/tasks/{task.pk}/toggle/", {"done": "1"})
+    bob_client.post("/days/1/note/", {"body": "x", "version": "0"})
+    assert not TaskCompletion.objects.exists() and not DayNote.objects.exists()
+    assert b'href="/enroll/"' in bob_client.get("/days/1/").content
+
+
+@pytest.mark.parametrize("url", ["/", "/calendar/", "/days/1/", "/plan/", "/progress/", "/notes/export.md"])
+def test_every_page_needs_a_login(client: Client, enrollment, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.fixture
+def csrf_client(alice: User, enrollment: Enrollment) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    return client
+
+
+def test_an_htmx_tick_without_the_csrf_token_is_refused(csrf_client, enrollment, plan) -> None:
+    task = tasks_of(plan, 1)[0]
+    response = csrf_client.post(f"/days/1/tasks/{task.pk}/toggle/", {"done": "1"}, headers=HTMX)
+    assert response.status_code == 403
+    assert not TaskCompletion.objects.exists()
+
+
+def test_an_htmx_tick_with_the_csrf_header_is_accepted(csrf_client, enrollment, plan) -> None:
+    html = csrf_client.get("/days/1/").content.decode()
+    token = html.split('"X-CSRFToken": "')[1].split('"')[0]  # what base.html hands htmx via hx-headers
+    task = tasks_of(plan, 1)[0]
+    response = csrf_client.post(
+        f"/days/1/tasks/{task.pk}/toggle/", {"done": "1"}, headers={**HTMX, "X-CSRFToken": token}
+    )
+    assert response.status_code == 200
+    assert TaskCompletion.objects.filter(task=task).exists()
+
+
+def test_a_note_save_without_the_csrf_token_is_refused(csrf_client, enrollment) -> None:
+    response = csrf_client.post("/days/1/note/", {"body": "x", "version": "0"}, headers=HTMX)
+    assert response.status_code == 403
+    assert not DayNote.objects.exists()
+
+
+def test_a_note_save_with_the_csrf_header_is_accepted(csrf_client, enrollment) -> None:
+    html = csrf_client.get("/days/1/").content.decode()
+    token = html.split('"X-CSRFToken": "')[1].split('"')[0]
+    response = csrf_client.post("/days/1/note/", {"body": "x", "version": "0"}, headers={**HTMX, "X-CSRFToken": token})
+    assert response.status_code == 200
+    assert DayNote.objects.get().body == "x"

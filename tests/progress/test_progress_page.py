@@ -1,0 +1,120 @@
+# ruff: noqa: F811 - fixtures are imported from pages_support and requested by name
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from progress import heatmap
+from progress.models import TaskCompletion
+from progress.schedule import Schedule, ScheduleInput
+from progress.services import completions_per_local_date, streak
+from tests.progress.pages_support import (  # noqa: F401 - fixtures
+    START,
+    alice_client,
+    enrollment,
+    fast_passwords,
+    on_local_date,
+    plan,
+    tasks_of,
+    tick,
+    tick_days,
+)
+
+MON_FRI = frozenset(range(5))
+
+
+def schedule(days: int = 10) -> Schedule:
+    return Schedule.build(ScheduleInput(START, MON_FRI, days))
+
+
+def test_it_shows_percent_overall_per_phase_and_week(alice_client, enrollment, on_local_date) -> None:
+    on_local_date(START + timedelta(days=4))
+    tick_days(enrollment, 1, 2, 3, 4, 5)
+    response = alice_client.get("/progress/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("<h1") == 1
+    assert '<span id="percent-overall">50%</span>' in html
+    assert 'aria-label="Phase 1">50%</progress> 20/40' in html
+    assert 'aria-label="Week 1">100%</progress> 20/20' in html
+    assert 'aria-label="Week 2">0%</progress> 0/20' in html
+
+
+def test_it_shows_days_behind(alice_client, enrollment, on_local_date) -> None:
+    on_local_date(START + timedelta(days=3))  # day 4; days 1-4 due
+    tick_days(enrollment, 1)
+    html = alice_client.get("/progress/").content.decode()
+    assert '<dd id="days-behind">3</dd>' in html
+
+
+def test_it_shows_the_streak(alice_client, enrollment, on_local_date) -> None:
+    on_local_date(START + timedelta(days=7))  # Monday of week 2 (day 6), after a weekend
+    tick_days(enrollment, 3, 4, 5)
+    html = alice_client.get("/progress/").content.decode()
+    assert "3 study days in a row" in html
+
+
+def test_streak_is_not_broken_by_review_days() -> None:
+    totals = dict.fromkeys(range(1, 11), 4)
+    done = dict.fromkeys((4, 5, 6), 4)
+    # Tuesday of week 2 (day 7 is today, not done yet): days 6, 5, 4 in a row across the weekend.
+    assert streak(schedule(), totals, done, START + timedelta(days=8)) == 3
+
+
+def test_streak_counts_today_once_it_is_done() -> None:
+    totals = dict.fromkeys(range(1, 11), 4)
+    done = dict.fromkeys((1, 2, 3), 4)
+    assert streak(schedule(), totals, done, START + timedelta(days=2)) == 3
+
+
+def test_streak_is_broken_by_a_missed_study_day() -> None:
+    totals = dict.fromkeys(range(1, 11), 4)
+    done = {1: 4, 2: 4, 3: 3, 4: 4}
+    assert streak(schedule(), totals, done, START + timedelta(days=4)) == 1  # day 5 open, day 4 done, day 3 not
+
+
+def test_streak_is_zero_before_the_start() -> None:
+    assert streak(schedule(), dict.fromkeys(range(1, 11), 4), {}, START - timedelta(days=1)) == 0
+
+
+def test_the_heatmap_counts_ticks_on_the_learners_local_date(enrollment, plan) -> None:
+    a, b, c = tasks_of(plan, 1)[:3]
+    tick(enrollment, a, b, c)
+    # 20:00 UTC is 04:00 the next day in Shanghai.
+    TaskCompletion.objects.filter(task=a).update(completed_at=datetime(2026, 3, 2, 20, 0, tzinfo=UTC))
+    TaskCompletion.objects.filter(task__in=[b, c]).update(completed_at=datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+    assert completions_per_local_date(enrollment) == {date(2026, 3, 2): 2, date(2026, 3, 3): 1}
+
+
+def test_the_heatmap_is_an_accessible_svg(alice_client, enrollment, plan, on_local_date) -> None:
+    on_local_date(START + timedelta(days=2))
+    tick_days(enrollment, 1)
+    html = alice_client.get("/progress/").content.decode()
+    assert '<svg class="heatmap" role="img" aria-labelledby="heatmap-title heatmap-desc"' in html
+    assert '<title id="heatmap-title">' in html and '<desc id="heatmap-desc">4 tasks done on 1 days' in html
+    squares = re.findall(r'<rect class="hm hm-(\d)"[^>]*><title>([\d-]+): (\d+) tasks?</title>', html)
+    assert ("4", "2026-03-04", "4") in squares or any(s[1:] == ("2026-03-04", "4") for s in squares)
+    assert all(int(count) == 0 for _level, d, count in squares if d != "2026-03-04")
+    assert "style=" not in html
+
+
+def test_the_heatmap_spans_whole_weeks_up_to_today() -> None:
+    today = date(2026, 3, 4)
+    result = heatmap.build({date(2026, 3, 3): 2, date(2026, 3, 4): 1}, today, START)
+    assert result.start.weekday() == 0 and result.end == today
+    assert result.squares[-1].date == today
+    assert {s.date: s.level for s in result.squares}[date(2026, 3, 3)] == 4
+    assert (result.total, result.active_days) == (3, 2)
+
+
+def test_the_heatmap_is_at_most_a_year_wide() -> None:
+    result = heatmap.build({}, date(2030, 1, 1), date(2026, 3, 2))
+    assert (date(2030, 1, 1) - result.start).days < 53 * 7
+
+
+def test_it_links_the_notes_export(alice_client, enrollment) -> None:
+    assert 'href="/notes/export.md"' in alice_client.get("/progress/").content.decode()
+
+
+def test_heatmap_levels_are_quarters_of_the_busiest_day() -> None:
+    assert [heatmap.level(n, 8) for n in (0, 1, 2, 3, 4, 6, 8)] == [0, 1, 1, 2, 2, 3, 4]

@@ -1,0 +1,105 @@
+# ruff: noqa: F811 - fixtures are imported from pages_support and requested by name
+"""Each page makes the same number of queries for a 60-day and a 300-day plan, whatever the history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from curriculum.models import Day, Task
+from progress.models import DayNote, Enrollment, TaskCompletion
+from tests.factories import make_plan
+from tests.progress.pages_support import START, fast_passwords, on_local_date  # noqa: F401 - fixtures
+
+TODAY = START + timedelta(days=10)  # Thursday of week 2: day 9 of either plan
+
+# Absolute counts, so a regression is caught even if it hits both plan sizes alike. Every page starts with
+# session, user, learner profile and enrollment (4); overview() is 4 more (tasks per day, ticks per day,
+# schedule changes, days off).
+PAGES = {
+    "/": 13,  # + overdue tasks, today's day with sessions and tasks (3), its ticks
+    "/calendar/": 10,  # + the month's days and their sessions (2)
+    "/calendar/2026/4/": 10,
+    "/days/5/": 13,  # + the day with sessions and tasks (3), its ticks, its note
+    "/plan/": 12,  # + days with weeks and phases, sessions, resource sections, resources
+    "/progress/": 10,  # + days with weeks and phases, ticks per local date
+    "/notes/export.md": 6,  # notes with days, ticked tasks with days
+}
+HTMX_CALENDAR = 10
+
+
+def learner_with_history(user: User, days: int, history_days: int) -> Client:
+    plan = make_plan(slug=f"plan-{days}", days=days)
+    enrollment = Enrollment.objects.create(user=user, plan=plan, start_date=START, time_zone="Asia/Shanghai")
+    TaskCompletion.objects.bulk_create(
+        TaskCompletion(enrollment=enrollment, task=t)
+        for t in Task.objects.filter(session__day__plan=plan, session__day__number__lte=history_days)
+    )
+    DayNote.objects.bulk_create(
+        DayNote(enrollment=enrollment, day=d, body=f"note {d.number}")
+        for d in Day.objects.filter(plan=plan, number__lte=history_days)
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def count(client: Client, url: str, **headers: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+@pytest.fixture
+def small_and_large(make_user: Callable[..., User], on_local_date) -> tuple[Client, Client]:
+    on_local_date(TODAY)
+    return (
+        learner_with_history(make_user("short"), days=60, history_days=3),
+        learner_with_history(make_user("long"), days=300, history_days=8),
+    )
+
+
+@pytest.mark.parametrize(("url", "expected"), PAGES.items())
+def test_page_query_count_is_flat(small_and_large, url: str, expected: int) -> None:
+    small, large = small_and_large
+    assert count(small, url) == count(large, url) == expected
+
+
+def test_calendar_grid_query_count_is_flat(small_and_large) -> None:
+    small, large = small_and_large
+    assert count(small, "/calendar/2026/5/", **{"HX-Request": "true"}) == HTMX_CALENDAR
+    assert count(large, "/calendar/2026/5/", **{"HX-Request": "true"}) == HTMX_CALENDAR
+
+
+def test_tick_and_note_query_counts_are_flat(small_and_large) -> None:
+    counts = []
+    for client in small_and_large:
+        enrollment = Enrollment.objects.get(user__username="short" if client is small_and_large[0] else "long")
+        task_id = Task.objects.get(
+            session__day__plan=enrollment.plan, session__day__number=9, session__position=1, position=1
+        ).pk
+        with CaptureQueriesContext(connection) as tick_ctx:
+            client.post(f"/days/9/tasks/{task_id}/toggle/", {"done": "1"}, headers={"HX-Request": "true"})
+        with CaptureQueriesContext(connection) as note_ctx:
+            client.post("/days/9/note/", {"body": "x", "version": "0"}, headers={"HX-Request": "true"})
+        counts.append((len(tick_ctx.captured_queries), len(note_ctx.captured_queries)))
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("offset", [-3, 5, 500])  # before the start, a review day, after the end of both
+def test_today_query_count_is_flat_on_other_kinds_of_day(make_user, time_machine, offset: int) -> None:
+    when = datetime.combine(START + timedelta(days=offset), time(12), tzinfo=ZoneInfo("Asia/Shanghai"))
+    time_machine.move_to(when, tick=False)
+    clients = (
+        learner_with_history(make_user("short"), days=60, history_days=3),
+        learner_with_history(make_user("long"), days=300, history_days=8),
+    )
+    assert count(clients[0], "/") == count(clients[1], "/")
