@@ -292,7 +292,7 @@ def test_day_list_filters_by_plan_phase_and_week(ines: Client, plan: Plan) -> No
     week = Week.objects.get(plan=other, number=5)
     phase2 = Phase.objects.get(plan=other, number=2)
 
-    def numbers(**params: object) -> list[tuple[str, int]]:
+    def numbers(**params: int) -> list[tuple[str, int]]:
         result = ines.get("/admin/curriculum/day/", params).context["cl"].result_list
         return [(d.plan.slug, d.number) for d in result]
 
