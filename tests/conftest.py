@@ -11,6 +11,7 @@ import shutil
 import socket
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -94,3 +95,10 @@ def instructor(make_user: Callable[..., User]) -> User:
 @pytest.fixture
 def monday() -> date:
     return date(2026, 3, 2)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Every persona is a user with a password; the production hasher costs ~0.6 s per user and proves
+    # nothing in tests that are not about hashing. Log-in and check_password work the same with MD5.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
