@@ -374,3 +374,24 @@ def test_day_page_save_query_count_does_not_grow_with_the_plan(ines: Client) -> 
             assert ines.post(DAY_URL.format(day.pk), data).status_code == 302
         counts.append(len(ctx))
     assert counts[0] == counts[1]
+
+
+def test_a_concurrent_edit_is_refused_with_a_message_not_a_500(ines: Client, plan: Plan) -> None:
+    day = first_day(plan)
+    morning = day.sessions.get(position=1)
+    data = page_data(ines, DAY_URL.format(day.pk))
+    # Someone else adds a third session after this page was loaded...
+    Session.objects.create(day=day, slot="afternoon", topic="Added meanwhile", position=3)
+    # ...and this editor adds one on the same position, and renames the morning.
+    add_row(data, "sessions", position=3, slot="full_day", topic="Mine")
+    set_row(data, "sessions", morning.pk, topic="Renamed")
+    response = ines.post(DAY_URL.format(day.pk), data, follow=True)
+    assert response.status_code == 200
+    assert "Nothing was saved" in response.content.decode()
+    morning.refresh_from_db()
+    assert morning.topic == "Topic 1m"
+    assert list(day.sessions.order_by("position").values_list("topic", flat=True)) == [
+        "Topic 1m",
+        "Topic 1a",
+        "Added meanwhile",
+    ]
