@@ -11,7 +11,9 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test.client import Client
+from django.test.utils import CaptureQueriesContext
 
 from curriculum.models import Day, Plan, Session, Task, Week
 from progress.models import DayNote, Enrollment, TaskCompletion
@@ -193,3 +195,22 @@ def test_plan_page_refuses_deleting_a_week_with_progress(root: Client, enrollmen
     assert response.status_code == 200
     assert REFUSED in response.content.decode()
     assert Day.objects.filter(week=week).count() == 5
+
+
+def test_the_refusal_page_costs_the_same_for_one_learner_or_many(
+    root: Client, plan: Plan, make_user: Callable[..., User]
+) -> None:
+    task = Task.objects.filter(session__day__plan=plan).first()
+    assert task is not None
+    counts = []
+    for batch in (1, 20):
+        for i in range(batch):
+            learner = make_user(f"learner{batch}-{i}")
+            enrollment = Enrollment.objects.create(user=learner, plan=plan, start_date=date(2026, 3, 2))
+            TaskCompletion.objects.create(enrollment=enrollment, task=task)
+        root.get(f"/admin/curriculum/task/{task.pk}/delete/")
+        with CaptureQueriesContext(connection) as ctx:
+            response = root.get(f"/admin/curriculum/task/{task.pk}/delete/")
+        assert REFUSED in response.content.decode()
+        counts.append(len(ctx))
+    assert counts[0] == counts[1]
