@@ -341,11 +341,13 @@ URLS: dict[str, Callable[[Plan], str]] = {
     "plan page": lambda p: PLAN_URL.format(p.pk),
     "day list": lambda p: f"/admin/curriculum/day/?plan={p.pk}",
     "day list, all plans": lambda p: "/admin/curriculum/day/",
+    "day list with counts": lambda p: f"/admin/curriculum/day/?plan={p.pk}&_facets=True",
     "day search": lambda p: "/admin/curriculum/day/?q=Task",
     "day page": lambda p: DAY_URL.format(p.days.order_by("number").last().pk),  # type: ignore[union-attr]
     "day add": lambda p: "/admin/curriculum/day/add/",
     "task list": lambda p: f"/admin/curriculum/task/?plan={p.pk}",
     "task search": lambda p: "/admin/curriculum/task/?q=Topic",
+    "task list with counts": lambda p: "/admin/curriculum/task/?_facets=True",
     "task page": lambda p: f"/admin/curriculum/task/{_last_task(p).pk}/change/",
     "task add": lambda p: "/admin/curriculum/task/add/",
 }
