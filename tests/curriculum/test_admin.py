@@ -397,3 +397,33 @@ def test_a_concurrent_edit_is_refused_with_a_message_not_a_500(ines: Client, pla
         "Topic 1a",
         "Added meanwhile",
     ]
+
+
+def test_day_page_query_count_does_not_grow_with_the_days_tasks(ines: Client) -> None:
+    # Each task row has a session select: it must be loaded once for the inline, not once per row.
+    counts = []
+    for slug, tasks in (("two", 2), ("seven", 7)):
+        day = first_day(make_plan(slug=slug, days=3, tasks=tasks))
+        _queries(ines, DAY_URL.format(day.pk))
+        counts.append(_queries(ines, DAY_URL.format(day.pk)))
+    assert counts[0] == counts[1]
+
+
+def test_it_refuses_a_day_number_already_taken(ines: Client, plan: Plan) -> None:
+    day = first_day(plan, 2)
+    data = page_data(ines, DAY_URL.format(day.pk))
+    data["number"] = "3"
+    response = ines.post(DAY_URL.format(day.pk), data)
+    assert response.status_code == 200
+    assert response.context["errors"]
+    day.refresh_from_db()
+    assert day.number == 2
+
+
+def test_it_refuses_a_new_day_with_a_number_already_taken(ines: Client, plan: Plan) -> None:
+    data = page_data(ines, "/admin/curriculum/day/add/")
+    data.update(plan=plan.pk, week=Week.objects.get(plan=plan, number=1).pk, number=4)
+    response = ines.post("/admin/curriculum/day/add/", data)
+    assert response.status_code == 200
+    assert response.context["errors"]
+    assert Day.objects.filter(plan=plan, number=4).count() == 1
