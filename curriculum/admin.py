@@ -238,9 +238,10 @@ class DayForm(forms.ModelForm):
             self.add_error("week", _("This week belongs to another plan."))
         # The plan is read-only on the change page, so Django's own (plan, number) check skips it.
         number = cleaned.get("number")
-        taken = Day.objects.filter(plan_id=plan_id, number=number).exclude(pk=self.instance.pk)
-        if "plan" not in self.fields and number is not None and plan_id is not None and taken.exists():
-            self.add_error("number", _("Day %(number)s already exists in this plan.") % {"number": number})
+        if "plan" not in self.fields and number is not None and plan_id is not None:
+            taken = Day.objects.filter(plan_id=plan_id, number=number).exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error("number", _("Day %(number)s already exists in this plan.") % {"number": number})
         return cleaned
 
 
