@@ -154,3 +154,15 @@ def test_quickstart_serves_a_fresh_install_and_starts_again(tmp_path: Path) -> N
     assert status == 200, second
     assert not PASSWORD_LINE.search(second)
     assert "already exists" in second
+
+
+def test_ensure_plan_never_overwrites_rows_with_the_same_ids(tmp_path: Path) -> None:
+    plan = make_plan(slug="demo", days=3)
+    fixture = tmp_path / "demo.json"
+    call_command("dumpdata", "curriculum", output=str(fixture), verbosity=0)
+    Plan.objects.filter(pk=plan.pk).update(slug="someone-elses", title="Someone else's plan")
+    said: list[str] = []
+    assert ensure_plan(said.append, slug="demo", fixture=fixture) is None
+    assert said[0].startswith("Not loading demo.json")
+    plan.refresh_from_db()
+    assert (plan.slug, plan.title) == ("someone-elses", "Someone else's plan")

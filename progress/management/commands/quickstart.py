@@ -6,7 +6,9 @@ demo learner (passwords printed once, on creation); start background services; s
 
 from __future__ import annotations
 
+import json
 import secrets
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -44,6 +46,14 @@ def ensure_plan(say: Say, slug: str = PLAN_SLUG, fixture: Path | None = None) ->
     if not fixture.exists():
         say(f"No plan fixture at {fixture}: skipping the plan. Import one with `manage.py import_plan`.")
         return None
+    clashes = rows_in_the_way(fixture)
+    if clashes:
+        say(
+            f"Not loading {fixture.name}: its rows would overwrite {', '.join(clashes)} already in the database "
+            f"(loaddata replaces rows with the same id). Import the document instead: "
+            f"uv run manage.py import_plan curriculum/plans/multimodal-90-days.zh.md --slug {slug}"
+        )
+        return None
     call_command("loaddata", str(fixture), verbosity=0)
     plan = Plan.objects.filter(slug=slug).first()
     if plan is None:
@@ -51,6 +61,19 @@ def ensure_plan(say: Say, slug: str = PLAN_SLUG, fixture: Path | None = None) ->
         return None
     say(f"Loaded plan “{slug}” from {fixture.name}.")
     return plan
+
+
+def rows_in_the_way(fixture: Path) -> list[str]:
+    """Labels of models whose fixture ids are already taken: loading would silently overwrite those rows."""
+    ids: dict[str, list[object]] = defaultdict(list)
+    for row in json.loads(fixture.read_text(encoding="utf-8")):
+        if row.get("pk") is not None:
+            ids[row["model"]].append(row["pk"])
+    return [
+        label
+        for label, pks in sorted(ids.items())
+        if apps.get_model(label)._default_manager.filter(pk__in=pks).exists()
+    ]
 
 
 def ensure_user(say: Say, username: str, *, staff: bool, group: str | None = None) -> str | None:
