@@ -1,0 +1,133 @@
+"""Learner progress, read-only, for instructors: who is enrolled, what they ticked, what they wrote.
+
+Nobody adds or edits these rows here (learners make them on their pages); deleting is left to whoever holds
+the delete permission (superusers; the Instructors group does not). The calendar feed token is a secret and
+is never shown. Every page makes a fixed number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from curriculum.models import Task
+from progress.models import DayNote, Enrollment, TaskCompletion
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _count(queryset: models.QuerySet[Any], group_by: str) -> Coalesce:
+    counted = queryset.values(group_by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=models.IntegerField()), Value(0))
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(ReadOnlyAdmin):
+    list_display = ["user", "plan", "start_date", "tasks_done", "note_count", "reminders_enabled", "created_at"]
+    list_filter = ["plan", "reminders_enabled"]
+    list_select_related = ["user", "plan"]
+    search_fields = ["user__username", "user__email"]
+    date_hierarchy = "start_date"
+    fields = (
+        "user",
+        "plan",
+        "start_date",
+        "tasks_done",
+        "note_count",
+        "study_weekdays",
+        "time_zone",
+        "reminder_time",
+        "reminders_enabled",
+        "created_at",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Enrollment]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user", "plan")
+            .annotate(
+                done_total=_count(TaskCompletion.objects.filter(enrollment=OuterRef("pk")), "enrollment"),
+                note_total=_count(DayNote.objects.filter(enrollment=OuterRef("pk")), "enrollment"),
+                plan_tasks=_count(Task.objects.filter(session__day__plan=OuterRef("plan")), "session__day__plan"),
+            )
+        )
+
+    @admin.display(description=_("tasks done"), ordering="done_total")
+    def tasks_done(self, enrollment: Any) -> str:
+        url = reverse("admin:progress_taskcompletion_changelist")
+        label = f"{enrollment.done_total} / {enrollment.plan_tasks}"
+        return format_html('<a href="{}?enrollment__id__exact={}">{}</a>', url, enrollment.pk, label)
+
+    @admin.display(description=_("notes"), ordering="note_total")
+    def note_count(self, enrollment: Any) -> str:
+        url = reverse("admin:progress_daynote_changelist")
+        return format_html('<a href="{}?enrollment__id__exact={}">{}</a>', url, enrollment.pk, enrollment.note_total)
+
+
+@admin.register(TaskCompletion)
+class TaskCompletionAdmin(ReadOnlyAdmin):
+    list_display = ["learner", "plan", "day", "task", "completed_at"]
+    list_filter = ["enrollment__plan"]
+    list_select_related = ["enrollment__user", "enrollment__plan", "task__session__day"]
+    search_fields = ["enrollment__user__username", "task__text"]
+    date_hierarchy = "completed_at"
+    fields = ("enrollment", "task", "completed_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[TaskCompletion]:
+        return (
+            super().get_queryset(request).select_related("enrollment__user", "enrollment__plan", "task__session__day")
+        )
+
+    @admin.display(description=_("learner"), ordering="enrollment__user__username")
+    def learner(self, completion: TaskCompletion) -> str:
+        return str(completion.enrollment.user)
+
+    @admin.display(description=_("plan"))
+    def plan(self, completion: TaskCompletion) -> str:
+        return str(completion.enrollment.plan)
+
+    @admin.display(description=_("day"), ordering="task__session__day__number")
+    def day(self, completion: TaskCompletion) -> str:
+        return str(completion.task.session.day)
+
+
+@admin.register(DayNote)
+class DayNoteAdmin(ReadOnlyAdmin):
+    list_display = ["learner", "plan", "day", "excerpt", "version", "updated_at"]
+    list_filter = ["enrollment__plan"]
+    list_select_related = ["enrollment__user", "enrollment__plan", "day"]
+    search_fields = ["enrollment__user__username", "body"]
+    fields = ("enrollment", "day", "body", "version", "updated_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[DayNote]:
+        return super().get_queryset(request).select_related("enrollment__user", "enrollment__plan", "day")
+
+    @admin.display(description=_("learner"), ordering="enrollment__user__username")
+    def learner(self, note: DayNote) -> str:
+        return str(note.enrollment.user)
+
+    @admin.display(description=_("plan"))
+    def plan(self, note: DayNote) -> str:
+        return str(note.enrollment.plan)
+
+    @admin.display(description=_("note"))
+    def excerpt(self, note: DayNote) -> str:
+        return note.body if len(note.body) <= 80 else note.body[:79] + "…"

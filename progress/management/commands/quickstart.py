@@ -1,0 +1,147 @@
+"""`manage.py quickstart`: from a fresh clone to a running site in one command, and safe to run again.
+
+Steps, each idempotent: migrate; load the reference plan unless it is there; create a demo instructor and a
+demo learner (passwords printed once, on creation); start background services; serve with runserver.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from curriculum.models import Plan
+from progress.models import Enrollment
+
+PLAN_SLUG = "multimodal-90-days"
+PLAN_FIXTURE = "multimodal_90_days"
+INSTRUCTORS_GROUP = "Instructors"
+DEMO_INSTRUCTOR = "instructor"
+DEMO_LEARNER = "learner"
+
+Say = Callable[[str], None]
+
+
+def fixture_path(name: str = PLAN_FIXTURE) -> Path:
+    return Path(apps.get_app_config("curriculum").path) / "fixtures" / f"{name}.json"
+
+
+def ensure_plan(say: Say, slug: str = PLAN_SLUG, fixture: Path | None = None) -> Plan | None:
+    """Load the plan fixture unless a plan with `slug` exists already; None if there is no fixture."""
+    plan = Plan.objects.filter(slug=slug).first()
+    if plan is not None:
+        say(f"Plan “{slug}” is already loaded.")
+        return plan
+    fixture = fixture or fixture_path()
+    if not fixture.exists():
+        say(f"No plan fixture at {fixture}: skipping the plan. Import one with `manage.py import_plan`.")
+        return None
+    clashes = rows_in_the_way(fixture)
+    if clashes:
+        say(
+            f"Not loading {fixture.name}: its rows would overwrite {', '.join(clashes)} already in the database "
+            f"(loaddata replaces rows with the same id). Import the document instead: "
+            f"uv run manage.py import_plan curriculum/plans/multimodal-90-days.zh.md --slug {slug}"
+        )
+        return None
+    call_command("loaddata", str(fixture), verbosity=0)
+    plan = Plan.objects.filter(slug=slug).first()
+    if plan is None:
+        say(f"Loaded {fixture.name}, but it holds no plan “{slug}”.")
+        return None
+    say(f"Loaded plan “{slug}” from {fixture.name}.")
+    return plan
+
+
+def rows_in_the_way(fixture: Path) -> list[str]:
+    """Labels of models whose fixture ids are already taken: loading would silently overwrite those rows."""
+    ids: dict[str, list[object]] = defaultdict(list)
+    for row in json.loads(fixture.read_text(encoding="utf-8")):
+        if row.get("pk") is not None:
+            ids[row["model"]].append(row["pk"])
+    return [
+        label
+        for label, pks in sorted(ids.items())
+        if apps.get_model(label)._default_manager.filter(pk__in=pks).exists()
+    ]
+
+
+def ensure_user(say: Say, username: str, *, staff: bool, group: str | None = None) -> str | None:
+    """Create the demo user with a random password and return it; None (and nothing changed) if it exists."""
+    if User.objects.filter(username=username).exists():
+        say(
+            f"User “{username}” already exists; its password was shown when it was created. "
+            f"To set a new one: uv run manage.py changepassword {username}"
+        )
+        return None
+    password = secrets.token_urlsafe(12)
+    with transaction.atomic():
+        user = User.objects.create_user(
+            username=username, email=f"{username}@example.com", password=password, is_staff=staff
+        )
+        if group is not None:
+            user.groups.add(Group.objects.get(name=group))
+    return password
+
+
+def ensure_demo_enrollment(plan: Plan | None, username: str = DEMO_LEARNER) -> None:
+    """The demo learner follows the plan from today, so the Today page has something to show at once."""
+    user = User.objects.filter(username=username).first()
+    if plan is not None and user is not None:
+        Enrollment.objects.get_or_create(user=user, plan=plan, defaults={"start_date": date.today()})
+
+
+def start_background_services(say: Say) -> list[Any]:
+    """Hook: start what the site needs besides the web server (e.g. a Celery worker with beat).
+
+    Returns handles whose `terminate()` is called when the server stops. Nothing yet.
+    """
+    return []
+
+
+def stop_background_services(handles: list[Any]) -> None:
+    for handle in handles:
+        handle.terminate()
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the reference plan, create demo users, and serve the site on 127.0.0.1:8000."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--addrport", default="127.0.0.1:8000", help="Where to serve (default 127.0.0.1:8000).")
+        parser.add_argument("--no-serve", action="store_true", help="Set everything up, then exit.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        say: Say = self.stdout.write
+        call_command("migrate", interactive=False, verbosity=0)
+        say("Database is migrated.")
+        plan = ensure_plan(say)
+        self.report_user(DEMO_INSTRUCTOR, ensure_user(say, DEMO_INSTRUCTOR, staff=True, group=INSTRUCTORS_GROUP))
+        self.report_user(DEMO_LEARNER, ensure_user(say, DEMO_LEARNER, staff=False))
+        ensure_demo_enrollment(plan)
+        if options["no_serve"]:
+            return
+        handles = start_background_services(say)
+        addrport = options["addrport"]
+        say(f"Site: http://{addrport}/   Instructors: http://{addrport}/admin/")
+        try:
+            call_command("runserver", addrport, use_reloader=False)
+        finally:
+            stop_background_services(handles)
+
+    def report_user(self, username: str, password: str | None) -> None:
+        if password is None:
+            return
+        self.stdout.write(
+            self.style.SUCCESS(f"Created user “{username}” with password: {password}  (shown only this once)")
+        )
