@@ -99,5 +99,6 @@ def enrollment_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
 
     return login_required(wrapped)
 
+
 def owned_day_off(user: User, pk: int) -> DayOff:
     return get_object_or_404(DayOff.objects.select_related("enrollment"), pk=pk, enrollment__user=user)

@@ -16,7 +16,7 @@ from django.test.client import Client
 from django.test.utils import CaptureQueriesContext
 
 from curriculum.models import Day, Plan, Session, Task, Week
-from progress.models import DayNote, Enrollment, TaskCompletion
+from progress.models import DayNote, Enrollment, LearnerProfile, TaskCompletion
 from tests.curriculum.formdata import page_data, set_row
 from tests.factories import make_plan
 
@@ -28,7 +28,10 @@ REFUSED = "learners have progress on it"
 
 @pytest.fixture
 def root(client: Client, make_user: Callable[..., User]) -> Client:
-    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    user = make_user("root", is_staff=True, is_superuser=True)
+    # The assertions read the admin's English wording; Chinese is the site's default language.
+    LearnerProfile.objects.create(user=user, language="en")
+    client.force_login(user)
     return client
 
 
