@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.functional import empty
 
 from config.logging_utils import log_event
 
@@ -34,7 +36,6 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         started = time.perf_counter()
         response = self.get_response(request)
-        user = getattr(request, "user", None)
         log_event(
             logger,
             "request",
@@ -42,6 +43,18 @@ class RequestLogMiddleware:
             path=loggable_path(request),
             status=response.status_code,
             duration_ms=round((time.perf_counter() - started) * 1000, 1),
-            user=user.pk if user is not None and user.is_authenticated else None,
+            user=loaded_user_id(request),
         )
         return response
+
+
+def loaded_user_id(request: HttpRequest) -> int | None:
+    """The signed-in user's id if the request already loaded the user, else None.
+
+    Never loads it: that would cost session and user queries on requests that did not need them (the
+    health probe, the calendar feed) and add `Vary: Cookie` to their responses.
+    """
+    wrapped: Any = getattr(getattr(request, "user", None), "_wrapped", empty)
+    if wrapped is empty or wrapped is None or not wrapped.is_authenticated:
+        return None
+    return int(wrapped.pk)

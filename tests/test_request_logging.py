@@ -92,3 +92,13 @@ def test_log_event_respects_the_level(caplog) -> None:
     [record] = caplog.records
     assert record.levelno == logging.WARNING
     assert record.kv_fields == {"event": "reminder_failed", "enrollment": 1}
+
+
+@pytest.mark.django_db
+def test_logging_never_loads_the_user_itself(client: Client, alice, settings, django_assert_num_queries) -> None:
+    settings.REDIS_URL = ""
+    client.force_login(alice)
+    # The health view never looks at the user: the log line must not cost session or user queries.
+    with django_assert_num_queries(1):
+        response = client.get("/healthz")
+    assert "Cookie" not in response.get("Vary", "")
