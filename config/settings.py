@@ -5,6 +5,7 @@ Defaults give a self-contained local install: SQLite and mail files under var/, 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from datetime import timedelta
@@ -42,6 +43,10 @@ def _secret_key() -> str:
             key_file.hardlink_to(tmp)
         except FileExistsError:
             pass
+        except OSError:  # a filesystem without hard links: a plain exclusive create is the next best
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                key_file.write_text(tmp.read_text())
         finally:
             tmp.unlink()
     return key_file.read_text().strip()

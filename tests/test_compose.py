@@ -438,3 +438,20 @@ def test_celery_probe_gets_a_pong_from_the_running_process(service: str, redis_u
     # Once the process is gone, the same probe fails: the healthcheck can tell.
     gone = subprocess.run([celery, *probe[1:-1], "1"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert gone.returncode != 0
+
+
+def test_containers_starting_together_agree_on_one_generated_secret_key(tmp_path: Path) -> None:
+    # web, worker and beat share the appvar volume and may start at the same moment.
+    script = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+    env = subprocess_env({"DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_VAR_DIR": str(tmp_path)})
+    processes = [
+        subprocess.Popen([PYTHON, "-W", "ignore", "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(6)
+    ]
+    keys = {process.communicate(timeout=60)[0].strip() for process in processes}
+    assert len(keys) == 1
+    [key] = keys
+    assert len(key) >= 50
+    assert (tmp_path / "secret_key").read_text().strip() == key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".secret_key")]
