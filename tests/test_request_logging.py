@@ -102,3 +102,11 @@ def test_logging_never_loads_the_user_itself(client: Client, alice, settings, dj
     with django_assert_num_queries(1):
         response = client.get("/healthz")
     assert "Cookie" not in response.get("Vary", "")
+
+
+@pytest.mark.django_db
+def test_responses_made_by_other_middleware_are_logged_too(client: Client, caplog) -> None:
+    with caplog.at_level(logging.INFO, logger="request"):
+        client.get("/healthz", headers={"host": "evil.example.com"})
+    [fields] = request_records(caplog)
+    assert fields["status"] == 400
