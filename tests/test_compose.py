@@ -455,3 +455,78 @@ def test_containers_starting_together_agree_on_one_generated_secret_key(tmp_path
     assert (tmp_path / "secret_key").read_text().strip() == key
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".secret_key")]
+
+
+# --- the web container's command, run here -------------------------------------------------------------------
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], attempts: int = 100) -> None:
+    import time
+
+    for _ in range(attempts):
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited with {process.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listens on {port}")
+
+
+@pytest.mark.services
+def test_gunicorn_serves_the_site_with_the_compose_settings(redis_url: str, collected: Path, tmp_path: Path) -> None:
+    """The web service's command with its environment (services swapped for local ones) passes its healthcheck."""
+    env = service_environment("web") | {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "REDIS_URL": redis_url,
+        "DJANGO_VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_STATIC_ROOT": str(collected),
+    }
+    migrate = subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=subprocess_env(env), capture_output=True, text=True
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    port = free_port()
+    words = command_words("web")
+    words[words.index("--bind") + 1] = f"127.0.0.1:{port}"
+    words[words.index("--workers") + 1] = "1"
+    gunicorn = str(Path(PYTHON).parent / "gunicorn")
+    log = (tmp_path / "gunicorn.log").open("w")
+    process = subprocess.Popen([gunicorn, *words[1:]], cwd=ROOT, env=subprocess_env(env), stdout=log, stderr=log)
+    try:
+        wait_for_port(port, process)
+        probe = run_probe(f"http://127.0.0.1:{port}/healthz", env["DJANGO_ALLOWED_HOSTS"])
+        assert probe.returncode == 0, probe.stdout + (tmp_path / "gunicorn.log").read_text()
+        import http.client
+
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/healthz", headers={"Host": "localhost"})
+        response = conn.getresponse()
+        assert (response.status, json.loads(response.read())) == (200, {"database": "ok", "redis": "ok"})
+        assert "script-src" in (response.getheader("Content-Security-Policy") or "")
+        conn.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+    # One key=value line per request on standard output.
+    assert "event=request method=GET path=/healthz status=200" in (tmp_path / "gunicorn.log").read_text()
+
+
+def test_the_migrate_service_seeds_the_plan_once(tmp_path: Path) -> None:
+    words = command_words("migrate")
+    fixture = words[words.index("ensure_plan") + 1]
+    if not (ROOT / "curriculum" / "fixtures" / f"{fixture}.json").exists():
+        need(f"curriculum/fixtures/{fixture}.json is not in this checkout yet (the importer builds it)")
+    env = subprocess_env(
+        service_environment("migrate")
+        | {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "DJANGO_VAR_DIR": str(tmp_path / "var")}
+    )
+    command = compose()["services"]["migrate"]["command"]
+    assert command[:2] == ["sh", "-c"]
+    first = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert "Loaded plan" in first.stdout
+    again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert "already loaded" in again.stdout
