@@ -473,10 +473,20 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], attempts: int = 1
     raise AssertionError(f"nothing listens on {port}")
 
 
+WEB_ENVIRONMENTS = {
+    "local-defaults": {},
+    "production-env-example": env_example(),
+    "https-without-proxy": {"DJANGO_HTTPS": "1", "DJANGO_ALLOWED_HOSTS": "lms.example.org"},
+}
+
+
 @pytest.mark.services
-def test_gunicorn_serves_the_site_with_the_compose_settings(redis_url: str, collected: Path, tmp_path: Path) -> None:
-    """The web service's command with its environment (services swapped for local ones) passes its healthcheck."""
-    env = service_environment("web") | {
+@pytest.mark.parametrize("dotenv", WEB_ENVIRONMENTS.values(), ids=WEB_ENVIRONMENTS.keys())
+def test_gunicorn_serves_the_site_and_passes_its_healthcheck(
+    dotenv: dict[str, str], redis_url: str, collected: Path, tmp_path: Path
+) -> None:
+    """The web service's command and environment (services swapped for local ones) pass the web healthcheck."""
+    env = service_environment("web", dotenv) | {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "REDIS_URL": redis_url,
         "DJANGO_VAR_DIR": str(tmp_path / "var"),
@@ -500,7 +510,8 @@ def test_gunicorn_serves_the_site_with_the_compose_settings(redis_url: str, coll
         import http.client
 
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.request("GET", "/healthz", headers={"Host": "localhost"})
+        host = env["DJANGO_ALLOWED_HOSTS"].split(",")[0]
+        conn.request("GET", "/healthz", headers={"Host": host, "X-Forwarded-Proto": "https"})
         response = conn.getresponse()
         assert (response.status, json.loads(response.read())) == (200, {"database": "ok", "redis": "ok"})
         assert "script-src" in (response.getheader("Content-Security-Policy") or "")
