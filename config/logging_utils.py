@@ -41,8 +41,13 @@ def format_fields(fields: dict[str, Any]) -> str:
 
 
 def log_event(logger: logging.Logger, event: str, level: int = logging.INFO, **fields: Any) -> None:
-    """Log one `event=<event> key=value ...` line."""
-    logger.log(level, event, extra={FIELDS_ATTR: {"event": event, **fields}})
+    """Log one `event=<event> key=value ...` line.
+
+    The fields are the message itself too, so a handler with another format (Celery's, pytest's) still
+    shows them; KeyValueFormatter prints them once, after ts, level and logger.
+    """
+    all_fields = {"event": event, **fields}
+    logger.log(level, "%s", format_fields(all_fields), extra={FIELDS_ATTR: all_fields})
 
 
 class KeyValueFormatter(logging.Formatter):

@@ -184,6 +184,8 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
+# Workers and beat log through LOGGING below (key=value lines on stdout), like the web processes.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 
 # Logs go to standard output as key=value lines (config/logging_utils.py), one per request

@@ -438,6 +438,8 @@ def test_celery_probe_gets_a_pong_from_the_running_process(service: str, redis_u
     # Once the process is gone, the same probe fails: the healthcheck can tell.
     gone = subprocess.run([celery, *probe[1:-1], "1"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert gone.returncode != 0
+    # Its own log lines come out in the project's key=value format.
+    assert re.search(r"^ts=\S+ level=INFO logger=celery\S* ", (tmp_path / "celery.log").read_text(), re.MULTILINE)
 
 
 def test_containers_starting_together_agree_on_one_generated_secret_key(tmp_path: Path) -> None:

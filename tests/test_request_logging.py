@@ -110,3 +110,19 @@ def test_responses_made_by_other_middleware_are_logged_too(client: Client, caplo
         client.get("/healthz", headers={"host": "evil.example.com"})
     [fields] = request_records(caplog)
     assert fields["status"] == 400
+
+
+def test_log_event_fields_survive_any_formatter(caplog) -> None:
+    # Celery's or pytest's formatters print only the message: it must carry the fields itself.
+    with caplog.at_level(logging.INFO, logger="progress.tasks"):
+        log_event(logging.getLogger("progress.tasks"), "reminder_sent", enrollment=7)
+    assert caplog.records[0].getMessage() == "event=reminder_sent enrollment=7"
+
+
+def test_the_celery_worker_logs_through_the_project_format() -> None:
+    from django.conf import settings
+
+    from config import celery_app
+
+    assert settings.CELERY_WORKER_HIJACK_ROOT_LOGGER is False
+    assert celery_app.conf.worker_hijack_root_logger is False
