@@ -190,6 +190,12 @@ def test_every_compose_variable_is_documented() -> None:
     assert not missing, f".env.example does not name {sorted(missing)}"
 
 
+def test_compose_uses_only_braced_variables_and_escaped_dollars() -> None:
+    # Compose would also substitute a bare $NAME; shell variables meant for the container are written $$NAME.
+    text = COMPOSE.read_text().replace("$$", "")
+    assert not re.findall(r"\$(?!\{)", text)
+
+
 def test_required_settings_are_set_without_any_env_file() -> None:
     for name in (*APP_SERVICES, "migrate"):
         env = service_environment(name)
