@@ -5,8 +5,13 @@ Defaults give a self-contained local install: SQLite and mail files under var/, 
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+
+from django.utils.csp import CSP
 
 from config.env import database_from_url, env_bool, env_int, env_list, env_str, env_url
 
@@ -27,8 +32,22 @@ def _secret_key() -> str:
     # sessions and signed unsubscribe links stay valid. Deployments set DJANGO_SECRET_KEY.
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        # Several processes may start at once on a shared var/ (the compose stack's web, worker and beat
+        # containers): write a private temp file, then link it into place, which fails if another process
+        # won the race. Everybody then reads the one winning key.
+        tmp = VAR_DIR / f".secret_key.{secrets.token_hex(8)}"
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+            f.write(secrets.token_urlsafe(50))
+        try:
+            key_file.hardlink_to(tmp)
+        except FileExistsError:
+            pass
+        except OSError:  # a filesystem without hard links: a plain exclusive create is the next best
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                key_file.write_text(tmp.read_text())
+        finally:
+            tmp.unlink()
     return key_file.read_text().strip()
 
 
@@ -49,11 +68,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "curriculum",
     "progress",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # One log line per request: after whitenoise (static files are not logged), before everything else, so
+    # responses made by other middleware (400 for a bad Host, 403 for CSRF) are logged too.
+    "config.middleware.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -64,6 +87,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during authentication into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -81,6 +107,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "progress.context_processors.learner_nav",
+                # {{ csp_nonce }}: django-htmx's {% htmx_script %} puts it on its <script> tag.
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -159,12 +187,93 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
+# Workers and beat log through LOGGING below (key=value lines on stdout), like the web processes.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 
+# Logs go to standard output as key=value lines (config/logging_utils.py), one per request
+# (config/middleware.py) and one per reminder sent, so `docker compose logs` can be grepped and parsed.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "formatters": {"kv": {"()": "config.logging_utils.KeyValueFormatter"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "kv"}},
     "root": {"handlers": ["stdout"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # The request middleware logs every request already; Django's own copy of 4xx/5xx lines would double them.
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+        # Its start-up banner would otherwise open every manage.py command's output.
+        "axes.apps": {"level": "WARNING"},
+    },
 }
+
+# --- Production hardening -------------------------------------------------------------------------------
+# HTTPS-only settings are one switch, because the same settings must also serve plain http: the quickstart
+# (runserver), the test suite and Playwright over http://localhost, and the compose stack tried out at
+# http://localhost:8000. A real deployment puts a TLS proxy in front and sets DJANGO_HTTPS=1 (.env.example);
+# `manage.py check --deploy --fail-level WARNING` passes with that environment (tests/test_deploy_checks.py).
+HTTPS = env_bool("DJANGO_HTTPS", default=False)
+# Behind a proxy that terminates TLS, trust its X-Forwarded-Proto (and X-Forwarded-For for the client IP
+# used by the login lockout). Only switch this on when the proxy overwrites those headers.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=HTTPS)
+# The container health probe talks plain http to gunicorn from inside the container.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+# htmx reads the CSRF token from the page (hx-headers on <body>), never from the cookie, so scripts need
+# no access to it either.
+CSRF_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+# The preload flag only allows submitting the domain to browsers' built-in HSTS lists; set it to 0 for a
+# domain with subdomains that cannot serve https.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=HTTPS)
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content Security Policy (Django's own middleware). Scripts and styles come only from our static files:
+# templates have no inline <script>, no on*= handlers and no style="" attributes; htmx is configured in
+# base.html (<meta name="htmx-config">) not to inject its indicator <style> and not to eval, so neither
+# 'unsafe-inline' nor 'unsafe-eval' is needed. A script that must be inline carries {{ csp_nonce }}.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+
+# Login brute force: django-axes counts failed logins (site and admin, both go through authenticate()) per
+# username and client IP and refuses that pair, even with the right password, until the cool-off is over.
+# Tests log in with client.force_login(), which does not authenticate and so is not counted.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+# Per (username, IP) pair: one address cannot guess at an account, and a stranger elsewhere cannot lock
+# the real user out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+
+# Sessions stay in the database (the default), not in a Redis cache: Redis here is Celery's broker, run with
+# maxmemory-policy noeviction so queued reminders are never dropped; sessions there would compete with the
+# queue for memory and all be lost on a Redis restart, while a session read is one primary-key lookup on a
+# PostgreSQL connection kept open by CONN_MAX_AGE anyway.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
