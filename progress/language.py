@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY as SESSION_USER_KEY
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -48,13 +49,20 @@ class LearnerLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
-            code = supported(request.session.get(SESSION_KEY))
+        # Read the session only, never request.user: loading the user would cost a query on every request,
+        # health checks included. The language is in the session from log-in on.
+        session = request.session
+        if SESSION_KEY in session or SESSION_USER_KEY in session:
+            code = supported(session.get(SESSION_KEY))
             if code is None:
                 # A session from before this middleware existed: read the profile once and keep it.
-                stored = LearnerProfile.objects.filter(user=request.user).values_list("language", flat=True).first()
+                stored = (
+                    LearnerProfile.objects.filter(user_id=session[SESSION_USER_KEY])
+                    .values_list("language", flat=True)
+                    .first()
+                )
                 code = supported(stored) or settings.LANGUAGE_CODE
-                request.session[SESSION_KEY] = code
+                session[SESSION_KEY] = code
             translation.activate(code)
             request.LANGUAGE_CODE = code
         return self.get_response(request)
