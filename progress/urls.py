@@ -9,3 +9,8 @@ app_name = "progress"
 urlpatterns = [
     path("", views.today, name="today"),
 ]
+
+# Daily reminder emails: the signed link in List-Unsubscribe (progress.unsubscribe).
+from progress import unsubscribe as _unsubscribe  # noqa: E402
+
+urlpatterns += [path("unsubscribe/<str:token>/", _unsubscribe.unsubscribe, name="unsubscribe")]
