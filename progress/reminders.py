@@ -232,7 +232,7 @@ def stuck_deliveries(now: datetime) -> list[int]:
     )
 
 
-def fan_out(enqueue: Callable[[list[int]], None], now: datetime | None = None) -> FanOut:
+def fan_out(enqueue: Callable[[list[int]], object], now: datetime | None = None) -> FanOut:
     """Claim a delivery row for everybody due and hand their ids, in batches, to `enqueue` after commit."""
     now = now or timezone.now()
     result = FanOut()

@@ -63,7 +63,7 @@ class Sink:
             return code
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
-            self.messages.append(message)  # type: ignore[arg-type]
+            self.messages.append(message)
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:
@@ -93,8 +93,8 @@ class SmtpServer:
         self.controller.stop()
 
 
-@pytest.fixture
-def smtp() -> Iterator[Callable[..., SmtpServer]]:
+@pytest.fixture(name="smtp")
+def smtp_fixture() -> Iterator[Callable[..., SmtpServer]]:
     """Start aiosmtpd servers on free loopback ports: smtp(codes=[...], delay=...)."""
     started: list[SmtpServer] = []
 
@@ -108,8 +108,8 @@ def smtp() -> Iterator[Callable[..., SmtpServer]]:
         server.__exit__()
 
 
-@pytest.fixture
-def smtp_settings(settings: Any) -> Callable[[SmtpServer], None]:
+@pytest.fixture(name="smtp_settings")
+def smtp_settings_fixture(settings: Any) -> Callable[[SmtpServer], None]:
     def use(server: SmtpServer) -> None:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST = "127.0.0.1"
@@ -138,8 +138,8 @@ def enroll(
     )
 
 
-@pytest.fixture
-def plan(db: None) -> Plan:
+@pytest.fixture(name="plan")
+def plan_fixture(db: None) -> Plan:
     """Ten study days (two weeks, Monday to Friday), two sessions of two tasks each."""
     return make_plan(days=10)
 

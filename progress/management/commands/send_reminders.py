@@ -22,8 +22,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        queue: list[tuple[float, list[int]]] = []
-        fan = reminders.fan_out(enqueue=lambda ids: queue.append((0.0, ids)))
+        # fan_out() has committed its rows when it returns, so its batches can be sent right here.
+        fan = reminders.fan_out(enqueue=lambda ids: None)
+        queue: list[tuple[float, list[int]]] = [(0.0, ids) for ids in fan.batches]
         sent = failed = 0
         while queue:
             queue.sort(key=lambda item: item[0])
