@@ -175,6 +175,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # One message at a time per process, so a killed worker strands at most one batch.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
+(VAR_DIR / "celery").mkdir(exist_ok=True)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 REMINDER_FANOUT_SECONDS = env_int("REMINDER_FANOUT_SECONDS", 300, minimum=1)
 # A static schedule (no django-celery-beat): one beat process runs the fan-out; it decides who is due.

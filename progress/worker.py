@@ -20,7 +20,7 @@ def worker_command(*, beat: bool = True, concurrency: int = 1, loglevel: str = "
     cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", f"--loglevel={loglevel}"]
     cmd += [f"--concurrency={concurrency}", "--without-gossip", "--without-mingle"]
     if beat:
-        cmd += ["--beat", f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}"]
+        cmd += ["--beat"]  # its schedule file is CELERY_BEAT_SCHEDULE_FILENAME, under the worker's var/
     return cmd
 
 
