@@ -16,15 +16,17 @@ Who is due (one query per run, whatever the number of learners)
 Exactly once, as far as SMTP allows
     1. The fan-out inserts ReminderDelivery(enrollment, local_date) rows (unique) in a transaction and
        enqueues their ids in batches only after it commits. Two fan-outs at once insert each row once.
-    2. A batch claims each row with one conditional UPDATE (pending/retrying -> sending, attempts + 1)
-       just before sending it, and marks it sent right after. A duplicated task, a second fan-out or a
-       redelivered message finds the row sent (or being sent) and skips it.
-    3. A worker killed mid-batch leaves its message unacknowledged (acks_late): Redis redelivers it, and
-       the rows not yet sent are still pending. The one row that was mid-send stays "sending"; once it is
-       older than REMINDER_STALE_SECONDS it is claimed again and re-sent. That is the single window where a
-       learner can get two emails: the server accepted the message but the worker died before recording
-       it. Nobody gets zero: rows that stay pending, sending or retrying too long are re-enqueued by the
-       next fan-out (the sweep), and a batch that meets a row being sent elsewhere re-checks it later.
+    2. A batch claims its rows (pending/retrying -> sending, attempts + 1) with one conditional UPDATE per
+       row inside one transaction, so it knows exactly which rows it won, and commits before sending; it
+       marks each row sent right after the server accepted that message. A duplicated task, a second
+       fan-out or a redelivered message finds the rows sent (or being sent) and skips them.
+    3. A worker killed mid-batch leaves its message unacknowledged (acks_late): Redis redelivers it after
+       the visibility timeout. Rows it had sent are marked sent and skipped; rows it had claimed but not
+       sent are "sending", and once older than REMINDER_STALE_SECONDS they are claimed again and sent.
+       The one message in flight at the kill is the single window where a learner can get two emails:
+       the server accepted it but the worker died before recording it (SMTP has no way to ask). Nobody
+       gets zero: rows left pending, sending or retrying too long are re-enqueued by the next fan-out
+       (the sweep), and a batch that meets rows being sent elsewhere re-checks them once they are stale.
 """
 
 from __future__ import annotations
@@ -468,14 +470,19 @@ def send_batch(ids: Sequence[int], connection: BaseEmailBackend | None = None) -
     }
     connection = connection or get_connection(fail_silently=False)
     opened = False
-    remaining = [pk for pk in ids if pk in deliveries]
+    # Claim the whole batch in one transaction: one conditional UPDATE per row tells which rows this run
+    # won, and a single commit (not one per row) makes the claims durable before anything is sent.
+    now = timezone.now()
+    with transaction.atomic():
+        won = {pk for pk in deliveries if claim(pk, now)}
+    for pk in ids:
+        if pk in deliveries and pk not in won:
+            _note_unclaimed(pk, result)
+    remaining = [pk for pk in ids if pk in won]
     try:
         while remaining:
             pk = remaining.pop(0)
             delivery = deliveries[pk]
-            if not claim(pk, timezone.now()):
-                _note_unclaimed(pk, result)
-                continue
             try:
                 message = build_message(delivery.enrollment, delivery.local_date, connection)
             except Exception as exc:
@@ -502,10 +509,13 @@ def send_batch(ids: Sequence[int], connection: BaseEmailBackend | None = None) -
                     result.retry_delay = max(result.retry_delay, retry_delay(attempts))
                 log.warning("reminder %s: %s", pk, error)
                 if breaks_connection(exc):
-                    # The connection is gone: the rest of the batch waits for the retry too (unclaimed,
-                    # so their attempt counts do not move).
+                    # The connection is gone: the rest of the batch waits for the retry too, handed back
+                    # with the attempt they did not get.
                     connection.close()
                     opened = False
+                    ReminderDelivery.objects.filter(pk__in=remaining, status=Status.SENDING).update(
+                        status=Status.RETRYING, attempts=F("attempts") - 1, updated_at=timezone.now()
+                    )
                     result.retry.extend(remaining)
                     result.retry_delay = max(result.retry_delay, retry_delay(attempts))
                     remaining = []
