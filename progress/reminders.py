@@ -31,6 +31,7 @@ Exactly once, as far as SMTP allows
 
 from __future__ import annotations
 
+import email.policy
 import logging
 import random
 import smtplib
@@ -38,6 +39,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -351,6 +353,16 @@ def learner_language(enrollment: Enrollment) -> str:
         return settings.LANGUAGE_CODE
 
 
+class ReminderEmail(EmailMultiAlternatives):
+    """Keeps each header on one line (up to RFC 5322's 998 characters).
+
+    Python's default policy folds at 78 characters and turns a long unbreakable token, such as the
+    unsubscribe URL, into RFC 2047 encoded-words, which mail providers do not read in List-Unsubscribe."""
+
+    def message(self, *, policy: email.policy.Policy | None = None) -> Any:
+        return super().message(policy=(policy or email.policy.default).clone(max_line_length=998))
+
+
 def build_message(
     enrollment: Enrollment, today: date, connection: BaseEmailBackend | None = None
 ) -> EmailMultiAlternatives:
@@ -372,7 +384,7 @@ def build_message(
         subject = " ".join(render_to_string("emails/reminder_subject.txt", context).split())
         text = render_to_string("emails/reminder.txt", context)
         html = render_to_string("emails/reminder.html", context)
-    message = EmailMultiAlternatives(
+    message = ReminderEmail(
         subject=subject,
         body=text,
         to=[enrollment.user.email],

@@ -45,6 +45,7 @@ class Sink:
         self.sessions = 0
         self.data_commands = 0
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []
         self.lock = threading.Lock()
 
     async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]) -> Any:
@@ -64,6 +65,7 @@ class Sink:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(message)
+            self.raw.append(envelope.original_content or envelope.content)
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:

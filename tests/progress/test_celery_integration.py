@@ -195,6 +195,7 @@ def test_beat_enqueues_the_fan_out_and_the_worker_sends_once(
         assert received[0].get_content_type() == "multipart/alternative"
         assert received[0]["Subject"].startswith("第3天 · ")
     assert len(smtp.sink.messages) == 3
+    assert all(b"\nList-Unsubscribe: <https://lms.example.org/unsubscribe/" in raw for raw in smtp.sink.raw)
     assert list((w.tmp_path / "var" / "celery").glob("beat-schedule*"))  # beat kept its schedule under var/
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 from datetime import date
 from typing import Any
 
@@ -134,6 +135,17 @@ def test_it_has_one_click_unsubscribe_headers(alice: User, plan: Plan) -> None:
     parsed = reminders.build_message(e, WEDNESDAY).message()
     assert parsed["List-Unsubscribe"] == f"<https://lms.example.org/unsubscribe/{reminders.unsubscribe_token(e)}/>"
     assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+@pytest.mark.parametrize("policy", [email.policy.default, email.policy.SMTP])
+def test_the_unsubscribe_header_stays_a_plain_url_on_the_wire(
+    alice: User, plan: Plan, policy: email.policy.Policy
+) -> None:
+    e = enroll(alice, plan, start=MONDAY)
+    raw = reminders.build_message(e, WEDNESDAY).message(policy=policy).as_bytes()
+    url = f"https://lms.example.org/unsubscribe/{reminders.unsubscribe_token(e)}/"
+    assert f"List-Unsubscribe: <{url}>".encode() in raw  # not folded into =?utf-8?q?...?= words
+    assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in raw
 
 
 def test_the_token_is_per_enrollment(alice: User, bob: User, plan: Plan) -> None:
