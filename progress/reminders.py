@@ -458,10 +458,13 @@ def _finish(pk: int, **fields: object) -> None:
 
 
 def _give_up_exhausted(ids: Sequence[int]) -> None:
-    """Rows that used every attempt (e.g. a worker crashing on them again and again) are failed, not retried."""
+    """Rows that used every attempt (e.g. a worker crashing on them again and again) are failed, not retried.
+
+    A row still "sending" counts only once stale: a live worker may be sending its last attempt right now."""
+    stale = timezone.now() - timedelta(seconds=settings.REMINDER_STALE_SECONDS)
     ReminderDelivery.objects.filter(
+        Q(status__in=[Status.PENDING, Status.RETRYING]) | Q(status=Status.SENDING, updated_at__lt=stale),
         pk__in=ids,
-        status__in=[Status.PENDING, Status.RETRYING, Status.SENDING],
         attempts__gte=settings.REMINDER_MAX_ATTEMPTS,
     ).update(
         status=Status.FAILED,

@@ -224,3 +224,19 @@ def test_send_reminders_command_sends_in_process(
     call_command("send_reminders", stdout=out)
     assert out.getvalue().startswith("0 reminders sent")
     assert len(server.sink.messages) == 5
+
+
+def test_a_row_crashing_its_worker_on_every_attempt_ends_failed(
+    alice: User, plan: Plan, server: SmtpServer, settings: Any, frozen: Any
+) -> None:
+    d = delivery(alice, plan)
+    ReminderDelivery.objects.filter(pk=d.pk).update(status=Status.SENDING, attempts=settings.REMINDER_MAX_ATTEMPTS)
+    assert reminders.send_batch([d.pk]).sent == []  # fresh: maybe its last attempt is under way elsewhere
+    d.refresh_from_db()
+    assert d.status == Status.SENDING
+    frozen.shift(timedelta(seconds=settings.REMINDER_STALE_SECONDS + 1))
+    assert reminders.send_batch([d.pk]).sent == []
+    d.refresh_from_db()
+    assert d.status == Status.FAILED
+    assert "gave up" in d.error
+    assert server.sink.messages == []

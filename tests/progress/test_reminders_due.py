@@ -203,6 +203,15 @@ def test_paused_gets_none_until_resumed(alice: User, plan: Plan, travel: Callabl
     assert e.pk in due_now()
 
 
+def test_an_undone_pause_does_not_stop_reminders(alice: User, plan: Plan, travel: Callable) -> None:
+    e = enroll(alice, plan, start=MONDAY, at=dtime(8, 0))
+    ScheduleChange.objects.create(
+        enrollment=e, kind=ScheduleChange.Kind.PAUSE, on_date=date(2026, 3, 3), undone_at=utc("2026-03-03 09:00")
+    )
+    travel(utc("2026-03-04 12:00"))
+    assert e.pk in due_now()
+
+
 def test_a_day_off_gets_none(alice: User, plan: Plan, travel: Callable) -> None:
     e = enroll(alice, plan, start=MONDAY, at=dtime(8, 0))
     DayOff.objects.create(enrollment=e, start_date=date(2026, 3, 4), end_date=date(2026, 3, 4))
