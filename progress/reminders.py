@@ -12,6 +12,8 @@ Who is due (one query per run, whatever the number of learners)
     Comparing wall-clock times handles daylight saving by itself: on a spring-forward day a reminder at
     02:30 (which does not exist) becomes due at 03:00, the next valid instant; on a fall-back day 01:30
     happens twice, and the second time the delivery row for that date already exists, so it is sent once.
+    Just after local midnight the same query also takes reminder times from the last REMINDER_GRACE_SECONDS
+    of the previous date that no run caught (a 23:58 reminder with runs every 5 minutes), for that date.
 
 Exactly once, as far as SMTP allows
     1. The fan-out inserts ReminderDelivery(enrollment, local_date) rows (unique) in a transaction and
@@ -82,19 +84,44 @@ class ZoneNow:
     time_zone: str
     local_date: date
     local_time: time
+    # Just after local midnight: reminders set late on the previous date (at or after `late_from`) that
+    # no run caught before midnight are still due for `late_date`. Without this, a reminder at 23:58
+    # with a fan-out every 5 minutes would never be sent.
+    late_date: date | None = None
+    late_from: time | None = None
 
 
-def zones_now(zones: Iterable[str], now: datetime) -> list[ZoneNow]:
-    """Local date and wall-clock time in each zone at the instant `now` (pure)."""
+def zones_now(zones: Iterable[str], now: datetime, grace: timedelta | None = None) -> list[ZoneNow]:
+    """Local date and wall-clock time in each zone at the instant `now` (pure apart from the default grace,
+    REMINDER_GRACE_SECONDS: how far back a run looks across local midnight)."""
+    if grace is None:
+        grace = timedelta(seconds=settings.REMINDER_GRACE_SECONDS)
     result = []
     for name in sorted(set(zones)):
         try:
-            local = now.astimezone(ZoneInfo(name))
+            tz = ZoneInfo(name)
         except (ValueError, KeyError):  # a zone that slipped past validation must not stop everyone else
             log.warning("unknown time zone %r in enrollments; skipped", name)
             continue
-        result.append(ZoneNow(name, local.date(), local.time().replace(tzinfo=None)))
+        local, earlier = now.astimezone(tz), (now - grace).astimezone(tz)
+        late = earlier.date() != local.date()
+        result.append(
+            ZoneNow(
+                name,
+                local.date(),
+                local.time().replace(tzinfo=None),
+                earlier.date() if late else None,
+                earlier.time().replace(tzinfo=None) if late else None,
+            )
+        )
     return result
+
+
+def local_date_due(z: ZoneNow, reminder_time: time) -> date:
+    """Which local date a due enrollment's reminder is for: today, or (just after midnight) yesterday."""
+    if z.late_date is not None and z.late_from is not None and reminder_time > z.local_time:
+        return z.late_date
+    return z.local_date
 
 
 def reminder_zones() -> list[str]:
@@ -116,6 +143,12 @@ def due_enrollments(now: datetime, zones: Sequence[ZoneNow]) -> QuerySet[Enrollm
             Q(time_zone=z.time_zone, reminder_time__lte=z.local_time, start_date__lte=z.local_date + ONE_DAY),
             ~Exists(delivered),
         )
+        if z.late_date is not None:
+            late = ReminderDelivery.objects.filter(enrollment=OuterRef("pk"), local_date=z.late_date)
+            condition |= Q(
+                Q(time_zone=z.time_zone, reminder_time__gte=z.late_from, start_date__lte=z.late_date + ONE_DAY),
+                ~Exists(late),
+            )
     done = (
         TaskCompletion.objects.filter(enrollment=OuterRef("pk"))
         .order_by()
@@ -189,7 +222,7 @@ def who_is_due(now: datetime | None = None) -> list[Due]:
     candidates = due_enrollments(now, zones).prefetch_related("schedule_changes", "days_off")
     result = []
     for e in candidates:
-        local_date = by_zone[e.time_zone].local_date
+        local_date = local_date_due(by_zone[e.time_zone], e.reminder_time)
         schedule = e.schedule(total_days=e.plan_days)  # type: ignore[attr-defined]
         kind = reminder_kind(
             schedule,

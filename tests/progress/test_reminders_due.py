@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from datetime import time as dtime
+from typing import Any
 
 import pytest
 import time_machine
@@ -58,6 +59,31 @@ def test_it_is_due_once_reminder_time_has_passed_in_shanghai(alice: User, plan: 
     travel(utc("2026-03-03 00:00"))  # 08:00 on Tuesday
     assert due_now() == {e.pk: Kind.STUDY}
     assert [d.local_date for d in reminders.who_is_due()] == [date(2026, 3, 3)]
+
+
+def test_a_reminder_just_before_midnight_is_sent_by_the_first_run_after_it(
+    alice: User, bob: User, plan: Plan, travel: Callable, settings: Any
+) -> None:
+    settings.REMINDER_GRACE_SECONDS = 600
+    late = enroll(alice, plan, start=MONDAY, tz="Asia/Shanghai", at=dtime(23, 58))
+    early = enroll(bob, plan, start=MONDAY, tz="Asia/Shanghai", at=dtime(8, 0))
+    travel(utc("2026-03-03 15:55"))  # 23:55 on Tuesday: alice not yet
+    assert due_now() == {early.pk: Kind.STUDY}
+    # After midnight only reminder times inside the grace window count for the day before: bob, whose
+    # Tuesday reminder was never claimed in this test, is not swept into Wednesday's first run.
+    travel(utc("2026-03-03 16:00"))  # 00:00 on Wednesday: the next run still sends Tuesday's
+    assert [(d.enrollment.pk, d.local_date) for d in reminders.who_is_due()] == [(late.pk, date(2026, 3, 3))]
+    assert claim_all() == 1
+    assert claim_all() == 0
+
+
+def test_a_late_reminder_outside_the_grace_window_is_not_sent_the_next_day(
+    alice: User, plan: Plan, travel: Callable, settings: Any
+) -> None:
+    settings.REMINDER_GRACE_SECONDS = 600
+    enroll(alice, plan, start=MONDAY, tz="Asia/Shanghai", at=dtime(23, 40))
+    travel(utc("2026-03-03 16:05"))  # 00:05 on Wednesday; 23:40 was 25 minutes ago
+    assert due_now() == {}
 
 
 def test_it_uses_the_half_hour_offset_of_kolkata(alice: User, plan: Plan, travel: Callable) -> None:
