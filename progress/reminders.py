@@ -522,7 +522,8 @@ def send_batch(ids: Sequence[int], connection: BaseEmailBackend | None = None) -
     # won, and a single commit (not one per row) makes the claims durable before anything is sent.
     now = timezone.now()
     with transaction.atomic():
-        won = {pk for pk in deliveries if claim(pk, now)}
+        # Ascending ids: two copies of a batch lock rows in the same order, so they cannot deadlock.
+        won = {pk for pk in sorted(deliveries) if claim(pk, now)}
     for pk in ids:
         if pk in deliveries and pk not in won:
             _note_unclaimed(pk, result)

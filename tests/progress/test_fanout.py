@@ -3,6 +3,7 @@ batch, enqueue after commit, transient failures retried, permanent ones recorded
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
@@ -13,6 +14,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import connection as db_connection
 
 from curriculum.models import Plan
 from progress import reminders
@@ -240,3 +242,31 @@ def test_a_row_crashing_its_worker_on_every_attempt_ends_failed(
     assert d.status == Status.FAILED
     assert "gave up" in d.error
     assert server.sink.messages == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_on_one_batch_send_each_email_once(
+    postgres: None, make_user: Callable[..., User], plan: Plan, server: SmtpServer
+) -> None:
+    """Real concurrency on PostgreSQL: two threads (two connections) run the same batch at once."""
+    enrollments = five(make_user, plan)
+    ids = [ReminderDelivery.objects.create(enrollment=e, local_date=date(2026, 3, 4)).pk for e in enrollments]
+    barrier = threading.Barrier(2)
+    results: list[reminders.BatchResult] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait(timeout=10)
+            results.append(reminders.send_batch(ids))
+        finally:
+            db_connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(results) == 2
+    assert sorted(pk for r in results for pk in r.sent) == sorted(ids)  # each row sent by exactly one
+    for e in enrollments:
+        assert len(server.sink.to(e.user.email)) == 1
