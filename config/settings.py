@@ -203,6 +203,12 @@ if REDIS_URL:
     # Retries and re-checks are delayed messages (countdown) that sit unacknowledged in the worker
     # until due, so this must be longer than the longest countdown, or they would be duplicated.
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
+    # Workers look for such overdue messages every this many seconds (kombu's default, 10 s x a throttle
+    # of 10, would leave a killed worker's batch waiting up to 100 s past the visibility timeout).
+    CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = env_int(
+        "CELERY_UNACKED_RESTORE_INTERVAL", 60, minimum=1
+    )
+    CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = 1
     if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= max(REMINDER_MAX_RETRY_SECONDS, REMINDER_STALE_SECONDS):
         from django.core.exceptions import ImproperlyConfigured
 

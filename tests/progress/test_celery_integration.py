@@ -86,6 +86,7 @@ class Workers:
             "REMINDER_RETRY_BASE_MS": "100",
             "REMINDER_STALE_SECONDS": "2",
             "CELERY_VISIBILITY_TIMEOUT": "5",
+            "CELERY_UNACKED_RESTORE_INTERVAL": "1",
             "REMINDER_BATCH_SIZE": "50",
         }
         self.procs: list[subprocess.Popen[bytes]] = []
