@@ -396,11 +396,19 @@ class ReminderEmail(EmailMultiAlternatives):
         return super().message(policy=(policy or email.policy.default).clone(max_line_length=998))
 
 
+class NothingToSend(Exception):
+    """The learner no longer wants or needs this reminder (turned off, plan finished since the claim)."""
+
+
 def build_message(
     enrollment: Enrollment, today: date, connection: BaseEmailBackend | None = None
 ) -> EmailMultiAlternatives:
     """The reminder for `today` (the learner's local date), in their language, text and HTML."""
+    if not enrollment.reminders_enabled:
+        raise NothingToSend("reminders were turned off")
     agenda = reminder_agenda(enrollment, today)
+    if agenda.kind is None:
+        raise NothingToSend("nothing to remind of on this date (finished or outside the plan)")
     unsubscribe_url = absolute(reverse("progress:unsubscribe", args=[unsubscribe_token(enrollment)]))
     with translation.override(learner_language(enrollment)):
         context = {
@@ -534,6 +542,11 @@ def send_batch(ids: Sequence[int], connection: BaseEmailBackend | None = None) -
             delivery = deliveries[pk]
             try:
                 message = build_message(delivery.enrollment, delivery.local_date, connection)
+            except NothingToSend as exc:
+                # Things changed between the claim and now (a retry hours later): say why, send nothing.
+                _finish(pk, status=Status.SKIPPED, error=str(exc))
+                result.skipped.append(pk)
+                continue
             except Exception as exc:
                 # A bug or bad data will not fix itself on retry: record it for the admin and move on.
                 log.exception("reminder %s could not be built", pk)

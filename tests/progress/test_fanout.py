@@ -16,9 +16,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection as db_connection
 
-from curriculum.models import Plan
+from curriculum.models import Plan, Task
 from progress import reminders
-from progress.models import Enrollment, ReminderDelivery
+from progress.models import Enrollment, ReminderDelivery, TaskCompletion
 from tests.progress.reminder_helpers import (  # noqa: F401 - fixtures
     SmtpServer,
     enroll,
@@ -270,3 +270,23 @@ def test_two_workers_racing_on_one_batch_send_each_email_once(
     assert sorted(pk for r in results for pk in r.sent) == sorted(ids)  # each row sent by exactly one
     for e in enrollments:
         assert len(server.sink.to(e.user.email)) == 1
+
+
+def test_a_learner_who_unsubscribed_after_the_claim_gets_nothing(alice: User, plan: Plan, server: SmtpServer) -> None:
+    d = delivery(alice, plan)
+    Enrollment.objects.filter(pk=d.enrollment_id).update(reminders_enabled=False)
+    result = reminders.send_batch([d.pk])
+    assert result.skipped == [d.pk] and result.sent == []
+    d.refresh_from_db()
+    assert (d.status, d.error) == (Status.SKIPPED, "reminders were turned off")
+    assert server.sink.messages == []
+    assert reminders.send_batch([d.pk]).sent == []  # and a skipped row stays skipped
+
+
+def test_a_plan_finished_since_the_claim_sends_nothing(alice: User, plan: Plan, server: SmtpServer) -> None:
+    d = delivery(alice, plan)
+    TaskCompletion.objects.bulk_create(TaskCompletion(enrollment=d.enrollment, task=t) for t in Task.objects.all())
+    assert reminders.send_batch([d.pk]).skipped == [d.pk]
+    d.refresh_from_db()
+    assert d.status == Status.SKIPPED
+    assert server.sink.messages == []
