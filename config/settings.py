@@ -277,3 +277,53 @@ AXES_LOCKOUT_TEMPLATE = "lockout.html"
 # queue for memory and all be lost on a Redis restart, while a session read is one primary-key lookup on a
 # PostgreSQL connection kept open by CONN_MAX_AGE anyway.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- Daily reminders (progress.reminders / progress.tasks) ---
+# At-least-once delivery: a task is acknowledged only after it ran, and put back if the worker process
+# dies under it. Duplicates are then harmless because every email is guarded by its ReminderDelivery row.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message at a time per process, so a killed worker strands at most one batch.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
+(VAR_DIR / "celery").mkdir(exist_ok=True)
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+REMINDER_FANOUT_SECONDS = env_int("REMINDER_FANOUT_SECONDS", 300, minimum=1)
+# A static schedule (no django-celery-beat): one beat process runs the fan-out; it decides who is due.
+CELERY_BEAT_SCHEDULE = {
+    "reminders-fan-out": {
+        "task": "progress.tasks.fan_out_reminders",
+        "schedule": float(REMINDER_FANOUT_SECONDS),
+        # A fan-out that waited longer than its own period is superseded by the next one.
+        "options": {"expires": float(REMINDER_FANOUT_SECONDS)},
+    }
+}
+# How far back a fan-out looks across local midnight for reminders set late the day before that no run
+# caught in time: two periods, so one late or skipped beat does not lose anybody's reminder.
+REMINDER_GRACE_SECONDS = env_int("REMINDER_GRACE_SECONDS", 2 * REMINDER_FANOUT_SECONDS, minimum=0)
+REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 50, minimum=1)
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5, minimum=1)
+# Transient SMTP failures wait base * 2**(attempt - 1), plus up to 50% jitter, before the next try.
+REMINDER_RETRY_BASE_MS = env_int("REMINDER_RETRY_BASE_MS", 30_000, minimum=0)
+# A delivery still marked "sending" after this long belonged to a worker that died mid-send; it is
+# sent again (the one window where a learner may get two emails). Must exceed EMAIL_TIMEOUT.
+REMINDER_STALE_SECONDS = env_int("REMINDER_STALE_SECONDS", 600, minimum=1)
+REMINDER_MAX_RETRY_SECONDS = REMINDER_RETRY_BASE_MS * 2 ** (REMINDER_MAX_ATTEMPTS - 1) * 1.5 / 1000
+if REDIS_URL:
+    # Redis hands an unacknowledged message to another worker once this many seconds have passed.
+    # Retries and re-checks are delayed messages (countdown) that sit unacknowledged in the worker
+    # until due, so this must be longer than the longest countdown, or they would be duplicated.
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
+    # Workers look for such overdue messages every this many seconds (kombu's default, 10 s x a throttle
+    # of 10, would leave a killed worker's batch waiting up to 100 s past the visibility timeout).
+    CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = env_int(
+        "CELERY_UNACKED_RESTORE_INTERVAL", 60, minimum=1
+    )
+    CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = 1
+    if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= max(REMINDER_MAX_RETRY_SECONDS, REMINDER_STALE_SECONDS):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "CELERY_VISIBILITY_TIMEOUT must be longer than the longest reminder retry delay "
+            f"({REMINDER_MAX_RETRY_SECONDS:.0f}s) and REMINDER_STALE_SECONDS ({REMINDER_STALE_SECONDS}s)"
+        )

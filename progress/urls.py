@@ -42,3 +42,8 @@ urlpatterns = [
     path("calendar/<str:token>.ics", views_schedule.calendar_feed, name="calendar_feed"),
     path("settings/calendar-token/", views_schedule.calendar_token_reset, name="calendar_token_reset"),
 ]
+
+# Daily reminder emails: the signed link in List-Unsubscribe (progress.unsubscribe).
+from progress import unsubscribe as _unsubscribe  # noqa: E402
+
+urlpatterns += [path("unsubscribe/<str:token>/", _unsubscribe.unsubscribe, name="unsubscribe")]

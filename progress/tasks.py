@@ -1,0 +1,53 @@
+"""Celery tasks: thin wrappers that take ids and call progress.reminders, where the logic and its tests live."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import transaction
+
+from progress import reminders
+
+log = logging.getLogger(__name__)
+
+
+def enqueue_batch(ids: list[int], countdown: float | None = None) -> None:
+    if countdown:
+        send_reminder_batch.apply_async((ids,), countdown=countdown)
+    else:
+        send_reminder_batch.apply_async((ids,))
+
+
+def enqueue_after_commit(ids: list[int]) -> None:
+    """Enqueue once the surrounding transaction commits, so the worker finds the rows it is sent."""
+    transaction.on_commit(lambda: enqueue_batch(list(ids)))
+
+
+@shared_task(name="progress.tasks.fan_out_reminders", ignore_result=True)
+def fan_out_reminders() -> int:
+    """Run by beat every REMINDER_FANOUT_SECONDS: claim rows for whoever is due, enqueue batches after commit."""
+    result = reminders.fan_out(enqueue=enqueue_batch)
+    log.info(
+        "reminders fan-out: %s claimed, %s re-enqueued, %s batches", result.claimed, result.swept, len(result.batches)
+    )
+    return result.claimed
+
+
+@shared_task(name="progress.tasks.send_reminder_batch", ignore_result=True)
+def send_reminder_batch(delivery_ids: list[int]) -> int:
+    """Send one batch over one SMTP connection; transient failures come back as a delayed batch of their own."""
+    result = reminders.send_batch(delivery_ids)
+    if result.retry:
+        enqueue_batch(result.retry, countdown=result.retry_delay)
+    if result.recheck:
+        enqueue_batch(result.recheck, countdown=result.recheck_delay)
+    log.info(
+        "reminder batch: %s sent, %s failed, %s retrying in %.1fs, %s skipped",
+        len(result.sent),
+        len(result.failed),
+        len(result.retry),
+        result.retry_delay,
+        len(result.skipped),
+    )
+    return len(result.sent)

@@ -1,0 +1,292 @@
+"""Fan-out and batches against a real SMTP server (aiosmtpd): once per learner per day, one connection per
+batch, enqueue after commit, transient failures retried, permanent ones recorded."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from io import StringIO
+from typing import Any
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db import connection as db_connection
+
+from curriculum.models import Plan, Task
+from progress import reminders
+from progress.models import Enrollment, ReminderDelivery, TaskCompletion
+from tests.progress.reminder_helpers import (  # noqa: F401 - fixtures
+    SmtpServer,
+    enroll,
+    learners,
+    plan_fixture,
+    smtp_fixture,
+    smtp_settings_fixture,
+)
+
+pytestmark = pytest.mark.django_db
+
+Status = ReminderDelivery.Status
+MONDAY = date(2026, 3, 2)
+NOON = datetime(2026, 3, 4, 4, 0, tzinfo=UTC)  # 12:00 on Wednesday in Shanghai
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Any:
+    with time_machine.travel(NOON, tick=False) as t:
+        yield t
+
+
+@pytest.fixture
+def server(smtp: Callable[..., SmtpServer], smtp_settings: Callable[[SmtpServer], None]) -> SmtpServer:
+    s = smtp()
+    smtp_settings(s)
+    return s
+
+
+def five(make_user: Callable[..., User], plan: Plan) -> list[Enrollment]:
+    return [enroll(u, plan, start=MONDAY, at=dtime(8, 0)) for u in learners(make_user, 5)]
+
+
+def run_fan_out(capture: Callable[..., Any]) -> reminders.FanOut:
+    with capture(execute=True):
+        return reminders.fan_out(enqueue=lambda ids: reminders.send_batch(ids))
+
+
+def test_fan_out_twice_sends_one_email_each(
+    make_user: Callable[..., User], plan: Plan, server: SmtpServer, django_capture_on_commit_callbacks: Any
+) -> None:
+    enrollments = five(make_user, plan)
+    assert run_fan_out(django_capture_on_commit_callbacks).claimed == 5
+    assert run_fan_out(django_capture_on_commit_callbacks).claimed == 0
+    for e in enrollments:
+        assert len(server.sink.to(e.user.email)) == 1
+    assert set(ReminderDelivery.objects.values_list("status", "attempts")) == {(Status.SENT, 1)}
+
+
+def test_a_duplicated_batch_sends_nothing_twice(
+    make_user: Callable[..., User], plan: Plan, server: SmtpServer, django_capture_on_commit_callbacks: Any
+) -> None:
+    five(make_user, plan)
+    batches: list[list[int]] = []
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.fan_out(enqueue=batches.append)
+    first = reminders.send_batch(batches[0])
+    again = reminders.send_batch(batches[0])
+    assert len(first.sent) == 5
+    assert again.sent == [] and len(again.skipped) == 5
+    assert len(server.sink.messages) == 5
+
+
+def test_batches_share_one_connection_each(
+    make_user: Callable[..., User],
+    plan: Plan,
+    server: SmtpServer,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.REMINDER_BATCH_SIZE = 2
+    five(make_user, plan)
+    fan = run_fan_out(django_capture_on_commit_callbacks)
+    assert [len(b) for b in fan.batches] == [2, 2, 1]
+    assert len(server.sink.messages) == 5
+    assert server.sink.sessions == 3  # one SMTP session per batch, not per email
+
+
+def test_it_enqueues_only_after_commit(
+    make_user: Callable[..., User], plan: Plan, django_capture_on_commit_callbacks: Any
+) -> None:
+    five(make_user, plan)
+    enqueued: list[list[int]] = []
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        reminders.fan_out(enqueue=enqueued.append)
+        assert enqueued == []  # rows are not visible to a worker yet
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert sorted(pk for b in enqueued for pk in b) == sorted(ReminderDelivery.objects.values_list("pk", flat=True))
+
+
+def test_rows_are_claimed_pending_before_anything_is_sent(
+    make_user: Callable[..., User], plan: Plan, server: SmtpServer, django_capture_on_commit_callbacks: Any
+) -> None:
+    five(make_user, plan)
+    with django_capture_on_commit_callbacks(execute=False):
+        reminders.fan_out(enqueue=lambda ids: None)
+    assert set(ReminderDelivery.objects.values_list("status", "local_date")) == {(Status.PENDING, date(2026, 3, 4))}
+    assert server.sink.messages == []
+
+
+def delivery(alice: User, plan: Plan) -> ReminderDelivery:
+    e = enroll(alice, plan, start=MONDAY)
+    return ReminderDelivery.objects.create(enrollment=e, local_date=date(2026, 3, 4))
+
+
+def test_451_twice_then_250_gives_one_delivery(
+    alice: User, plan: Plan, smtp: Callable[..., SmtpServer], smtp_settings: Callable, settings: Any
+) -> None:
+    settings.REMINDER_RETRY_BASE_MS = 1000
+    server = smtp(codes=["451 4.3.0 try later", "451 4.3.0 try later"])
+    smtp_settings(server)
+    d = delivery(alice, plan)
+    first = reminders.send_batch([d.pk])
+    assert first.retry == [d.pk] and 1.0 <= first.retry_delay <= 1.5
+    second = reminders.send_batch(first.retry)
+    assert second.retry == [d.pk] and 2.0 <= second.retry_delay <= 3.0  # exponential
+    third = reminders.send_batch(second.retry)
+    assert third.sent == [d.pk]
+    d.refresh_from_db()
+    assert (d.status, d.attempts, d.error) == (Status.SENT, 3, "")
+    assert len(server.sink.messages) == 1
+
+
+def test_550_is_not_retried_and_is_recorded(
+    alice: User, plan: Plan, smtp: Callable[..., SmtpServer], smtp_settings: Callable
+) -> None:
+    server = smtp(codes=["550 5.1.1 no such user"])
+    smtp_settings(server)
+    d = delivery(alice, plan)
+    result = reminders.send_batch([d.pk])
+    assert result.failed == [d.pk] and result.retry == []
+    d.refresh_from_db()
+    assert (d.status, d.attempts) == (Status.FAILED, 1)
+    assert "550" in d.error and "no such user" in d.error
+    assert reminders.send_batch([d.pk]).sent == []  # a failed row is not sent by a stray copy of the task
+    assert server.sink.data_commands == 1
+
+
+def test_a_refused_connection_is_retried_for_the_whole_batch(
+    make_user: Callable[..., User], plan: Plan, smtp_settings: Callable, settings: Any
+) -> None:
+    dead = SmtpServer.__new__(SmtpServer)
+    dead.port = 9  # discard port on loopback: nothing listens, connection refused
+    smtp_settings(dead)
+    enrollments = five(make_user, plan)
+    ids = [ReminderDelivery.objects.create(enrollment=e, local_date=date(2026, 3, 4)).pk for e in enrollments]
+    result = reminders.send_batch(ids)
+    assert sorted(result.retry) == sorted(ids)
+    rows = dict(ReminderDelivery.objects.values_list("pk", "attempts"))
+    assert rows[ids[0]] == 1 and all(rows[pk] == 0 for pk in ids[1:])  # only the one tried counts
+    assert ReminderDelivery.objects.get(pk=ids[0]).status == Status.RETRYING
+
+
+def test_it_gives_up_after_the_last_attempt(
+    alice: User, plan: Plan, smtp: Callable[..., SmtpServer], smtp_settings: Callable, settings: Any
+) -> None:
+    settings.REMINDER_MAX_ATTEMPTS = 2
+    server = smtp(codes=["421 4.7.0 busy"] * 5)
+    smtp_settings(server)
+    d = delivery(alice, plan)
+    assert reminders.send_batch([d.pk]).retry == [d.pk]
+    assert reminders.send_batch([d.pk]).failed == [d.pk]
+    d.refresh_from_db()
+    assert (d.status, d.attempts) == (Status.FAILED, 2)
+
+
+def test_a_row_left_sending_by_a_dead_worker_is_sent_once_stale(
+    alice: User, plan: Plan, server: SmtpServer, settings: Any, frozen: Any
+) -> None:
+    d = delivery(alice, plan)
+    ReminderDelivery.objects.filter(pk=d.pk).update(status=Status.SENDING, attempts=1)
+    fresh = reminders.send_batch([d.pk])
+    assert fresh.sent == [] and fresh.recheck == [d.pk]  # maybe another worker is sending it right now
+    assert 0 < fresh.recheck_delay <= settings.REMINDER_STALE_SECONDS + 1
+    frozen.shift(timedelta(seconds=settings.REMINDER_STALE_SECONDS + 1))
+    assert reminders.send_batch([d.pk]).sent == [d.pk]
+    d.refresh_from_db()
+    assert (d.status, d.attempts) == (Status.SENT, 2)
+    assert len(server.sink.messages) == 1
+
+
+def test_the_next_fan_out_sweeps_up_stuck_rows(
+    alice: User, plan: Plan, settings: Any, frozen: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    d = delivery(alice, plan)  # pending, but its message was lost (e.g. broker down at enqueue)
+    enqueued: list[list[int]] = []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.fan_out(enqueue=enqueued.append).swept == 0
+    frozen.shift(timedelta(seconds=settings.REMINDER_STALE_SECONDS + 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.fan_out(enqueue=enqueued.append).swept == 1
+    assert enqueued == [[d.pk]]
+
+
+def test_send_reminders_command_sends_in_process(
+    make_user: Callable[..., User], plan: Plan, server: SmtpServer
+) -> None:
+    five(make_user, plan)
+    out = StringIO()
+    call_command("send_reminders", stdout=out)
+    assert out.getvalue().startswith("5 reminders sent, 0 failed")
+    assert len(server.sink.messages) == 5
+    out = StringIO()
+    call_command("send_reminders", stdout=out)
+    assert out.getvalue().startswith("0 reminders sent")
+    assert len(server.sink.messages) == 5
+
+
+def test_a_row_crashing_its_worker_on_every_attempt_ends_failed(
+    alice: User, plan: Plan, server: SmtpServer, settings: Any, frozen: Any
+) -> None:
+    d = delivery(alice, plan)
+    ReminderDelivery.objects.filter(pk=d.pk).update(status=Status.SENDING, attempts=settings.REMINDER_MAX_ATTEMPTS)
+    assert reminders.send_batch([d.pk]).sent == []  # fresh: maybe its last attempt is under way elsewhere
+    d.refresh_from_db()
+    assert d.status == Status.SENDING
+    frozen.shift(timedelta(seconds=settings.REMINDER_STALE_SECONDS + 1))
+    assert reminders.send_batch([d.pk]).sent == []
+    d.refresh_from_db()
+    assert d.status == Status.FAILED
+    assert "gave up" in d.error
+    assert server.sink.messages == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_on_one_batch_send_each_email_once(
+    postgres: None, make_user: Callable[..., User], plan: Plan, server: SmtpServer
+) -> None:
+    """Real concurrency on PostgreSQL: two threads (two connections) run the same batch at once."""
+    enrollments = five(make_user, plan)
+    ids = [ReminderDelivery.objects.create(enrollment=e, local_date=date(2026, 3, 4)).pk for e in enrollments]
+    barrier = threading.Barrier(2)
+    results: list[reminders.BatchResult] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait(timeout=10)
+            results.append(reminders.send_batch(ids))
+        finally:
+            db_connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(results) == 2
+    assert sorted(pk for r in results for pk in r.sent) == sorted(ids)  # each row sent by exactly one
+    for e in enrollments:
+        assert len(server.sink.to(e.user.email)) == 1
+
+
+def test_a_learner_who_unsubscribed_after_the_claim_gets_nothing(alice: User, plan: Plan, server: SmtpServer) -> None:
+    d = delivery(alice, plan)
+    Enrollment.objects.filter(pk=d.enrollment_id).update(reminders_enabled=False)
+    result = reminders.send_batch([d.pk])
+    assert result.skipped == [d.pk] and result.sent == []
+    d.refresh_from_db()
+    assert (d.status, d.error) == (Status.SKIPPED, "reminders were turned off")
+    assert server.sink.messages == []
+    assert reminders.send_batch([d.pk]).sent == []  # and a skipped row stays skipped
+
+
+def test_a_plan_finished_since_the_claim_sends_nothing(alice: User, plan: Plan, server: SmtpServer) -> None:
+    d = delivery(alice, plan)
+    TaskCompletion.objects.bulk_create(TaskCompletion(enrollment=d.enrollment, task=t) for t in Task.objects.all())
+    assert reminders.send_batch([d.pk]).skipped == [d.pk]
+    d.refresh_from_db()
+    assert d.status == Status.SKIPPED
+    assert server.sink.messages == []
