@@ -6,8 +6,12 @@ demo learner (passwords printed once, on creation); start background services; s
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import secrets
+import signal
+import subprocess
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
@@ -15,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
@@ -22,6 +27,7 @@ from django.db import transaction
 
 from curriculum.models import Plan
 from progress.models import Enrollment
+from progress.worker import start_worker_with_beat
 
 PLAN_SLUG = "multimodal-90-days"
 PLAN_FIXTURE = "multimodal_90_days"
@@ -101,17 +107,30 @@ def ensure_demo_enrollment(plan: Plan | None, username: str = DEMO_LEARNER) -> N
         Enrollment.objects.get_or_create(user=user, plan=plan, defaults={"start_date": date.today()})
 
 
-def start_background_services(say: Say) -> list[Any]:
-    """Hook: start what the site needs besides the web server (e.g. a Celery worker with beat).
+def start_background_services(say: Say) -> list[subprocess.Popen[bytes]]:
+    """Start a real Celery worker with an embedded beat next to the web server.
 
-    Returns handles whose `terminate()` is called when the server stops. Nothing yet.
+    It uses Redis when REDIS_URL is set, otherwise kombu's filesystem transport under var/ (no service
+    needed). Locally the fan-out runs every minute (not every 5) so a reminder set for the next minute
+    arrives about a minute later.
     """
-    return []
+    env = {"REMINDER_FANOUT_SECONDS": os.environ.get("REMINDER_FANOUT_SECONDS", "60")}
+    worker = start_worker_with_beat(env)
+    broker = "Redis" if settings.REDIS_URL else f"the filesystem queue in {settings.VAR_DIR / 'celery'}"
+    mail = settings.EMAIL_HOST or str(getattr(settings, "EMAIL_FILE_PATH", "the console"))
+    say(f"Celery worker with beat started (pid {worker.pid}) on {broker}; reminder emails go to {mail}.")
+    return [worker]
 
 
-def stop_background_services(handles: list[Any]) -> None:
+def stop_background_services(handles: list[subprocess.Popen[bytes]]) -> None:
     for handle in handles:
-        handle.terminate()
+        # The worker runs in its own process group: stop it and its pool children together.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(handle.pid, signal.SIGTERM)
+        try:
+            handle.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(handle.pid, signal.SIGKILL)
 
 
 class Command(BaseCommand):
@@ -120,6 +139,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--addrport", default="127.0.0.1:8000", help="Where to serve (default 127.0.0.1:8000).")
         parser.add_argument("--no-serve", action="store_true", help="Set everything up, then exit.")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="Serve the site without starting a Celery worker with beat."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         say: Say = self.stdout.write
@@ -131,7 +153,7 @@ class Command(BaseCommand):
         ensure_demo_enrollment(plan)
         if options["no_serve"]:
             return
-        handles = start_background_services(say)
+        handles = [] if options["no_worker"] else start_background_services(say)
         addrport = options["addrport"]
         say(f"Site: http://{addrport}/   Instructors: http://{addrport}/admin/")
         try:
