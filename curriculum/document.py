@@ -198,6 +198,10 @@ def parse(text: str) -> Document:
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise ParseError(1, "the document is empty; expected a title line '# title'")
+    if "\x00" in text:
+        # A NUL is never part of a text document, and PostgreSQL refuses to store one (mid-import).
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ParseError(line, "the line contains a NUL character (0x00); is this a binary file? save it as UTF-8 text")
     parser = _Parser()
     lines = text.split("\n")
     for number, raw in enumerate(lines, start=1):

@@ -1,0 +1,103 @@
+"""Hostile and malformed input found by QA: each gets a clear answer and changes nothing, never a 500.
+
+Several of these only broke on PostgreSQL (it refuses NUL characters in text), so run them there too:
+DATABASE_URL=postgres://... uv run pytest tests/progress/test_qa_hostile_input.py
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from progress.models import DayNote, DayOff, Enrollment, LearnerProfile
+from tests.factories import make_plan
+
+HTMX = {"HX-Request": "true"}
+SAT = date(2026, 3, 7)
+
+
+@pytest.fixture
+def enrollment(alice: User) -> Enrollment:
+    LearnerProfile.objects.create(user=alice, language="en")
+    return Enrollment.objects.create(user=alice, plan=make_plan(days=5), start_date=date(2026, 3, 2))
+
+
+@pytest.fixture
+def alice_client(alice: User, enrollment: Enrollment) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def on_saturday(time_machine: object) -> None:
+    # Noon in Asia/Shanghai, the learner's time zone.
+    time_machine.move_to(datetime(2026, 3, 7, 4, 0, tzinfo=UTC), tick=False)  # type: ignore[attr-defined]
+
+
+def test_it_answers_404_for_a_feed_token_with_a_nul_character(enrollment: Enrollment) -> None:
+    anonymous = Client(raise_request_exception=False)
+
+    response = anonymous.get("/calendar/%00" + enrollment.calendar_token[1:] + ".ics")
+
+    assert response.status_code == 404
+
+
+def test_it_answers_404_for_a_feed_token_with_characters_no_token_has(enrollment: Enrollment) -> None:
+    anonymous = Client(raise_request_exception=False)
+
+    assert anonymous.get("/calendar/" + enrollment.calendar_token[:-1] + "%C3%A9.ics").status_code == 404
+    # The genuine token still works.
+    assert anonymous.get(f"/calendar/{enrollment.calendar_token}.ics").status_code == 200
+
+
+def test_it_refuses_a_note_with_a_nul_character(alice_client: Client, enrollment: Enrollment) -> None:
+    response = alice_client.post(reverse("progress:note_save", args=[1]), {"body": "before\x00after", "version": "0"})
+
+    assert response.status_code == 400
+    assert "Null characters are not allowed." in response.content.decode()
+    # The learner's text is kept in the editor (minus nothing: they can remove the character themselves).
+    assert "before" in response.content.decode()
+    assert not DayNote.objects.exists()
+
+
+def test_it_refuses_a_note_with_a_nul_character_over_htmx(alice_client: Client, enrollment: Enrollment) -> None:
+    response = alice_client.post(
+        reverse("progress:note_save", args=[1]), {"body": "x\x00", "version": "0"}, headers=HTMX
+    )
+
+    assert response.status_code == 200  # htmx swaps only 2xx answers; the message is in the body
+    assert "Null characters are not allowed." in response.content.decode()
+    assert not DayNote.objects.exists()
+
+
+def test_it_keeps_the_stored_note_when_an_edit_has_a_nul_character(
+    alice_client: Client, enrollment: Enrollment
+) -> None:
+    alice_client.post(reverse("progress:note_save", args=[1]), {"body": "first", "version": "0"})
+
+    alice_client.post(reverse("progress:note_save", args=[1]), {"body": "second\x00", "version": "1"})
+
+    note = DayNote.objects.get()
+    assert (note.body, note.version) == ("first", 1)
+
+
+@pytest.mark.usefixtures("on_saturday")
+def test_it_refuses_days_off_in_year_9999(alice_client: Client, enrollment: Enrollment) -> None:
+    response = alice_client.post(reverse("progress:days_off"), {"start_date": "9999-12-31"})
+
+    assert response.status_code == 400
+    assert "at most two years ahead" in response.content.decode()
+    assert not DayOff.objects.exists()
+
+
+@pytest.mark.usefixtures("on_saturday")
+def test_it_accepts_days_off_up_to_two_years_ahead(alice_client: Client, enrollment: Enrollment) -> None:
+    response = alice_client.post(reverse("progress:days_off"), {"start_date": "2028-03-07"})
+
+    assert response.status_code == 302
+    assert DayOff.objects.get().start_date == date(2028, 3, 7)
