@@ -110,7 +110,9 @@ def overview(enrollment: Enrollment, today: date) -> Overview:
     """The learner's standing on `today` (their local date). Four or five queries, whatever the sizes."""
     totals = tasks_per_day(enrollment.plan_id)
     done = done_per_day(enrollment)
-    schedule = enrollment.schedule(total_days=len(totals), today=today)
+    # Sized by the highest day number, not the count: an instructor may delete a middle day in the admin,
+    # and the days after it must keep their dates (the feed sizes it the same way).
+    schedule = enrollment.schedule(total_days=max(totals, default=0), today=today)
     return Overview(
         enrollment=enrollment,
         today=today,

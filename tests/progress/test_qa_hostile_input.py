@@ -12,7 +12,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from icalendar import Calendar
 
+from curriculum.models import Day
 from progress.models import DayNote, DayOff, Enrollment, LearnerProfile
 from tests.factories import make_plan
 
@@ -101,3 +103,40 @@ def test_it_accepts_days_off_up_to_two_years_ahead(alice_client: Client, enrollm
 
     assert response.status_code == 302
     assert DayOff.objects.get().start_date == date(2028, 3, 7)
+
+
+def test_it_dates_every_day_when_an_instructor_removed_a_middle_day(
+    alice_client: Client, enrollment: Enrollment
+) -> None:
+    # Deleting a day nobody has progress on is allowed in the admin; the numbering then has a gap.
+    Day.objects.get(plan=enrollment.plan, number=3).delete()
+    feed = Calendar.from_ical(alice_client.get(f"/calendar/{enrollment.calendar_token}.ics").content)
+    feed_dates = {str(e["SUMMARY"]).split(" ")[1]: e.decoded("DTSTART").date() for e in feed.walk("VEVENT")}
+
+    response = alice_client.get(reverse("progress:day", args=[5]))
+
+    assert response.status_code == 200
+    assert response.context["date"] == feed_dates["5"] == date(2026, 3, 6)
+    assert response.context["next_number"] is None  # day 5 is still the last day
+
+
+@pytest.mark.parametrize("name", ["localtime", "Factory", "../../etc/passwd", "Mars/Base"])
+def test_it_refuses_time_zones_that_are_not_places(alice_client: Client, enrollment: Enrollment, name: str) -> None:
+    form = {
+        "start_date": "2026-03-02",
+        "weekdays": ["0", "1", "2", "3", "4"],
+        "time_zone": name,
+        "reminder_time": "08:00",
+        "morning_start": "09:00",
+        "morning_end": "12:00",
+        "afternoon_start": "14:00",
+        "afternoon_end": "17:00",
+        "language": "en",
+    }
+
+    response = alice_client.post(reverse("progress:settings"), form)
+
+    assert response.status_code == 200
+    assert "Select a valid choice." in response.content.decode()
+    enrollment.refresh_from_db()
+    assert enrollment.time_zone == "Asia/Shanghai"
