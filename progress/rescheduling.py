@@ -192,9 +192,22 @@ def add_day_off(enrollment: Enrollment, start: date, end: date | None, today: da
         return DayOff.objects.create(enrollment=enrollment, start_date=start, end_date=end or start)
 
 
-def remove_day_off(day_off: DayOff) -> None:
-    """Callers fetch `day_off` through the owner check (progress.access), so this only deletes."""
-    day_off.delete()
+def remove_day_off(day_off: DayOff, today: date) -> tuple[date, date]:
+    """Give back the days off from `today` on; return the range given back.
+
+    Past days keep their dates (as when adding), so a range that has begun is cut to end yesterday rather
+    than deleted, and one wholly in the past is refused. Callers fetch `day_off` through the owner check
+    (progress.access).
+    """
+    if day_off.end_date < today:
+        raise ScheduleError(_("This day off is over and cannot be removed: past days keep their dates."))
+    freed = (max(day_off.start_date, today), day_off.end_date)
+    if day_off.start_date < today:
+        day_off.end_date = today - timedelta(days=1)
+        day_off.save(update_fields=["end_date"])
+    else:
+        day_off.delete()
+    return freed
 
 
 def upcoming_days_off(enrollment: Enrollment, today: date) -> list[DayOff]:

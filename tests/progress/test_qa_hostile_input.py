@@ -16,6 +16,7 @@ from icalendar import Calendar
 
 from curriculum.models import Day
 from progress.models import DayNote, DayOff, Enrollment, LearnerProfile
+from progress.services import overview
 from tests.factories import make_plan
 
 HTMX = {"HX-Request": "true"}
@@ -140,3 +141,42 @@ def test_it_refuses_time_zones_that_are_not_places(alice_client: Client, enrollm
     assert "Select a valid choice." in response.content.decode()
     enrollment.refresh_from_db()
     assert enrollment.time_zone == "Asia/Shanghai"
+
+
+def dates_of(enrollment: Enrollment, today: date) -> tuple[date, ...]:
+    enrollment.refresh_from_db()
+    return overview(enrollment, today).schedule.dates
+
+
+@pytest.mark.usefixtures("on_saturday")
+def test_it_keeps_past_dates_when_a_day_off_in_the_past_is_removed(
+    alice_client: Client, enrollment: Enrollment
+) -> None:
+    # Added back when it was still ahead: Tuesday 3 March off moved days 2-5 by one study day.
+    off = DayOff.objects.create(enrollment=enrollment, start_date=date(2026, 3, 3), end_date=date(2026, 3, 3))
+    before = dates_of(enrollment, SAT)
+
+    response = alice_client.post(reverse("progress:day_off_delete", args=[off.pk]))
+
+    assert response.status_code == 302
+    assert DayOff.objects.filter(pk=off.pk).exists()
+    assert dates_of(enrollment, SAT) == before
+    page = alice_client.get(response["Location"])
+    assert "past days keep their dates" in page.content.decode()
+
+
+@pytest.mark.usefixtures("on_saturday")
+def test_it_removes_only_the_coming_part_of_a_day_off_that_has_begun(
+    alice_client: Client, enrollment: Enrollment
+) -> None:
+    off = DayOff.objects.create(enrollment=enrollment, start_date=date(2026, 3, 5), end_date=date(2026, 3, 10))
+    before = dates_of(enrollment, SAT)
+
+    response = alice_client.post(reverse("progress:day_off_delete", args=[off.pk]))
+
+    assert response.status_code == 302
+    off.refresh_from_db()
+    assert (off.start_date, off.end_date) == (date(2026, 3, 5), date(2026, 3, 6))
+    after = dates_of(enrollment, SAT)
+    assert [d for d in after if d < SAT] == [d for d in before if d < SAT]
+    assert after[-1] < before[-1]  # the coming days moved back
