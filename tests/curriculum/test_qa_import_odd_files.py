@@ -78,3 +78,13 @@ def test_it_refuses_a_session_with_more_tasks_than_positions_fit(tmp_path: Path)
 
     assert "plan.md:11: tasks in a session on day 1: 10000; at most 9999 fit" in message
     assert not Plan.objects.filter(slug="odd").exists()
+
+
+def test_it_refuses_classic_mac_line_ends_saying_so(tmp_path: Path) -> None:
+    path = tmp_path / "plan.md"
+    path.write_bytes(SMALL.replace("\n", "\r").encode())
+
+    message = refused(path)
+
+    assert "plan.md:1: a line ends with a bare carriage return (CR)" in message
+    assert not Plan.objects.filter(slug="odd").exists()
