@@ -51,14 +51,21 @@ class _StructureFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        if not str(value).isdigit():
+        if _as_id(value) is None:
             return queryset.none()
         return queryset.filter(**{f"{self.path}_id": value})
 
 
+def _as_id(value: object) -> str | None:
+    """`value` if it can be a primary key: ASCII digits ("²".isdigit() is true but int("²") fails), and
+    short enough for a 64-bit integer (SQLite overflows on a longer one)."""
+    text = str(value)
+    return text if text.isascii() and text.isdecimal() and len(text) <= 18 else None
+
+
 def _param(request: HttpRequest, name: str) -> str | None:
     value = request.GET.get(name)
-    return value if value and value.isdigit() else None
+    return _as_id(value) if value else None
 
 
 def structure_filters(prefix: str) -> list[Any]:

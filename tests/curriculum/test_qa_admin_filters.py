@@ -1,0 +1,47 @@
+"""Admin list filters with hostile ids found by QA: they show nothing, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from tests.factories import make_plan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ines(instructor: User) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(instructor)
+    return client
+
+
+@pytest.mark.parametrize("model", ["day", "task"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "plan=²",  # a digit to str.isdigit(), not to int()
+        "phase=²",
+        "week=³",
+        "plan=1&phase=²",
+        "plan=99999999999999999999999",  # past a 64-bit integer: SQLite overflowed
+    ],
+)
+def test_it_lists_nothing_for_an_id_that_is_not_a_number(ines: Client, model: str, query: str) -> None:
+    make_plan(days=2)
+
+    response = ines.get(f"/admin/curriculum/{model}/?{query}")
+
+    assert response.status_code == 200
+    assert "Topic 1m" not in response.content.decode()
+
+
+def test_a_genuine_plan_filter_still_lists_its_days(ines: Client) -> None:
+    plan = make_plan(days=2)
+
+    response = ines.get(f"/admin/curriculum/day/?plan={plan.pk}")
+
+    assert response.status_code == 200
+    assert "Topic 1m" in response.content.decode()
