@@ -169,7 +169,8 @@ class PreloadChoicesFormSetMixin:
     def _deleted_pks(self, prefix: str) -> set[str]:
         data = self.data or {}
         total = data.get(f"{prefix}-TOTAL_FORMS", "0")
-        count = int(total) if str(total).isdigit() else 0
+        # isascii: "²".isdigit() is true but int("²") fails; a garbled count is the management form's error.
+        count = int(total) if str(total).isascii() and str(total).isdecimal() else 0
         return {
             str(data.get(f"{prefix}-{i}-id"))
             for i in range(min(count, 1000))

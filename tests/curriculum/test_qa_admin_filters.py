@@ -6,6 +6,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from curriculum.models import Day, Session
+from tests.curriculum.formdata import page_data
 from tests.factories import make_plan
 
 pytestmark = pytest.mark.django_db
@@ -45,3 +47,16 @@ def test_a_genuine_plan_filter_still_lists_its_days(ines: Client) -> None:
 
     assert response.status_code == 200
     assert "Topic 1m" in response.content.decode()
+
+
+def test_a_day_page_with_a_garbled_inline_count_is_refused_not_a_500(ines: Client) -> None:
+    plan = make_plan(days=1)
+    day = Day.objects.get(plan=plan, number=1)
+    url = f"/admin/curriculum/day/{day.pk}/change/"
+    data = page_data(ines, url)
+    data["sessions-TOTAL_FORMS"] = "²"  # a digit to str.isdigit(), not to int()
+
+    response = ines.post(url, data)
+
+    assert response.status_code == 200  # the form again, with the management form's error
+    assert Session.objects.filter(day=day).count() == 2
