@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
-from curriculum.models import Day
+from curriculum.models import Day, Plan
 from progress.models import DayNote, DayOff, Enrollment, LearnerProfile
 from progress.services import overview
 from tests.factories import make_plan
@@ -180,3 +180,42 @@ def test_it_removes_only_the_coming_part_of_a_day_off_that_has_begun(
     after = dates_of(enrollment, SAT)
     assert [d for d in after if d < SAT] == [d for d in before if d < SAT]
     assert after[-1] < before[-1]  # the coming days moved back
+
+
+def test_it_refuses_to_enroll_with_a_start_date_near_date_max(alice: User) -> None:
+    # Laying a plan out from 9999-12-01 would run past date.max; the form's window is the bound.
+    LearnerProfile.objects.create(user=alice, language="en")
+    client = Client(raise_request_exception=False)
+    client.force_login(alice)
+    make_plan(slug="other", days=3)
+    form = {"plan": str(Plan.objects.get(slug="other").pk), "start_date": "9999-12-01", "weekdays": ["6"]}
+
+    response = client.post(reverse("progress:enroll"), {**form, "time_zone": "UTC"})
+
+    assert response.status_code == 200
+    assert "Choose a start date within a year of today" in response.content.decode()
+    assert not Enrollment.objects.filter(plan__slug="other").exists()
+
+
+@pytest.mark.parametrize("start", ["9999-12-01", "0001-01-01", "0000-00-00", "10000-01-01"])
+def test_it_refuses_a_start_date_out_of_range_in_the_settings(
+    alice_client: Client, enrollment: Enrollment, start: str
+) -> None:
+    form = {
+        "start_date": start,
+        "weekdays": ["6"],
+        "time_zone": "UTC",
+        "reminder_time": "08:00",
+        "morning_start": "09:00",
+        "morning_end": "12:00",
+        "afternoon_start": "14:00",
+        "afternoon_end": "17:00",
+        "language": "en",
+    }
+
+    response = alice_client.post(reverse("progress:settings"), form)
+
+    assert response.status_code == 200
+    assert "start_date" in response.context["form"].errors
+    enrollment.refresh_from_db()
+    assert (enrollment.start_date, enrollment.study_weekdays) == (date(2026, 3, 2), 0b0011111)
