@@ -14,9 +14,9 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
-from curriculum.models import Day, Plan
-from progress.models import DayNote, DayOff, Enrollment, LearnerProfile
-from progress.services import overview
+from curriculum.models import Day, Plan, Task
+from progress.models import DayNote, DayOff, Enrollment, LearnerProfile, TaskCompletion
+from progress.services import overview, streak
 from tests.factories import make_plan
 
 HTMX = {"HX-Request": "true"}
@@ -219,3 +219,16 @@ def test_it_refuses_a_start_date_out_of_range_in_the_settings(
     assert "start_date" in response.context["form"].errors
     enrollment.refresh_from_db()
     assert (enrollment.start_date, enrollment.study_weekdays) == (date(2026, 3, 2), 0b0011111)
+
+
+def test_a_day_emptied_in_the_admin_is_done_not_missed_and_keeps_the_streak(enrollment: Enrollment) -> None:
+    Task.objects.filter(session__day__plan=enrollment.plan, session__day__number=2).delete()
+    ticked = Task.objects.filter(session__day__plan=enrollment.plan, session__day__number__in=[1, 3])
+    TaskCompletion.objects.bulk_create(TaskCompletion(enrollment=enrollment, task=t) for t in ticked)
+    thursday = date(2026, 3, 5)  # day 4 is due and open
+
+    ov = overview(enrollment, thursday)
+
+    assert [ov.day_state(n) for n in (1, 2, 3, 4, 5)] == ["done", "done", "done", "today", "upcoming"]
+    assert ov.days_behind == 1  # only today's open day 4
+    assert streak(ov.schedule, ov.totals, ov.done, thursday) == 3
