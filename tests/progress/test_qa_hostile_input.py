@@ -119,6 +119,9 @@ def test_it_dates_every_day_when_an_instructor_removed_a_middle_day(
     assert response.status_code == 200
     assert response.context["date"] == feed_dates["5"] == date(2026, 3, 6)
     assert response.context["next_number"] is None  # day 5 is still the last day
+    day_2 = alice_client.get(reverse("progress:day", args=[2])).context
+    day_4 = alice_client.get(reverse("progress:day", args=[4])).context
+    assert (day_2["next_number"], day_4["prev_number"]) == (4, 2)  # the links skip the deleted day 3
 
 
 @pytest.mark.parametrize("name", ["localtime", "Factory", "../../etc/passwd", "Mars/Base"])
