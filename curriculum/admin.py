@@ -27,6 +27,7 @@ from curriculum.adminkit import (
     OrderedTabularInline,
     RefuseProtectedDeletesMixin,
     ScopedInline,
+    SingleLineFieldsMixin,
 )
 from curriculum.models import Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
 
@@ -151,7 +152,7 @@ class ResourceInline(ScopedInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(RefuseProtectedDeletesMixin, admin.ModelAdmin):
+class PlanAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "published", "phase_count", "week_count", "day_count", "task_count"]
     list_filter = ["published"]
     search_fields = ["title", "slug"]
@@ -253,7 +254,7 @@ class DayForm(forms.ModelForm):
 
 
 @admin.register(Day)
-class DayAdmin(RefuseProtectedDeletesMixin, admin.ModelAdmin):
+class DayAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelAdmin):
     form = DayForm
     list_display = ["number", "week_label", "phase_label", "topics", "task_count", "plan"]
     list_display_links = ["number"]
@@ -321,7 +322,7 @@ class TaskForm(forms.ModelForm):
 
 
 @admin.register(Task)
-class TaskAdmin(RefuseProtectedDeletesMixin, admin.ModelAdmin):
+class TaskAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelAdmin):
     form = TaskForm
     list_display = ["text", "day_link", "session_label", "week_label", "plan_label"]
     list_filter = structure_filters("session__day")
