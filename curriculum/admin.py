@@ -27,6 +27,7 @@ from curriculum.adminkit import (
     OrderedTabularInline,
     RefuseProtectedDeletesMixin,
     ScopedInline,
+    SingleLineFieldsMixin,
 )
 from curriculum.models import Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
 
@@ -51,14 +52,21 @@ class _StructureFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        if not str(value).isdigit():
+        if _as_id(value) is None:
             return queryset.none()
         return queryset.filter(**{f"{self.path}_id": value})
 
 
+def _as_id(value: object) -> str | None:
+    """`value` if it can be a primary key: ASCII digits ("²".isdigit() is true but int("²") fails), and
+    short enough for a 64-bit integer (SQLite overflows on a longer one)."""
+    text = str(value)
+    return text if text.isascii() and text.isdecimal() and len(text) <= 18 else None
+
+
 def _param(request: HttpRequest, name: str) -> str | None:
     value = request.GET.get(name)
-    return value if value and value.isdigit() else None
+    return _as_id(value) if value else None
 
 
 def structure_filters(prefix: str) -> list[Any]:
@@ -144,7 +152,7 @@ class ResourceInline(ScopedInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(RefuseProtectedDeletesMixin, admin.ModelAdmin):
+class PlanAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "published", "phase_count", "week_count", "day_count", "task_count"]
     list_filter = ["published"]
     search_fields = ["title", "slug"]
@@ -246,7 +254,7 @@ class DayForm(forms.ModelForm):
 
 
 @admin.register(Day)
-class DayAdmin(RefuseProtectedDeletesMixin, admin.ModelAdmin):
+class DayAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelAdmin):
     form = DayForm
     list_display = ["number", "week_label", "phase_label", "topics", "task_count", "plan"]
     list_display_links = ["number"]
@@ -314,7 +322,7 @@ class TaskForm(forms.ModelForm):
 
 
 @admin.register(Task)
-class TaskAdmin(RefuseProtectedDeletesMixin, admin.ModelAdmin):
+class TaskAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelAdmin):
     form = TaskForm
     list_display = ["text", "day_link", "session_label", "week_label", "plan_label"]
     list_filter = structure_filters("session__day")

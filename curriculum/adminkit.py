@@ -169,7 +169,8 @@ class PreloadChoicesFormSetMixin:
     def _deleted_pks(self, prefix: str) -> set[str]:
         data = self.data or {}
         total = data.get(f"{prefix}-TOTAL_FORMS", "0")
-        count = int(total) if str(total).isdigit() else 0
+        # isascii: "²".isdigit() is true but int("²") fails; a garbled count is the management form's error.
+        count = int(total) if str(total).isascii() and str(total).isdecimal() else 0
         return {
             str(data.get(f"{prefix}-{i}-id"))
             for i in range(min(count, 1000))
@@ -254,7 +255,34 @@ class SiblingForm(SiblingFormMixin, forms.ModelForm):
     pass
 
 
-class CurriculumInlineMixin:
+# The plan document gives each of these texts one line (a title, a topic, a task bullet...); a line break
+# typed in the admin would make `export_plan` write a document that no longer imports. Only the overview
+# is free text.
+MULTI_LINE_FIELDS = frozenset({"summary"})
+
+
+def single_line(value: str) -> None:
+    if "\n" in value or "\r" in value:
+        raise ValidationError(
+            _("Keep this on one line: the plan document has a single line for it."), code="line_break"
+        )
+
+
+class SingleLineFieldsMixin:
+    """Admin (or inline) whose text fields refuse line breaks, except MULTI_LINE_FIELDS."""
+
+    def formfield_for_dbfield(self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        if (
+            field is not None
+            and isinstance(db_field, models.CharField | models.TextField)
+            and db_field.name not in MULTI_LINE_FIELDS
+        ):
+            field.validators.append(single_line)
+        return field
+
+
+class CurriculumInlineMixin(SingleLineFieldsMixin):
     """Shared by every curriculum inline: ordered rows, preloaded selects, refused protected deletes."""
 
     choices_for: dict[str, tuple[ChoicesFor, str | None]] = {}
@@ -270,7 +298,7 @@ class CurriculumInlineMixin:
             )
             # The choices are this parent's rows only; the add/change pop-ups would offer every plan's rows.
             return db_field.formfield(**kwargs)
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if isinstance(getattr(field, "widget", None), RelatedFieldWidgetWrapper):
             field.widget = field.widget.widget
         return field

@@ -198,6 +198,15 @@ def parse(text: str) -> Document:
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise ParseError(1, "the document is empty; expected a title line '# title'")
+    if "\x00" in text:
+        # A NUL is never part of a text document, and PostgreSQL refuses to store one (mid-import).
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ParseError(line, "the line contains a NUL character (0x00); is this a binary file? save it as UTF-8 text")
+    bare_cr = text.replace("\r\n", "\n").find("\r")
+    if bare_cr >= 0:
+        # Classic Mac line ends would otherwise read as one long first line and a baffling "ends early".
+        line = text.replace("\r\n", "\n")[:bare_cr].count("\n") + 1
+        raise ParseError(line, "a line ends with a bare carriage return (CR); save the file with LF or CRLF line ends")
     parser = _Parser()
     lines = text.split("\n")
     for number, raw in enumerate(lines, start=1):

@@ -30,6 +30,9 @@ from curriculum.models import Day, Phase, Plan, Resource, ResourceSection, Sessi
 # Kept tasks that move are first parked at PARK + their old position, so that swapping two tasks never
 # collides on the unique (session, position) constraint mid-update. Below the 32767 of a PostgreSQL smallint.
 PARK = 16000
+# Numbers and positions are PostgreSQL smallints (at most 32767), and parked positions add PARK to them:
+# a bigger document is refused up front with its line, not halfway through the import by the database.
+MAX_NUMBER = 9999
 
 
 class PlanImportError(Exception):
@@ -115,6 +118,24 @@ def _check_lengths(doc: d.Document) -> None:
                     check(Session, "topic", session.topic, session.line, f"topic of a session on day {day.number}")
     for section in doc.resource_sections:
         check(ResourceSection, "heading", section.heading, section.line, "resource section heading")
+    _check_numbers(doc)
+
+
+def _check_numbers(doc: d.Document) -> None:
+    def check(count: int, line: int | None, what: str) -> None:
+        if count > MAX_NUMBER:
+            raise PlanImportError(f"{what}: {count}; at most {MAX_NUMBER} fit", line)
+
+    for week in doc.weeks:
+        check(week.number, week.line, "week number")
+        for day in week.days:
+            check(day.number, day.line, "day number")
+            check(len(day.sessions), day.line, f"sessions on day {day.number}")
+            for session in day.sessions:
+                check(len(session.tasks), session.line, f"tasks in a session on day {day.number}")
+    check(len(doc.resource_sections), None, "resource sections")
+    for section in doc.resource_sections:
+        check(len(section.items), section.line, f"items in the resource section '{section.heading}'")
 
 
 def _plan_fields(doc: d.Document) -> dict[str, str]:

@@ -7,6 +7,7 @@ so after a reschedule a subscribed calendar moves the events instead of duplicat
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
@@ -24,6 +25,9 @@ from progress.services import local_today
 # Longer than any token new_calendar_token makes, short enough to refuse junk before touching the database.
 MAX_TOKEN_LENGTH = 64
 REFRESH = timedelta(hours=6)
+# The alphabet of secrets.token_urlsafe: anything else (a NUL byte, which PostgreSQL refuses in a query
+# parameter with an error, or other junk) cannot be a token and is answered 404 without a query.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def enrollment_for_token(token: str) -> Enrollment | None:
@@ -32,7 +36,7 @@ def enrollment_for_token(token: str) -> Enrollment | None:
     The row is fetched by the indexed token, then the token is compared again in constant time, so the
     answer does not depend on how much of a guessed token matched.
     """
-    if not token or len(token) > MAX_TOKEN_LENGTH:
+    if len(token) > MAX_TOKEN_LENGTH or not TOKEN_SHAPE.fullmatch(token):
         return None
     enrollment = (
         Enrollment.objects.select_related("plan", "user__learner_profile")

@@ -31,9 +31,14 @@ WEEKDAY_CHOICES = [
 ]
 
 
+# Files in the zoneinfo directory that are not places: "localtime" is whatever zone the server runs in,
+# "Factory" a placeholder; a learner picking one would get reminders at a time that depends on the host.
+NOT_TIME_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
 @cache
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+    return [(name, name) for name in sorted(zoneinfo.available_timezones() - NOT_TIME_ZONES)]
 
 
 def weekdays_to_mask(values: list[str]) -> int:

@@ -8,7 +8,7 @@ values the enrollment's schedule is built from, so what the learner is shown is 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +22,9 @@ from progress.services import Overview, first_unfinished_day, overview
 RESCHEDULE_KINDS = (ScheduleChange.Kind.SHIFT, ScheduleChange.Kind.CATCH_UP)
 # A days-off range longer than this is almost certainly a typo (and would push the plan out of sight).
 MAX_DAYS_OFF_SPAN = 366
+# Days off further ahead are almost surely a typo (year 9999), and keep every date the schedule can reach
+# far from date.max, where laying the plan past them would overflow.
+MAX_DAYS_OFF_AHEAD = timedelta(days=2 * 366)
 
 
 class ScheduleError(ValidationError):
@@ -162,6 +165,11 @@ def check_day_off(enrollment: Enrollment, start: date, end: date | None, today: 
         raise ScheduleError(_("The last day off must not be before the first."))
     if start < today:
         raise ScheduleError(_("Days off can only be today or later; past days keep their dates."))
+    if start > today + MAX_DAYS_OFF_AHEAD:
+        raise ScheduleError(
+            _("Days off can be at most two years ahead (until %(last)s).")
+            % {"last": (today + MAX_DAYS_OFF_AHEAD).isoformat()}
+        )
     if (end - start).days + 1 > MAX_DAYS_OFF_SPAN:
         raise ScheduleError(_("A range of days off can be at most %(n)s days long.") % {"n": MAX_DAYS_OFF_SPAN})
     clash = enrollment.days_off.filter(start_date__lte=end, end_date__gte=start).first()
@@ -184,9 +192,22 @@ def add_day_off(enrollment: Enrollment, start: date, end: date | None, today: da
         return DayOff.objects.create(enrollment=enrollment, start_date=start, end_date=end or start)
 
 
-def remove_day_off(day_off: DayOff) -> None:
-    """Callers fetch `day_off` through the owner check (progress.access), so this only deletes."""
-    day_off.delete()
+def remove_day_off(day_off: DayOff, today: date) -> tuple[date, date]:
+    """Give back the days off from `today` on; return the range given back.
+
+    Past days keep their dates (as when adding), so a range that has begun is cut to end yesterday rather
+    than deleted, and one wholly in the past is refused. Callers fetch `day_off` through the owner check
+    (progress.access).
+    """
+    if day_off.end_date < today:
+        raise ScheduleError(_("This day off is over and cannot be removed: past days keep their dates."))
+    freed = (max(day_off.start_date, today), day_off.end_date)
+    if day_off.start_date < today:
+        day_off.end_date = today - timedelta(days=1)
+        day_off.save(update_fields=["end_date"])
+    else:
+        day_off.delete()
+    return freed
 
 
 def upcoming_days_off(enrollment: Enrollment, today: date) -> list[DayOff]:

@@ -97,7 +97,9 @@ class Overview:
     def day_state(self, number: int) -> str:
         """done / partial / missed / upcoming for one plan day, as of `today`."""
         total, done = self.totals.get(number, 0), self.done.get(number, 0)
-        if total and done >= total:
+        # A day left with no tasks (emptied in the admin) has nothing to do: done once due, never "missed",
+        # as days_behind and first_unfinished_day already treat it.
+        if done >= total and (total or self.schedule.date_of(number) <= self.today):
             return "done"
         if self.schedule.date_of(number) > self.today:
             return "upcoming"
@@ -110,7 +112,9 @@ def overview(enrollment: Enrollment, today: date) -> Overview:
     """The learner's standing on `today` (their local date). Four or five queries, whatever the sizes."""
     totals = tasks_per_day(enrollment.plan_id)
     done = done_per_day(enrollment)
-    schedule = enrollment.schedule(total_days=len(totals), today=today)
+    # Sized by the highest day number, not the count: an instructor may delete a middle day in the admin,
+    # and the days after it must keep their dates (the feed sizes it the same way).
+    schedule = enrollment.schedule(total_days=max(totals, default=0), today=today)
     return Overview(
         enrollment=enrollment,
         today=today,
@@ -232,7 +236,8 @@ def streak(schedule: Schedule, totals: dict[int, int], done: dict[int, int], tod
     """
 
     def is_done(n: int) -> bool:
-        return totals.get(n, 0) > 0 and done.get(n, 0) >= totals.get(n, 0)
+        # A day with no tasks is done (see Overview.day_state), so it never breaks a streak.
+        return done.get(n, 0) >= totals.get(n, 0)
 
     n = schedule.days_due_by(today)
     if n and schedule.date_of(n) == today and not is_done(n):

@@ -30,8 +30,9 @@ def day_context(enrollment: Enrollment, today: date, day: Day) -> dict[str, obje
         "done_ids": done_task_ids(enrollment, day),
         "day_done": ov.done.get(number, 0),
         "day_total": ov.totals.get(number, 0),
-        "prev_number": number - 1 if number > 1 else None,
-        "next_number": number + 1 if number < ov.schedule.total_days else None,
+        # The plan's own day numbers (ov.totals has every Day row), so a day deleted in the admin is skipped.
+        "prev_number": max((n for n in ov.totals if n < number), default=None),
+        "next_number": min((n for n in ov.totals if n > number), default=None),
         "note": note,
         "note_body": note.body if note else "",
         "note_version": note.version if note else 0,

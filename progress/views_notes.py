@@ -39,6 +39,9 @@ def note_save(request: HtmxHttpRequest, enrollment: Enrollment, today: date, num
         error = _("The note could not be saved: the form was incomplete. Reload the page and try again.")
     elif len(body) > MAX_NOTE_LENGTH:
         error = _("The note is too long (at most %(max)s characters).") % {"max": MAX_NOTE_LENGTH}
+    elif "\x00" in body:
+        # No keyboard types it, PostgreSQL cannot store it; Django's own message (translated by Django).
+        error = _("Null characters are not allowed.")
     if error:
         if request.htmx:
             return render(request, "progress/_note_response.html", {"error": error, "number": number})

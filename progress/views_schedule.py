@@ -184,10 +184,12 @@ def _range(start: date, end: date) -> str:
 def day_off_delete(request: HttpRequest, pk: int) -> HttpResponse:
     day_off = owned_day_off(_user(request), pk)
     enrollment = day_off.enrollment
-    rescheduling.remove_day_off(day_off)
-    messages.success(
-        request, _("Day off removed: %(range)s.") % {"range": _range(day_off.start_date, day_off.end_date)}
-    )
+    try:
+        freed = rescheduling.remove_day_off(day_off, local_today(enrollment))
+    except rescheduling.ScheduleError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Day off removed: %(range)s.") % {"range": _range(*freed)})
     if getattr(request, "htmx", False):
         return _render_days_off(request, enrollment, local_today(enrollment))
     return _back(request, reverse("progress:days_off"))

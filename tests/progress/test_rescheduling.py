@@ -334,6 +334,7 @@ def test_days_off_with_htmx_swap_the_panel(alice_client: Client, enrollment: Enr
     assert DayOff.objects.filter(start_date=d(10), end_date=d(10)).exists()
 
 
+@pytest.mark.usefixtures("on_saturday")  # the day off is still ahead: past ones are kept (test_qa_hostile_input)
 def test_days_off_delete_removes_it(alice_client: Client, enrollment: Enrollment) -> None:
     off = DayOff.objects.create(enrollment=enrollment, start_date=d(10), end_date=d(10))
     response = alice_client.post(reverse("progress:day_off_delete", args=[off.pk]))
