@@ -41,10 +41,10 @@ def test_it_shows_percent_overall_per_phase_and_week(alice_client, enrollment, o
 
 
 def test_it_shows_days_behind(alice_client, enrollment, on_local_date) -> None:
-    on_local_date(START + timedelta(days=3))  # day 4; days 1-4 due
+    on_local_date(START + timedelta(days=3))  # day 4; days 1-3 were due before today
     tick_days(enrollment, 1)
     html = alice_client.get("/progress/").content.decode()
-    assert '<dd id="days-behind">3</dd>' in html
+    assert '<dd id="days-behind">2</dd>' in html
 
 
 def test_it_shows_the_streak(alice_client, enrollment, on_local_date) -> None:
