@@ -33,7 +33,7 @@ def test_each_week_has_a_progress_bar_of_its_tasks(alice_client, enrollment) -> 
 
 def test_it_lists_the_resources_under_their_headings(alice_client, enrollment) -> None:
     html = alice_client.get("/plan/").content.decode()
-    resources = html.split('class="resources"')[1]
+    resources = html.split('class="card resources"')[1]
     assert "<h2" in resources and ">Papers</h3>" in resources and "<li>A paper</li>" in resources
 
 

@@ -274,6 +274,7 @@ def test_pause_and_resume_from_the_settings_page_come_back_to_it(
     client.force_login(alice)
     assert 'action="/pause/"' in client.get("/settings/").content.decode()
 
+    assert 'name="next" value="/settings/#pause"' in client.get("/settings/").content.decode()
     response = client.post("/pause/", {"next": "/settings/#pause"})
 
     assert response.status_code == 302 and response["Location"] == "/settings/#pause"
