@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - fixtures are imported from pages_support and requested by name
 from __future__ import annotations
 
 import re
@@ -7,17 +6,10 @@ from datetime import timedelta
 import pytest
 
 from progress.models import Enrollment
-from tests.progress.pages_support import (  # noqa: F401 - fixtures
-    START,
-    alice_client,
-    enrollment,
-    fast_passwords,
-    on_local_date,
-    plan,
-    tasks_of,
-    tick,
-    tick_days,
-)
+from tests.progress.helpers import START, tasks_of, tick, tick_days
+
+# Behaviour tests read the English source strings (the UI is Chinese by default).
+pytestmark = pytest.mark.usefixtures("english_ui")
 
 
 def cell(html: str, iso: str) -> str:

@@ -1,15 +1,13 @@
-# ruff: noqa: F811 - fixtures are imported from pages_support and requested by name
 from __future__ import annotations
 
 import re
 
-from tests.progress.pages_support import (  # noqa: F401 - fixtures
-    alice_client,
-    enrollment,
-    fast_passwords,
-    plan,
-    tick_days,
-)
+import pytest
+
+from tests.progress.helpers import tick_days
+
+# Behaviour tests read the English source strings (the UI is Chinese by default).
+pytestmark = pytest.mark.usefixtures("english_ui")
 
 
 def test_it_shows_phases_weeks_and_days_with_topics(alice_client, enrollment) -> None:

@@ -1,24 +1,18 @@
-# ruff: noqa: F811 - fixtures are imported from pages_support and requested by name
 from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from progress import heatmap
 from progress.models import TaskCompletion
 from progress.schedule import Schedule, ScheduleInput
 from progress.services import completions_per_local_date, streak
-from tests.progress.pages_support import (  # noqa: F401 - fixtures
-    START,
-    alice_client,
-    enrollment,
-    fast_passwords,
-    on_local_date,
-    plan,
-    tasks_of,
-    tick,
-    tick_days,
-)
+from tests.progress.helpers import START, tasks_of, tick, tick_days
+
+# Behaviour tests read the English source strings (the UI is Chinese by default).
+pytestmark = pytest.mark.usefixtures("english_ui")
 
 MON_FRI = frozenset(range(5))
 

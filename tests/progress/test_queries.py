@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - fixtures are imported from pages_support and requested by name
 """Each page makes the same number of queries for a 60-day and a 300-day plan, whatever the history."""
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from curriculum.models import Day, Task
 from progress.models import DayNote, Enrollment, TaskCompletion
 from tests.factories import make_plan
-from tests.progress.pages_support import START, fast_passwords, on_local_date  # noqa: F401 - fixtures
+from tests.progress.helpers import START
 
 TODAY = START + timedelta(days=10)  # Thursday of week 2: day 9 of either plan
 

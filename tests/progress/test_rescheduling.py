@@ -24,6 +24,9 @@ from progress.models import DayOff, Enrollment, ScheduleChange, TaskCompletion
 from progress.services import overview
 from tests.factories import make_plan
 
+# Behaviour tests read the English source strings (the UI is Chinese by default).
+pytestmark = pytest.mark.usefixtures("english_ui")
+
 MON = date(2026, 3, 2)
 SAT = date(2026, 3, 7)
 # 12:00 in Asia/Shanghai (the default time zone) on Saturday 7 March.

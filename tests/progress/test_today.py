@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - fixtures are imported from pages_support and requested by name
 from __future__ import annotations
 
 import re
@@ -12,17 +11,10 @@ from curriculum.models import Plan
 from progress.models import Enrollment
 from progress.schedule import DayKind
 from progress.services import agenda
-from tests.progress.pages_support import (  # noqa: F401 - fixtures
-    START,
-    alice_client,
-    enrollment,
-    fast_passwords,
-    on_local_date,
-    plan,
-    tasks_of,
-    tick,
-    tick_days,
-)
+from tests.progress.helpers import START, tasks_of, tick, tick_days
+
+# Behaviour tests read the English source strings (the UI is Chinese by default).
+pytestmark = pytest.mark.usefixtures("english_ui")
 
 
 def test_anonymous_visitor_is_sent_to_log_in(client: Client, db: None) -> None:
