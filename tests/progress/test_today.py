@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from curriculum.models import Plan
-from progress.models import Enrollment
+from progress.models import Enrollment, ScheduleChange
 from progress.schedule import DayKind
 from progress.services import agenda
 from tests.progress.helpers import START, tasks_of, tick, tick_days
@@ -161,3 +161,11 @@ def test_every_page_has_one_h1_and_nothing_inline(alice_client, enrollment, on_l
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
     assert not re.search(r"\son[a-z]+\s*=", html)
     assert "style=" not in html and "<style" not in html
+
+
+def test_a_paused_learner_sees_resume_instead_of_behind(alice_client, enrollment, on_local_date) -> None:
+    on_local_date(START + timedelta(days=2))  # day 3; days 1 and 2 open
+    ScheduleChange.objects.create(enrollment=enrollment, kind=ScheduleChange.Kind.PAUSE, on_date=START)
+    html = alice_client.get("/").content.decode()
+    assert 'id="paused-notice"' in html and 'action="/resume/"' in html
+    assert 'id="behind-notice"' not in html and 'class="overall-behind"' not in html
