@@ -97,6 +97,15 @@ def test_chinese_plural_entries_have_their_one_form() -> None:
     assert all(len(e.msgstrs) == 1 for e in plurals)  # Plural-Forms: nplurals=1
 
 
+def test_there_is_one_catalogue() -> None:
+    """makemessages sends an app's strings to the app's own locale/ when it has one; keep them all in one."""
+    base = Path(settings.BASE_DIR)
+    apps = ("config", "curriculum", "progress")
+    app_catalogues = [str(p.relative_to(base)) for app in apps for p in (base / app).glob("locale")]
+
+    assert app_catalogues == [], "fold their translations into locale/zh_Hans/LC_MESSAGES/django.po and git rm them"
+
+
 def test_the_chinese_catalog_holds_every_ui_string(tmp_path: Path) -> None:
     """makemessages on a copy of the sources finds no msgid the committed catalog lacks."""
     if shutil.which("xgettext") is None:
