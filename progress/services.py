@@ -118,7 +118,9 @@ class Overview:
 def overview(enrollment: Enrollment, today: date) -> Overview:
     """The learner's standing on `today` (their local date). Three queries, whatever the sizes."""
     totals, done = day_counts(enrollment)
-    schedule = enrollment.schedule(total_days=len(totals), today=today)
+    # Sized by the highest day number, not the count: an instructor may delete a middle day in the admin,
+    # and the days after it must keep their dates (the feed sizes it the same way).
+    schedule = enrollment.schedule(total_days=max(totals, default=0), today=today)
     return Overview(
         enrollment=enrollment,
         today=today,
