@@ -9,7 +9,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
 from progress.models import DayOff, Enrollment, LearnerProfile
@@ -17,21 +17,6 @@ from progress.models import DayOff, Enrollment, LearnerProfile
 
 def owned_enrollment(user: User, pk: int) -> Enrollment:
     return get_object_or_404(Enrollment.objects.select_related("plan"), pk=pk, user=user)
-
-
-def active_enrollment(user: User) -> Enrollment | None:
-    """The enrollment the learner is looking at: the one chosen on their profile, else the newest."""
-    profile = LearnerProfile.objects.filter(user=user).select_related("active_enrollment__plan").first()
-    if profile and profile.active_enrollment and profile.active_enrollment.user_id == user.pk:
-        return profile.active_enrollment
-    return Enrollment.objects.filter(user=user).select_related("plan").first()
-
-
-def require_active_enrollment(user: User) -> Enrollment:
-    enrollment = active_enrollment(user)
-    if enrollment is None:
-        raise Http404("no enrollment")
-    return enrollment
 
 
 # --- Per-request view of the learner's enrollments (nav, switcher, enrollment_required) ---------------------
@@ -55,7 +40,7 @@ def learner_enrollments(request: HttpRequest) -> LearnerEnrollments:
     """The learner's enrollments, cached on the request so the nav and the view share one query.
 
     The active one is the profile's choice (flagged by an EXISTS subquery, so no second query for the
-    profile), else the newest, the same rule as `active_enrollment()`.
+    profile), else the newest.
     """
     cached = getattr(request, _CACHE_ATTR, None)
     if cached is not None:

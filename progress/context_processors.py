@@ -15,6 +15,8 @@ _SECTIONS = {
     "plan": "plan",
     "progress": "progress",
     "settings": "settings",
+    "days-off": "settings",
+    "reschedule": "today",
     "enroll": "settings",
     "accounts": "settings",
 }

@@ -133,10 +133,6 @@ def apply(enrollment: Enrollment, kind: str, today: date, expected_finish: date 
     return chosen
 
 
-def active_changes(enrollment: Enrollment) -> list[ScheduleChange]:
-    return list(enrollment.schedule_changes.filter(undone_at__isnull=True))
-
-
 def last_undoable(enrollment: Enrollment) -> ScheduleChange | None:
     """The newest reschedule still in force (pauses are ended by resuming, not by undo)."""
     return (

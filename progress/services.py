@@ -10,48 +10,57 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from curriculum.models import Day, Task
+from curriculum.models import Day, Session, Task
 from progress.models import Enrollment, TaskCompletion
 from progress.schedule import ONE_DAY, DayKind, DayOn, Schedule
 
 
-def tasks_per_day(plan_id: int) -> dict[int, int]:
-    """Plan day number -> number of tasks on it (one query).
+def day_counts(enrollment: Enrollment) -> tuple[dict[int, int], dict[int, int]]:
+    """Plan day number -> its number of tasks, and -> this learner's ticked tasks on it (one query).
 
-    Counted from Day so a day without tasks still has its place (and its date) in the schedule.
+    Counted from Day, so a day without tasks still has its place (and its date) in the schedule; two
+    correlated subqueries instead of joins, so neither count is multiplied by the other.
     """
+    tasks = Task.objects.filter(session__day=OuterRef("pk")).order_by().values("session__day").annotate(n=Count("pk"))
+    ticked = (
+        TaskCompletion.objects.filter(enrollment=enrollment, task__session__day=OuterRef("pk"))
+        .order_by()
+        .values("task__session__day")
+        .annotate(n=Count("pk"))
+    )
     rows = (
-        Day.objects.filter(plan_id=plan_id)
-        .annotate(n=Count("sessions__tasks"))
+        Day.objects.filter(plan_id=enrollment.plan_id)
+        .annotate(
+            n_tasks=Coalesce(Subquery(tasks.values("n"), output_field=IntegerField()), Value(0)),
+            n_done=Coalesce(Subquery(ticked.values("n"), output_field=IntegerField()), Value(0)),
+        )
         .order_by("number")
-        .values_list("number", "n")
+        .values_list("number", "n_tasks", "n_done")
     )
-    return dict(rows)
-
-
-def done_per_day(enrollment: Enrollment) -> dict[int, int]:
-    """Plan day number -> number of this learner's ticked tasks on it (one query)."""
-    rows = (
-        TaskCompletion.objects.filter(enrollment=enrollment)
-        .values("task__session__day__number")
-        .annotate(n=Count("id"))
-        .values_list("task__session__day__number", "n")
-    )
-    return dict(rows)
+    totals: dict[int, int] = {}
+    done: dict[int, int] = {}
+    for number, n_tasks, n_done in rows:
+        totals[number] = n_tasks
+        if n_done:
+            done[number] = n_done
+    return totals, done
 
 
 def days_behind(schedule: Schedule, totals: dict[int, int], done: dict[int, int], today: date) -> int:
-    """Study days scheduled up to and including today whose tasks are not all done (pure).
+    """Study days scheduled BEFORE `today` whose tasks are not all done (pure).
 
-    Zero while paused: a pause freezes the schedule, so nothing counts as behind until the learner resumes.
+    Today's own plan day never counts: a learner is not behind in the morning of a study day just because
+    today's tasks are still open. Zero while paused: a pause freezes the schedule, so nothing counts as
+    behind until the learner resumes. The behind notice, the progress page and the reminders all read
+    this one number (through `overview()`).
     """
     if schedule.paused:
         return 0
-    due = schedule.days_due_by(today)
+    due = schedule.days_due_by(today - ONE_DAY)
     return sum(1 for n in range(1, due + 1) if done.get(n, 0) < totals.get(n, 0))
 
 
@@ -109,9 +118,8 @@ class Overview:
 
 
 def overview(enrollment: Enrollment, today: date) -> Overview:
-    """The learner's standing on `today` (their local date). Four or five queries, whatever the sizes."""
-    totals = tasks_per_day(enrollment.plan_id)
-    done = done_per_day(enrollment)
+    """The learner's standing on `today` (their local date). Three queries, whatever the sizes."""
+    totals, done = day_counts(enrollment)
     # Sized by the highest day number, not the count: an instructor may delete a middle day in the admin,
     # and the days after it must keep their dates (the feed sizes it the same way).
     schedule = enrollment.schedule(total_days=max(totals, default=0), today=today)
@@ -212,20 +220,30 @@ def agenda(enrollment: Enrollment, today: date) -> Agenda:
     if kind == DayKind.REVIEW:
         review_tasks = list(_unfinished_tasks(enrollment, last_overdue + 1, schedule.days_due_by(today)))
 
-    day = (
-        Day.objects.with_sessions().filter(plan_id=enrollment.plan_id, number=day_number).first()
-        if day_number is not None
-        else None
-    )
-    done_ids = done_task_ids(enrollment, day) if day else frozenset()
+    day = learner_days(enrollment).filter(number=day_number).first() if day_number is not None else None
+    done_ids = ticked_ids(day) if day else frozenset()
     return Agenda(ov, day, review_tasks, overdue_tasks, overdue_count, done_ids)
 
 
-def done_task_ids(enrollment: Enrollment, day: Day) -> frozenset[int]:
-    """Ids of the tasks of one plan day this learner has ticked (one query)."""
-    return frozenset(
-        TaskCompletion.objects.filter(enrollment=enrollment, task__session__day=day).values_list("task_id", flat=True)
+def learner_days(enrollment: Enrollment) -> QuerySet[Day]:
+    """The learner's plan days with week, sessions and tasks in document order (three queries).
+
+    Each task carries `done` (ticked by this learner), computed in the tasks' own query, so a page that
+    shows tick boxes needs no separate query for them.
+    """
+    ticked = TaskCompletion.objects.filter(enrollment=enrollment, task=OuterRef("pk"))
+    tasks = Task.objects.order_by("position").annotate(done=Exists(ticked))
+    sessions = Session.objects.order_by("position").prefetch_related(Prefetch("tasks", queryset=tasks))
+    return (
+        Day.objects.filter(plan_id=enrollment.plan_id)
+        .select_related("week__phase")
+        .prefetch_related(Prefetch("sessions", queryset=sessions))
     )
+
+
+def ticked_ids(day: Day) -> frozenset[int]:
+    """Ids of a day's ticked tasks, for a day fetched through `learner_days` (no query)."""
+    return frozenset(t.pk for s in day.sessions.all() for t in s.tasks.all() if getattr(t, "done", False))
 
 
 def streak(schedule: Schedule, totals: dict[int, int], done: dict[int, int], today: date) -> int:

@@ -7,12 +7,10 @@ from datetime import date
 from functools import wraps
 from typing import Concatenate
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django_htmx.middleware import HtmxDetails
 
-from progress.access import active_enrollment
+from progress.access import current_enrollment, enrollment_required
 from progress.models import Enrollment
 from progress.services import local_today
 
@@ -24,17 +22,17 @@ class HtmxHttpRequest(HttpRequest):
 def learner_page[**P](
     view: Callable[Concatenate[HtmxHttpRequest, Enrollment, date, P], HttpResponse],
 ) -> Callable[Concatenate[HtmxHttpRequest, P], HttpResponse]:
-    """Log-in required; calls `view(request, enrollment, today, ...)` with the active enrollment.
+    """`enrollment_required`, then `view(request, enrollment, today, ...)` with the active enrollment.
 
-    A learner without an enrollment gets a short page pointing at /enroll/ rather than an error.
+    The enrollment comes from `current_enrollment(request)`, the same cached query the navigation bar
+    reads, and `today` is the learner's local date in the enrollment's time zone. Anonymous visitors go
+    to the log-in page, learners without an enrollment to /enroll/.
     """
 
-    @login_required
     @wraps(view)
     def wrapper(request: HtmxHttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        enrollment = active_enrollment(request.user)  # type: ignore[arg-type]
-        if enrollment is None:
-            return render(request, "progress/no_enrollment.html", status=200)
+        enrollment = current_enrollment(request)
+        assert enrollment is not None  # enrollment_required
         return view(request, enrollment, local_today(enrollment), *args, **kwargs)
 
-    return wrapper
+    return enrollment_required(wrapper)

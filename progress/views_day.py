@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from curriculum.models import Day, Task
 from progress.models import DayNote, Enrollment, TaskCompletion
-from progress.services import done_task_ids, overview
+from progress.services import learner_days, overview, ticked_ids
 from progress.views_common import HtmxHttpRequest, learner_page
 
 
@@ -27,7 +27,7 @@ def day_context(enrollment: Enrollment, today: date, day: Day) -> dict[str, obje
         "day": day,
         "date": ov.schedule.date_of(number) if number <= ov.schedule.total_days else None,
         "state": ov.day_state(number) if number <= ov.schedule.total_days else "",
-        "done_ids": done_task_ids(enrollment, day),
+        "done_ids": ticked_ids(day),
         "day_done": ov.done.get(number, 0),
         "day_total": ov.totals.get(number, 0),
         # The plan's own day numbers (ov.totals has every Day row), so a day deleted in the admin is skipped.
@@ -40,9 +40,9 @@ def day_context(enrollment: Enrollment, today: date, day: Day) -> dict[str, obje
 
 
 def plan_day(enrollment: Enrollment, number: int, *, sessions: bool = False) -> Day:
-    """A day of the learner's own plan, or 404."""
-    days = Day.objects.with_sessions() if sessions else Day.objects.all()
-    return get_object_or_404(days, plan_id=enrollment.plan_id, number=number)
+    """A day of the learner's own plan, or 404; with `sessions`, its sessions and ticked tasks too."""
+    days = learner_days(enrollment) if sessions else Day.objects.filter(plan_id=enrollment.plan_id)
+    return get_object_or_404(days, number=number)
 
 
 @learner_page

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from progress import rescheduling
-from progress.access import owned_day_off, require_active_enrollment
+from progress.access import current_enrollment, enrollment_required, owned_day_off
 from progress.feed import build_calendar, enrollment_for_token
 from progress.models import Enrollment, new_calendar_token
 from progress.services import local_today, overview
@@ -31,6 +31,13 @@ from progress.services import local_today, overview
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)  # login_required ran first
     return request.user
+
+
+def _enrollment(request: HttpRequest) -> Enrollment:
+    """The active enrollment, from the query the navigation bar shares (see progress.access)."""
+    enrollment = current_enrollment(request)
+    assert enrollment is not None  # enrollment_required ran first
+    return enrollment
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
@@ -48,10 +55,10 @@ def _d(value: date) -> str:
 # --- reschedule -------------------------------------------------------------------------------------------
 
 
-@login_required
+@enrollment_required
 @require_http_methods(["GET", "POST"])
 def reschedule(request: HttpRequest) -> HttpResponse:
-    enrollment = require_active_enrollment(_user(request))
+    enrollment = _enrollment(request)
     today = local_today(enrollment)
     if request.method == "POST":
         kind = request.POST.get("kind", "")
@@ -86,10 +93,10 @@ def reschedule(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@enrollment_required
 @require_POST
 def reschedule_undo(request: HttpRequest) -> HttpResponse:
-    enrollment = require_active_enrollment(_user(request))
+    enrollment = _enrollment(request)
     try:
         change = rescheduling.undo_last(enrollment)
     except rescheduling.ScheduleError as exc:
@@ -148,14 +155,16 @@ def _render_days_off(
         # A swapped-in panel shows its own messages; a full page shows them in base.html.
         "show_messages": is_htmx,
     }
-    template = "progress/days_off.html#panel" if is_htmx else "progress/days_off.html"
-    return render(request, template, context, status=status)
+    if is_htmx:
+        # htmx 2 does not swap 4xx answers, so the panel with its errors goes back as a 200.
+        return render(request, "progress/days_off.html#panel", context)
+    return render(request, "progress/days_off.html", context, status=status)
 
 
-@login_required
+@enrollment_required
 @require_http_methods(["GET", "POST"])
 def days_off(request: HttpRequest) -> HttpResponse:
-    enrollment = require_active_enrollment(_user(request))
+    enrollment = _enrollment(request)
     today = local_today(enrollment)
     if request.method == "GET":
         return _render_days_off(request, enrollment, today)
@@ -198,10 +207,10 @@ def day_off_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- pause / resume ---------------------------------------------------------------------------------------
 
 
-@login_required
+@enrollment_required
 @require_POST
 def pause(request: HttpRequest) -> HttpResponse:
-    enrollment = require_active_enrollment(_user(request))
+    enrollment = _enrollment(request)
     try:
         rescheduling.pause(enrollment, local_today(enrollment))
     except rescheduling.ScheduleError as exc:
@@ -211,10 +220,10 @@ def pause(request: HttpRequest) -> HttpResponse:
     return _back(request, reverse("progress:reschedule"))
 
 
-@login_required
+@enrollment_required
 @require_POST
 def resume(request: HttpRequest) -> HttpResponse:
-    enrollment = require_active_enrollment(_user(request))
+    enrollment = _enrollment(request)
     today = local_today(enrollment)
     try:
         rescheduling.resume(enrollment, today)
@@ -245,10 +254,10 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@login_required
+@enrollment_required
 @require_POST
 def calendar_token_reset(request: HttpRequest) -> HttpResponse:
-    enrollment = require_active_enrollment(_user(request))
+    enrollment = _enrollment(request)
     enrollment.calendar_token = new_calendar_token()
     enrollment.save(update_fields=["calendar_token"])
     messages.success(request, _("Your calendar link was reset; the old link no longer works."))

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from progress import rescheduling
 from progress.access import current_enrollment, enrollment_required, forget_learner_enrollments
 from progress.forms_enroll import SettingsForm, weekdays_to_mask
 from progress.language import remember_language
@@ -61,4 +62,5 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             return redirect("progress:settings")
     else:
         form = SettingsForm(initial=SettingsForm.initial_for(enrollment, language), enrollment=enrollment)
-    return render(request, "progress/settings.html", {"form": form, "enrollment": enrollment})
+    context = {"form": form, "enrollment": enrollment, "paused": rescheduling.is_paused(enrollment)}
+    return render(request, "progress/settings.html", context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -59,7 +60,10 @@ def test_a_learner_behind_accepts_a_catch_up_in_two_clicks(browser: Browser, liv
     assert overview(enrollment, local_today(enrollment)).days_behind >= 5
 
     page = logged_in_page(browser, live_server, alice)
-    page.goto("/reschedule/")
+    page.goto("/")
+    # Click one: Today's "behind" notice leads to the choices.
+    page.locator("#behind-notice").get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/reschedule/$"))
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.locator(".notice.behind")).to_be_visible()
 
@@ -69,6 +73,7 @@ def test_a_learner_behind_accepts_a_catch_up_in_two_clicks(browser: Browser, liv
     preview = catch_up.locator(".finish").inner_text()
     assert preview and preview != shift.locator(".finish").inner_text()
 
+    # Click two: accept the catch-up and its new finish date.
     catch_up.get_by_role("button").click()
 
     expect(page.locator(".messages")).to_contain_text(preview)

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - fixtures are imported from pages_support and requested by name
 from __future__ import annotations
 
 import re
@@ -7,17 +6,10 @@ from datetime import timedelta
 import pytest
 
 from progress.models import Enrollment
-from tests.progress.pages_support import (  # noqa: F401 - fixtures
-    START,
-    alice_client,
-    enrollment,
-    fast_passwords,
-    on_local_date,
-    plan,
-    tasks_of,
-    tick,
-    tick_days,
-)
+from tests.progress.helpers import START, tasks_of, tick, tick_days
+
+# Behaviour tests read the English source strings (the UI is Chinese by default).
+pytestmark = pytest.mark.usefixtures("english_ui")
 
 
 def cell(html: str, iso: str) -> str:
@@ -119,3 +111,18 @@ def test_a_month_that_does_not_exist_is_404(alice_client, enrollment, url: str) 
 def test_months_outside_the_plan_show_no_days(alice_client, enrollment: Enrollment) -> None:
     html = alice_client.get("/calendar/2025/1/").content.decode()
     assert "/days/" not in html.split('id="month-grid"')[1]
+
+
+def test_it_says_when_the_learner_is_behind_and_links_to_reschedule(alice_client, enrollment, on_local_date) -> None:
+    on_local_date(START + timedelta(days=3))  # day 4; days 1-3 open
+    tick_days(enrollment, 1)
+    html = alice_client.get("/calendar/").content.decode()
+    notice = html[html.index('id="behind-notice"') :]
+    notice = notice[: notice.index("</p>")]
+    assert "2 days behind" in notice and 'href="/reschedule/"' in notice
+
+
+def test_it_says_nothing_about_being_behind_on_track(alice_client, enrollment, on_local_date) -> None:
+    on_local_date(START + timedelta(days=1))  # day 2, day 1 done, day 2 still open: not behind
+    tick_days(enrollment, 1)
+    assert 'id="behind-notice"' not in alice_client.get("/calendar/").content.decode()

@@ -154,7 +154,20 @@ def test_public_pages_have_one_h1_and_nothing_inline(client: Client, path: str) 
 
 
 @pytest.mark.parametrize(
-    "path", ["/enroll/", "/settings/", "/accounts/password_change/", "/accounts/password_change/done/"]
+    "path",
+    [
+        "/enroll/",
+        "/settings/",
+        "/accounts/password_change/",
+        "/accounts/password_change/done/",
+        "/",
+        "/calendar/",
+        "/days/1/",
+        "/plan/",
+        "/progress/",
+        "/reschedule/",
+        "/days-off/",
+    ],
 )
 def test_learner_pages_have_one_h1_and_nothing_inline(client: Client, alice: User, path: str) -> None:
     Enrollment.objects.create(user=alice, plan=make_plan(days=2), start_date=date(2026, 3, 2))
@@ -179,3 +192,18 @@ def test_no_template_uses_inline_styles_scripts_or_handlers() -> None:
         if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", source):
             offenders.append(str(template))
     assert offenders == []
+
+
+@pytest.mark.parametrize("path", ["/", "/calendar/", "/days/1/", "/plan/", "/progress/", "/settings/", "/reschedule/"])
+def test_learner_pages_have_one_navigation(client: Client, alice: User, path: str) -> None:
+    Enrollment.objects.create(user=alice, plan=make_plan(days=2), start_date=date(2026, 3, 2))
+    client.force_login(alice)
+
+    html = client.get(path).content.decode()
+    start = html.index('<nav class="site-nav"')
+    nav = html[start : html.index("</nav>", start)]
+
+    assert html.count("<nav") - html.count('class="day-nav"') == 1
+    for link in ('href="/"', 'href="/calendar/"', 'href="/plan/"', 'href="/progress/"', 'href="/settings/"'):
+        assert nav.count(link) == 1, link
+    assert "css/pages.css" not in html and html.count('rel="stylesheet"') == 1

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - fixtures are imported from pages_support and requested by name
 from __future__ import annotations
 
 import threading
@@ -10,15 +9,10 @@ from django.db import connection
 from curriculum.models import Day
 from progress.models import DayNote, Enrollment
 from progress.notes import MAX_NOTE_LENGTH, render_markdown, sanitise, save_note
-from tests.progress.pages_support import (  # noqa: F401 - fixtures
-    START,
-    alice_client,
-    enrollment,
-    fast_passwords,
-    plan,
-    tasks_of,
-    tick,
-)
+from tests.progress.helpers import START, tasks_of, tick
+
+# Behaviour tests read the English source strings (the UI is Chinese by default).
+pytestmark = pytest.mark.usefixtures("english_ui")
 
 HTMX = {"HX-Request": "true"}
 

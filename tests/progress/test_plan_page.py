@@ -1,15 +1,13 @@
-# ruff: noqa: F811 - fixtures are imported from pages_support and requested by name
 from __future__ import annotations
 
 import re
 
-from tests.progress.pages_support import (  # noqa: F401 - fixtures
-    alice_client,
-    enrollment,
-    fast_passwords,
-    plan,
-    tick_days,
-)
+import pytest
+
+from tests.progress.helpers import tick_days
+
+# Behaviour tests read the English source strings (the UI is Chinese by default).
+pytestmark = pytest.mark.usefixtures("english_ui")
 
 
 def test_it_shows_phases_weeks_and_days_with_topics(alice_client, enrollment) -> None:
@@ -33,7 +31,7 @@ def test_each_week_has_a_progress_bar_of_its_tasks(alice_client, enrollment) -> 
 
 def test_it_lists_the_resources_under_their_headings(alice_client, enrollment) -> None:
     html = alice_client.get("/plan/").content.decode()
-    resources = html.split('class="resources"')[1]
+    resources = html.split('class="card resources"')[1]
     assert "<h2" in resources and ">Papers</h3>" in resources and "<li>A paper</li>" in resources
 
 

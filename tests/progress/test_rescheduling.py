@@ -24,6 +24,9 @@ from progress.models import DayOff, Enrollment, ScheduleChange, TaskCompletion
 from progress.services import overview
 from tests.factories import make_plan
 
+# Behaviour tests read the English source strings (the UI is Chinese by default).
+pytestmark = pytest.mark.usefixtures("english_ui")
+
 MON = date(2026, 3, 2)
 SAT = date(2026, 3, 7)
 # 12:00 in Asia/Shanghai (the default time zone) on Saturday 7 March.
@@ -96,7 +99,7 @@ def test_catch_up_preview_equals_the_result(enrollment: Enrollment) -> None:
     assert schedule.date_of(1) == preview.first_date == SAT
     assert schedule.date_of(2) == d(8)  # Sunday
     assert schedule.last_date == preview.finish
-    assert overview(enrollment, SAT).days_behind == 1  # only today's day is due
+    assert overview(enrollment, SAT).days_behind == 0  # day 1 is today's: due, but not behind yet
 
 
 def test_reschedule_starts_from_the_first_unfinished_day(enrollment: Enrollment) -> None:
@@ -284,9 +287,11 @@ def test_reschedule_needs_login(client: Client, enrollment: Enrollment) -> None:
     assert reverse("login") in response["Location"]
 
 
-def test_reschedule_without_an_enrollment_is_404(client: Client, bob: User) -> None:
+@pytest.mark.parametrize("name", ["reschedule", "days_off"])
+def test_schedule_pages_send_a_learner_without_an_enrollment_to_enroll(client: Client, bob: User, name: str) -> None:
     client.force_login(bob)
-    assert client.get(reverse("progress:reschedule")).status_code == 404
+    response = client.get(reverse(f"progress:{name}"))
+    assert response.status_code == 302 and response["Location"] == reverse("progress:enroll")
 
 
 def test_posts_without_csrf_token_are_refused(alice: User, enrollment: Enrollment) -> None:
@@ -335,6 +340,17 @@ def test_days_off_with_htmx_swap_the_panel(alice_client: Client, enrollment: Enr
 
 
 @pytest.mark.usefixtures("on_saturday")  # the day off is still ahead: past ones are kept (test_qa_hostile_input)
+@pytest.mark.usefixtures("on_saturday")
+def test_days_off_errors_with_htmx_come_back_in_the_swapped_panel(alice_client: Client, enrollment: Enrollment) -> None:
+    htmx = {"HX-Request": "true"}
+    response = alice_client.post(reverse("progress:days_off"), {"start_date": "2026-03-05"}, headers=htmx)
+    assert response.status_code == 200  # htmx leaves 4xx answers unswapped
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="days-off"')
+    assert "today or later" in body
+    assert not DayOff.objects.exists()
+
+
 def test_days_off_delete_removes_it(alice_client: Client, enrollment: Enrollment) -> None:
     off = DayOff.objects.create(enrollment=enrollment, start_date=d(10), end_date=d(10))
     response = alice_client.post(reverse("progress:day_off_delete", args=[off.pk]))
@@ -391,11 +407,17 @@ def test_behind_partial_links_to_the_choices(enrollment: Enrollment) -> None:
     assert "5" in html
 
 
-def test_behind_partial_is_empty_when_on_track_or_paused(enrollment: Enrollment) -> None:
+def test_behind_partial_is_empty_when_on_track(enrollment: Enrollment) -> None:
     assert render_to_string("progress/_behind.html", {"overview": overview(enrollment, MON)}).strip() == ""
-    rescheduling.pause(enrollment, SAT)
-    assert render_to_string("progress/_behind.html", {"overview": overview(enrollment, SAT)}).strip() == ""
     assert render_to_string("progress/_behind.html", {}).strip() == ""
+
+
+def test_behind_partial_offers_resume_instead_while_paused(enrollment: Enrollment) -> None:
+    rescheduling.pause(enrollment, SAT)
+    html = render_to_string("progress/_behind.html", {"overview": overview(enrollment, SAT)})
+    assert 'id="behind-notice"' not in html
+    assert 'id="paused-notice"' in html
+    assert f'action="{reverse("progress:resume")}"' in html
 
 
 @pytest.mark.usefixtures("on_saturday")

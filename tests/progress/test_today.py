@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - fixtures are imported from pages_support and requested by name
 from __future__ import annotations
 
 import re
@@ -9,20 +8,13 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from curriculum.models import Plan
-from progress.models import Enrollment
+from progress.models import Enrollment, ScheduleChange
 from progress.schedule import DayKind
 from progress.services import agenda
-from tests.progress.pages_support import (  # noqa: F401 - fixtures
-    START,
-    alice_client,
-    enrollment,
-    fast_passwords,
-    on_local_date,
-    plan,
-    tasks_of,
-    tick,
-    tick_days,
-)
+from tests.progress.helpers import START, tasks_of, tick, tick_days
+
+# Behaviour tests read the English source strings (the UI is Chinese by default).
+pytestmark = pytest.mark.usefixtures("english_ui")
 
 
 def test_anonymous_visitor_is_sent_to_log_in(client: Client, db: None) -> None:
@@ -31,12 +23,11 @@ def test_anonymous_visitor_is_sent_to_log_in(client: Client, db: None) -> None:
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_learner_without_enrollment_is_pointed_to_enroll(client: Client, alice: User) -> None:
+def test_learner_without_enrollment_is_sent_to_enroll(client: Client, alice: User) -> None:
     client.force_login(alice)
     response = client.get("/")
-    assert response.status_code == 200
-    assert b'href="/enroll/"' in response.content
-    assert response.content.count(b"<h1") == 1
+    assert response.status_code == 302
+    assert response["Location"] == "/enroll/"
 
 
 def test_it_shows_todays_plan_day_with_its_tasks(alice_client, enrollment, plan, on_local_date) -> None:
@@ -111,12 +102,29 @@ def test_after_the_end_it_congratulates(alice_client, enrollment, on_local_date)
 
 
 def test_it_shows_overall_progress_and_days_behind(alice_client, enrollment, on_local_date) -> None:
-    on_local_date(START + timedelta(days=2))  # day 3, days 1-3 due
+    on_local_date(START + timedelta(days=2))  # day 3; days 1 and 2 were due before today
     tick_days(enrollment, 1)
     html = alice_client.get("/").content.decode()
     assert 'id="overall-counter"' in html
     assert "4 of 40 tasks done (10%)" in html
-    assert "2 days behind" in html
+    assert "1 day behind" in html
+
+
+def test_a_learner_is_not_behind_in_the_morning_of_a_study_day(alice_client, enrollment, on_local_date) -> None:
+    on_local_date(START + timedelta(days=2), time(8, 0))  # day 3, nothing of it ticked yet
+    tick_days(enrollment, 1, 2)
+    html = alice_client.get("/").content.decode()
+    assert agenda(enrollment, START + timedelta(days=2)).overview.days_behind == 0
+    assert 'class="overall-behind"' not in html
+    assert 'id="behind-notice"' not in html
+
+
+def test_a_learner_behind_gets_a_link_to_reschedule(alice_client, enrollment, on_local_date) -> None:
+    on_local_date(START + timedelta(days=2))  # day 3; days 1 and 2 open
+    html = alice_client.get("/").content.decode()
+    notice = html[html.index('id="behind-notice"') :]
+    assert "2 days behind" in notice[: notice.index("</p>")]
+    assert 'href="/reschedule/"' in notice[: notice.index("</p>")]
 
 
 def test_it_uses_the_learners_local_date(alice_client, enrollment, time_machine) -> None:
@@ -153,3 +161,11 @@ def test_every_page_has_one_h1_and_nothing_inline(alice_client, enrollment, on_l
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
     assert not re.search(r"\son[a-z]+\s*=", html)
     assert "style=" not in html and "<style" not in html
+
+
+def test_a_paused_learner_sees_resume_instead_of_behind(alice_client, enrollment, on_local_date) -> None:
+    on_local_date(START + timedelta(days=2))  # day 3; days 1 and 2 open
+    ScheduleChange.objects.create(enrollment=enrollment, kind=ScheduleChange.Kind.PAUSE, on_date=START)
+    html = alice_client.get("/").content.decode()
+    assert 'id="paused-notice"' in html and 'action="/resume/"' in html
+    assert 'id="behind-notice"' not in html and 'class="overall-behind"' not in html

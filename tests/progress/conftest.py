@@ -1,0 +1,56 @@
+"""Fixtures for the learner tests: a 10-day plan, alice enrolled in it, her client, a frozen local date.
+
+Modules that need another plan or enrollment define their own fixture of the same name, which wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from pytest_django.fixtures import Settings
+from time_machine import TimeMachineFixture
+
+from curriculum.models import Plan
+from progress.models import Enrollment
+from tests.factories import make_plan
+from tests.progress.helpers import SHANGHAI, START
+
+
+@pytest.fixture
+def plan(db: None) -> Plan:
+    return make_plan(days=10)
+
+
+@pytest.fixture
+def enrollment(alice: User, plan: Plan) -> Enrollment:
+    return Enrollment.objects.create(user=alice, plan=plan, start_date=START, time_zone="Asia/Shanghai")
+
+
+@pytest.fixture
+def alice_client(client: Client, alice: User) -> Client:
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def on_local_date(time_machine: TimeMachineFixture) -> Callable[..., None]:
+    """Freeze the clock at noon (or `at`) of `d` in Shanghai (the learner's time zone)."""
+
+    def travel(d: date, at: time = time(12, 0)) -> None:
+        time_machine.move_to(datetime.combine(d, at, tzinfo=SHANGHAI), tick=False)
+
+    return travel
+
+
+@pytest.fixture
+def english_ui(settings: Settings) -> None:
+    """Read the interface in English: learners without a profile get the default language at log-in.
+
+    The UI is Chinese by default (tests/progress/test_translations.py checks the catalogue and a page in
+    Chinese); tests about behaviour assert on the English source strings.
+    """
+    settings.LANGUAGE_CODE = "en"
