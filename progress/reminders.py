@@ -55,16 +55,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from curriculum.models import Day, Session, Task, Week
+from curriculum.models import Task
 from progress.models import Enrollment, LearnerProfile, ReminderDelivery, ScheduleChange, TaskCompletion
 from progress.schedule import ONE_DAY, DayKind, Schedule
-from progress.services import Overview, overview
+from progress.services import Agenda, agenda
 
 log = logging.getLogger(__name__)
 
 Status = ReminderDelivery.Status
 UNSUBSCRIBE_SALT = "progress.reminders.unsubscribe"
-OVERDUE_SHOWN = 5
 
 
 class Kind(StrEnum):
@@ -310,58 +309,40 @@ def fan_out(enqueue: Callable[[list[int]], object], now: datetime | None = None)
 # The email
 
 
+class NothingToSend(Exception):
+    """The learner no longer wants or needs this reminder (turned off, plan finished since the claim)."""
+
+
 @dataclass(frozen=True)
-class Agenda:
-    """What a reminder (and the Today page) shows for a learner on a date.
+class Reminder:
+    """One reminder email: which kind it is, on top of exactly what the Today page shows.
 
-    TODO(lead): swap for the shared Today function in progress.services once merged; keep the fields."""
+    The facts (today's sessions and tasks, the review day's open tasks, overdue tasks, progress, days behind)
+    come from services.agenda(), the function the Today page renders, so the two cannot disagree; only the
+    kind (study day, review day, or the eve of the start: "tomorrow you begin") is the email's own."""
 
-    overview: Overview
-    kind: Kind | None
-    day: Day | None  # today's plan day (STUDY) or day 1 (EVE)
-    done_task_ids: frozenset[int]
-    overdue_count: int
-    overdue: list[Task]
-    week: Week | None
-    week_unfinished: list[Task]
-
-    @property
-    def sessions(self) -> list[Session]:
-        return list(self.day.sessions.all()) if self.day else []
+    kind: Kind
+    agenda: Agenda
 
 
-def reminder_agenda(enrollment: Enrollment, today: date) -> Agenda:
-    """Today's sessions and tasks, overdue tasks, progress and days behind; on a review day the week's
-    unfinished tasks. Built on services.overview() so it shows the same figures as the pages."""
-    ov = overview(enrollment, today)
-    e = enrollment
-    kind = reminder_kind(ov.schedule, today, finished=ov.finished)
-    done_ids = TaskCompletion.objects.filter(enrollment=e).values("task_id")
-    tasks = Task.objects.filter(session__day__plan_id=e.plan_id).select_related("session__day")
-    ordered = ("session__day__number", "session__position", "position")
+def reminder_for(enrollment: Enrollment, today: date) -> Reminder:
+    """The reminder for the learner's local date `today`, or NothingToSend when they get none that day.
 
-    day = None
-    if kind in (Kind.STUDY, Kind.EVE):
-        number = (ov.day_on_today.number or 1) if kind == Kind.STUDY else 1
-        day = Day.objects.with_sessions().filter(plan_id=e.plan_id, number=number).first()
-    # Overdue: plan days scheduled before today whose tasks are not ticked.
-    due_by = ov.schedule.days_due_by(today) - (1 if kind == Kind.STUDY else 0)
-    overdue_qs = tasks.filter(session__day__number__lte=due_by).exclude(pk__in=done_ids).order_by(*ordered)
-    overdue_count = overdue_qs.count() if due_by > 0 else 0
-    overdue = list(overdue_qs[:OVERDUE_SHOWN]) if overdue_count else []
-
-    week = None
-    week_unfinished: list[Task] = []
-    if kind == Kind.REVIEW and due_by > 0:
-        week = Week.objects.filter(plan_id=e.plan_id, days__number=due_by).first()
-        if week is not None:
-            week_unfinished = list(tasks.filter(session__day__week=week).exclude(pk__in=done_ids).order_by(*ordered))
-    done_today: frozenset[int] = frozenset()
-    if day is not None:
-        done_today = frozenset(
-            TaskCompletion.objects.filter(enrollment=e, task__session__day=day).values_list("task_id", flat=True)
-        )
-    return Agenda(ov, kind, day, done_today, overdue_count, overdue, week, week_unfinished)
+    Skips the same learners who_is_due() skips (finished, paused, on a day off, outside the plan), checked
+    again here because a batch may run (or retry) well after the fan-out decided."""
+    if not enrollment.reminders_enabled:
+        raise NothingToSend("reminders were turned off")
+    facts = agenda(enrollment, today)
+    kind = reminder_kind(
+        facts.overview.schedule,
+        today,
+        finished=facts.overview.finished,
+        paused=is_paused(enrollment.schedule_changes.all(), today),
+        day_off=any(o.start_date <= today <= o.end_date for o in enrollment.days_off.all()),
+    )
+    if kind is None:
+        raise NothingToSend("nothing to remind of on this date (finished, paused, day off or outside the plan)")
+    return Reminder(kind, facts)
 
 
 def unsubscribe_token(enrollment: Enrollment) -> str:
@@ -396,25 +377,18 @@ class ReminderEmail(EmailMultiAlternatives):
         return super().message(policy=(policy or email.policy.default).clone(max_line_length=998))
 
 
-class NothingToSend(Exception):
-    """The learner no longer wants or needs this reminder (turned off, plan finished since the claim)."""
-
-
 def build_message(
     enrollment: Enrollment, today: date, connection: BaseEmailBackend | None = None
 ) -> EmailMultiAlternatives:
     """The reminder for `today` (the learner's local date), in their language, text and HTML."""
-    if not enrollment.reminders_enabled:
-        raise NothingToSend("reminders were turned off")
-    agenda = reminder_agenda(enrollment, today)
-    if agenda.kind is None:
-        raise NothingToSend("nothing to remind of on this date (finished or outside the plan)")
+    reminder = reminder_for(enrollment, today)
     unsubscribe_url = absolute(reverse("progress:unsubscribe", args=[unsubscribe_token(enrollment)]))
     with translation.override(learner_language(enrollment)):
         context = {
-            "agenda": agenda,
+            "kind": reminder.kind,
+            "agenda": reminder.agenda,
             "enrollment": enrollment,
-            "ov": agenda.overview,
+            "ov": reminder.agenda.overview,
             "user": enrollment.user,
             "today": today,
             "today_url": absolute(reverse("progress:today")),

@@ -53,7 +53,7 @@ def test_the_list_shows_learner_date_status_attempts_and_error(
     assert response.status_code == 200
     rows = response.text.split("<tbody>")[1].split("</tbody>")[0]
     assert rows.count("<tr") == 2
-    for text in ("x0", "x1", "2026年3月4日", "2026年3月5日", ">failed<", "550 5.1.1 mailbox unavailable"):
+    for text in ("x0", "x1", "2026年3月4日", "2026年3月5日", ">失败<", "550 5.1.1 mailbox unavailable"):
         assert text in rows
 
 
