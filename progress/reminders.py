@@ -46,7 +46,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -377,9 +377,7 @@ class ReminderEmail(EmailMultiAlternatives):
         return super().message(policy=(policy or email.policy.default).clone(max_line_length=998))
 
 
-def build_message(
-    enrollment: Enrollment, today: date, connection: BaseEmailBackend | None = None
-) -> EmailMultiAlternatives:
+def build_message(enrollment: Enrollment, today: date) -> EmailMultiAlternatives:
     """The reminder for `today` (the learner's local date), in their language, text and HTML."""
     reminder = reminder_for(enrollment, today)
     unsubscribe_url = absolute(reverse("progress:unsubscribe", args=[unsubscribe_token(enrollment)]))
@@ -403,7 +401,6 @@ def build_message(
         subject=subject,
         body=text,
         to=[enrollment.user.email],
-        connection=connection,
         headers={
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" to the URL, without cookies.
@@ -498,7 +495,8 @@ def send_batch(ids: Sequence[int], connection: BaseEmailBackend | None = None) -
         .select_related("enrollment__plan", "enrollment__user__learner_profile")
         .prefetch_related("enrollment__schedule_changes", "enrollment__days_off")
     }
-    connection = connection or get_connection(fail_silently=False)
+    # One backend instance for the whole batch (Django 6.1's mailers; get_connection() is deprecated).
+    connection = connection or mailers.default
     opened = False
     # Claim the whole batch in one transaction: one conditional UPDATE per row tells which rows this run
     # won, and a single commit (not one per row) makes the claims durable before anything is sent.
@@ -515,7 +513,7 @@ def send_batch(ids: Sequence[int], connection: BaseEmailBackend | None = None) -
             pk = remaining.pop(0)
             delivery = deliveries[pk]
             try:
-                message = build_message(delivery.enrollment, delivery.local_date, connection)
+                message = build_message(delivery.enrollment, delivery.local_date)
             except NothingToSend as exc:
                 # Things changed between the claim and now (a retry hours later): say why, send nothing.
                 _finish(pk, status=Status.SKIPPED, error=str(exc))
