@@ -310,7 +310,8 @@ def fan_out(enqueue: Callable[[list[int]], object], now: datetime | None = None)
 
 
 class NothingToSend(Exception):
-    """The learner no longer wants or needs this reminder (turned off, plan finished since the claim)."""
+    """The learner no longer wants or needs this reminder (turned off, finished, paused or a day off since
+    the claim, or nothing to remind of on that date)."""
 
 
 @dataclass(frozen=True)
@@ -333,15 +334,22 @@ def reminder_for(enrollment: Enrollment, today: date) -> Reminder:
     if not enrollment.reminders_enabled:
         raise NothingToSend("reminders were turned off")
     facts = agenda(enrollment, today)
-    kind = reminder_kind(
-        facts.overview.schedule,
-        today,
-        finished=facts.overview.finished,
-        paused=is_paused(enrollment.schedule_changes.all(), today),
-        day_off=any(o.start_date <= today <= o.end_date for o in enrollment.days_off.all()),
-    )
+    finished = facts.overview.finished
+    paused = is_paused(enrollment.schedule_changes.all(), today)
+    day_off = any(o.start_date <= today <= o.end_date for o in enrollment.days_off.all())
+    kind = reminder_kind(facts.overview.schedule, today, finished=finished, paused=paused, day_off=day_off)
     if kind is None:
-        raise NothingToSend("nothing to remind of on this date (finished, paused, day off or outside the plan)")
+        # Said in the delivery's error column, so an instructor sees why a claimed reminder was skipped.
+        why = (
+            "the plan is finished"
+            if finished
+            else "the plan is paused"
+            if paused
+            else "a day off"
+            if day_off
+            else "outside the plan's days"
+        )
+        raise NothingToSend(f"no reminder on this date: {why}")
     return Reminder(kind, facts)
 
 

@@ -240,12 +240,12 @@ def test_a_review_day_lists_earlier_weeks_as_overdue_and_this_weeks_once(alice: 
 def test_a_paused_learner_gets_no_email_even_if_claimed_before_the_pause(alice: User, plan: Plan) -> None:
     e = enroll(alice, plan, start=MONDAY)
     ScheduleChange.objects.create(enrollment=e, kind=ScheduleChange.Kind.PAUSE, on_date=WEDNESDAY)
-    with pytest.raises(reminders.NothingToSend):
+    with pytest.raises(reminders.NothingToSend, match="the plan is paused"):
         reminders.build_message(e, WEDNESDAY)
 
 
 def test_a_day_off_gets_no_email_even_if_claimed_before(alice: User, plan: Plan) -> None:
     e = enroll(alice, plan, start=MONDAY)
     DayOff.objects.create(enrollment=e, start_date=WEDNESDAY, end_date=WEDNESDAY)
-    with pytest.raises(reminders.NothingToSend):
+    with pytest.raises(reminders.NothingToSend, match="a day off"):
         reminders.build_message(e, WEDNESDAY)
