@@ -10,6 +10,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.utils.csp import CSP
 
@@ -156,18 +157,31 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not env_bool("DJANGO_MANIFEST_STATIC", default=False)
 
 # Email: SMTP when EMAIL_HOST is set, otherwise one file per message under var/mail/ so a local
-# user can read their reminders without a mail server.
-EMAIL_HOST = env_str("EMAIL_HOST")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
-    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
-    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
-else:
-    EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
-    EMAIL_FILE_PATH = VAR_DIR / "mail"
+# user can read their reminders without a mail server. Configured as Django 6.1's MAILERS (the
+# EMAIL_HOST/EMAIL_BACKEND/... *settings* are deprecated and may not be defined next to it); the
+# environment variables keep their familiar EMAIL_* names. Tests get locmem mailers from Django.
+MAILER_FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+
+
+def _mailers() -> dict[str, dict[str, Any]]:
+    host = env_str("EMAIL_HOST")
+    if host:
+        options: dict[str, Any] = {
+            "host": host,
+            "port": env_int("EMAIL_PORT", 25, minimum=1),
+            "username": env_str("EMAIL_HOST_USER"),
+            "password": env_str("EMAIL_HOST_PASSWORD"),
+            "use_tls": env_bool("EMAIL_USE_TLS", default=False),
+            "timeout": env_int("EMAIL_TIMEOUT", 10, minimum=1),
+        }
+        return {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}}
+    # EMAIL_BACKEND picks another local backend (e.g. the console one); only the file one takes a path.
+    backend = env_str("EMAIL_BACKEND", MAILER_FILE_BACKEND)
+    options = {"file_path": str(VAR_DIR / "mail")} if backend == MAILER_FILE_BACKEND else {}
+    return {"default": {"BACKEND": backend, "OPTIONS": options}}
+
+
+MAILERS = _mailers()
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Study Plan <noreply@localhost>")
 
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport under var/ so the
@@ -306,7 +320,7 @@ REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5, minimum=1)
 # Transient SMTP failures wait base * 2**(attempt - 1), plus up to 50% jitter, before the next try.
 REMINDER_RETRY_BASE_MS = env_int("REMINDER_RETRY_BASE_MS", 30_000, minimum=0)
 # A delivery still marked "sending" after this long belonged to a worker that died mid-send; it is
-# sent again (the one window where a learner may get two emails). Must exceed EMAIL_TIMEOUT.
+# sent again (the one window where a learner may get two emails). Must exceed the SMTP timeout (EMAIL_TIMEOUT).
 REMINDER_STALE_SECONDS = env_int("REMINDER_STALE_SECONDS", 600, minimum=1)
 REMINDER_MAX_RETRY_SECONDS = REMINDER_RETRY_BASE_MS * 2 ** (REMINDER_MAX_ATTEMPTS - 1) * 1.5 / 1000
 if REDIS_URL:

@@ -46,7 +46,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -55,16 +55,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from curriculum.models import Day, Session, Task, Week
+from curriculum.models import Task
 from progress.models import Enrollment, LearnerProfile, ReminderDelivery, ScheduleChange, TaskCompletion
 from progress.schedule import ONE_DAY, DayKind, Schedule
-from progress.services import Overview, overview
+from progress.services import Agenda, agenda
 
 log = logging.getLogger(__name__)
 
 Status = ReminderDelivery.Status
 UNSUBSCRIBE_SALT = "progress.reminders.unsubscribe"
-OVERDUE_SHOWN = 5
 
 
 class Kind(StrEnum):
@@ -310,58 +309,48 @@ def fan_out(enqueue: Callable[[list[int]], object], now: datetime | None = None)
 # The email
 
 
+class NothingToSend(Exception):
+    """The learner no longer wants or needs this reminder (turned off, finished, paused or a day off since
+    the claim, or nothing to remind of on that date)."""
+
+
 @dataclass(frozen=True)
-class Agenda:
-    """What a reminder (and the Today page) shows for a learner on a date.
+class Reminder:
+    """One reminder email: which kind it is, on top of exactly what the Today page shows.
 
-    TODO(lead): swap for the shared Today function in progress.services once merged; keep the fields."""
+    The facts (today's sessions and tasks, the review day's open tasks, overdue tasks, progress, days behind)
+    come from services.agenda(), the function the Today page renders, so the two cannot disagree; only the
+    kind (study day, review day, or the eve of the start: "tomorrow you begin") is the email's own."""
 
-    overview: Overview
-    kind: Kind | None
-    day: Day | None  # today's plan day (STUDY) or day 1 (EVE)
-    done_task_ids: frozenset[int]
-    overdue_count: int
-    overdue: list[Task]
-    week: Week | None
-    week_unfinished: list[Task]
-
-    @property
-    def sessions(self) -> list[Session]:
-        return list(self.day.sessions.all()) if self.day else []
+    kind: Kind
+    agenda: Agenda
 
 
-def reminder_agenda(enrollment: Enrollment, today: date) -> Agenda:
-    """Today's sessions and tasks, overdue tasks, progress and days behind; on a review day the week's
-    unfinished tasks. Built on services.overview() so it shows the same figures as the pages."""
-    ov = overview(enrollment, today)
-    e = enrollment
-    kind = reminder_kind(ov.schedule, today, finished=ov.finished)
-    done_ids = TaskCompletion.objects.filter(enrollment=e).values("task_id")
-    tasks = Task.objects.filter(session__day__plan_id=e.plan_id).select_related("session__day")
-    ordered = ("session__day__number", "session__position", "position")
+def reminder_for(enrollment: Enrollment, today: date) -> Reminder:
+    """The reminder for the learner's local date `today`, or NothingToSend when they get none that day.
 
-    day = None
-    if kind in (Kind.STUDY, Kind.EVE):
-        number = (ov.day_on_today.number or 1) if kind == Kind.STUDY else 1
-        day = Day.objects.with_sessions().filter(plan_id=e.plan_id, number=number).first()
-    # Overdue: plan days scheduled before today whose tasks are not ticked.
-    due_by = ov.schedule.days_due_by(today) - (1 if kind == Kind.STUDY else 0)
-    overdue_qs = tasks.filter(session__day__number__lte=due_by).exclude(pk__in=done_ids).order_by(*ordered)
-    overdue_count = overdue_qs.count() if due_by > 0 else 0
-    overdue = list(overdue_qs[:OVERDUE_SHOWN]) if overdue_count else []
-
-    week = None
-    week_unfinished: list[Task] = []
-    if kind == Kind.REVIEW and due_by > 0:
-        week = Week.objects.filter(plan_id=e.plan_id, days__number=due_by).first()
-        if week is not None:
-            week_unfinished = list(tasks.filter(session__day__week=week).exclude(pk__in=done_ids).order_by(*ordered))
-    done_today: frozenset[int] = frozenset()
-    if day is not None:
-        done_today = frozenset(
-            TaskCompletion.objects.filter(enrollment=e, task__session__day=day).values_list("task_id", flat=True)
+    Skips the same learners who_is_due() skips (finished, paused, on a day off, outside the plan), checked
+    again here because a batch may run (or retry) well after the fan-out decided."""
+    if not enrollment.reminders_enabled:
+        raise NothingToSend("reminders were turned off")
+    facts = agenda(enrollment, today)
+    finished = facts.overview.finished
+    paused = is_paused(enrollment.schedule_changes.all(), today)
+    day_off = any(o.start_date <= today <= o.end_date for o in enrollment.days_off.all())
+    kind = reminder_kind(facts.overview.schedule, today, finished=finished, paused=paused, day_off=day_off)
+    if kind is None:
+        # Said in the delivery's error column, so an instructor sees why a claimed reminder was skipped.
+        why = (
+            "the plan is finished"
+            if finished
+            else "the plan is paused"
+            if paused
+            else "a day off"
+            if day_off
+            else "outside the plan's days"
         )
-    return Agenda(ov, kind, day, done_today, overdue_count, overdue, week, week_unfinished)
+        raise NothingToSend(f"no reminder on this date: {why}")
+    return Reminder(kind, facts)
 
 
 def unsubscribe_token(enrollment: Enrollment) -> str:
@@ -396,25 +385,16 @@ class ReminderEmail(EmailMultiAlternatives):
         return super().message(policy=(policy or email.policy.default).clone(max_line_length=998))
 
 
-class NothingToSend(Exception):
-    """The learner no longer wants or needs this reminder (turned off, plan finished since the claim)."""
-
-
-def build_message(
-    enrollment: Enrollment, today: date, connection: BaseEmailBackend | None = None
-) -> EmailMultiAlternatives:
+def build_message(enrollment: Enrollment, today: date) -> EmailMultiAlternatives:
     """The reminder for `today` (the learner's local date), in their language, text and HTML."""
-    if not enrollment.reminders_enabled:
-        raise NothingToSend("reminders were turned off")
-    agenda = reminder_agenda(enrollment, today)
-    if agenda.kind is None:
-        raise NothingToSend("nothing to remind of on this date (finished or outside the plan)")
+    reminder = reminder_for(enrollment, today)
     unsubscribe_url = absolute(reverse("progress:unsubscribe", args=[unsubscribe_token(enrollment)]))
     with translation.override(learner_language(enrollment)):
         context = {
-            "agenda": agenda,
+            "kind": reminder.kind,
+            "agenda": reminder.agenda,
             "enrollment": enrollment,
-            "ov": agenda.overview,
+            "ov": reminder.agenda.overview,
             "user": enrollment.user,
             "today": today,
             "today_url": absolute(reverse("progress:today")),
@@ -429,7 +409,6 @@ def build_message(
         subject=subject,
         body=text,
         to=[enrollment.user.email],
-        connection=connection,
         headers={
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" to the URL, without cookies.
@@ -524,7 +503,8 @@ def send_batch(ids: Sequence[int], connection: BaseEmailBackend | None = None) -
         .select_related("enrollment__plan", "enrollment__user__learner_profile")
         .prefetch_related("enrollment__schedule_changes", "enrollment__days_off")
     }
-    connection = connection or get_connection(fail_silently=False)
+    # One backend instance for the whole batch (Django 6.1's mailers; get_connection() is deprecated).
+    connection = connection or mailers.default
     opened = False
     # Claim the whole batch in one transaction: one conditional UPDATE per row tells which rows this run
     # won, and a single commit (not one per row) makes the claims durable before anything is sent.
@@ -541,7 +521,7 @@ def send_batch(ids: Sequence[int], connection: BaseEmailBackend | None = None) -
             pk = remaining.pop(0)
             delivery = deliveries[pk]
             try:
-                message = build_message(delivery.enrollment, delivery.local_date, connection)
+                message = build_message(delivery.enrollment, delivery.local_date)
             except NothingToSend as exc:
                 # Things changed between the claim and now (a retry hours later): say why, send nothing.
                 _finish(pk, status=Status.SKIPPED, error=str(exc))

@@ -221,7 +221,8 @@ def test_settings_load_with_the_compose_environment(tmp_path: Path) -> None:
     script = (
         "import django, json; django.setup(); from django.conf import settings as s; "
         "print(json.dumps([s.DEBUG, s.DATABASES['default']['ENGINE'], s.DATABASES['default']['HOST'], "
-        "s.CELERY_BROKER_URL, s.EMAIL_BACKEND, s.EMAIL_HOST, len(s.SECRET_KEY)]))"
+        "s.CELERY_BROKER_URL, s.MAILERS['default']['BACKEND'], s.MAILERS['default']['OPTIONS']['host'], "
+        "len(s.SECRET_KEY)]))"
     )
     result = subprocess.run(
         [PYTHON, "-c", script],

@@ -113,13 +113,12 @@ def smtp_fixture() -> Iterator[Callable[..., SmtpServer]]:
 @pytest.fixture(name="smtp_settings")
 def smtp_settings_fixture(settings: Any) -> Callable[[SmtpServer], None]:
     def use(server: SmtpServer) -> None:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = server.port
-        settings.EMAIL_USE_TLS = False
-        settings.EMAIL_HOST_USER = ""
-        settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_TIMEOUT = 10
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": server.port, "use_tls": False, "timeout": 10},
+            }
+        }
 
     return use
 

@@ -18,7 +18,7 @@ from django.db import connection as db_connection
 
 from curriculum.models import Plan, Task
 from progress import reminders
-from progress.models import Enrollment, ReminderDelivery, TaskCompletion
+from progress.models import Enrollment, ReminderDelivery, ScheduleChange, TaskCompletion
 from tests.progress.reminder_helpers import (  # noqa: F401 - fixtures
     SmtpServer,
     enroll,
@@ -288,5 +288,15 @@ def test_a_plan_finished_since_the_claim_sends_nothing(alice: User, plan: Plan, 
     TaskCompletion.objects.bulk_create(TaskCompletion(enrollment=d.enrollment, task=t) for t in Task.objects.all())
     assert reminders.send_batch([d.pk]).skipped == [d.pk]
     d.refresh_from_db()
+    assert (d.status, d.error) == (Status.SKIPPED, "no reminder on this date: the plan is finished")
+    assert server.sink.messages == []
+
+
+def test_a_learner_who_paused_since_the_claim_gets_nothing(alice: User, plan: Plan, server: SmtpServer) -> None:
+    d = delivery(alice, plan)
+    ScheduleChange.objects.create(enrollment=d.enrollment, kind=ScheduleChange.Kind.PAUSE, on_date=d.local_date)
+    assert reminders.send_batch([d.pk]).skipped == [d.pk]
+    d.refresh_from_db()
     assert d.status == Status.SKIPPED
+    assert d.error == "no reminder on this date: the plan is paused"
     assert server.sink.messages == []

@@ -1,8 +1,11 @@
+# ruff: noqa: F811 - fixtures are imported from pages_support and requested by name
 """The reminder message: parts, subject, headers, absolute links, language, review days, overdue tasks."""
 
 from __future__ import annotations
 
 import email.policy
+import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -10,11 +13,14 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
+from django.test import Client
 
 from curriculum.models import Plan, Session, Task
 from progress import reminders
-from progress.models import ReminderDelivery, TaskCompletion
+from progress.models import DayOff, ReminderDelivery, ScheduleChange, TaskCompletion
+from progress.services import OVERDUE_SHOWN, agenda
 from tests.factories import make_plan
+from tests.progress.pages_support import alice_client, on_local_date, tasks_of, tick, tick_days  # noqa: F401
 from tests.progress.reminder_helpers import enroll, plan_fixture  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +98,7 @@ def test_it_counts_overdue_tasks_and_shows_the_first_few(alice: User, plan: Plan
     assert "7 overdue tasks:" in message.body
     assert "Task 1 of Topic 1m" not in message.body
     assert "Day 1: Task 2 of Topic 1m" in message.body
-    assert message.body.count("Day 1: ") + message.body.count("Day 2: ") == reminders.OVERDUE_SHOWN
+    assert message.body.count("Day 1: ") + message.body.count("Day 2: ") == OVERDUE_SHOWN
     assert "…" in message.body
     assert "Progress: 1 of 40 tasks done (2%)." in message.body
 
@@ -172,3 +178,74 @@ def test_sending_a_batch_delivers_the_message_and_records_it(alice: User, plan: 
     d.refresh_from_db()
     assert (d.status, d.attempts, d.error) == (ReminderDelivery.Status.SENT, 1, "")
     assert d.sent_at is not None
+
+
+# --- The email and the Today page show the same facts: both render services.agenda(). ----------------------
+
+
+def today_page_lists(html: str) -> tuple[int, list[str], list[str]]:
+    """(overdue count, the tasks listed as overdue, the other tasks listed) from the Today page's HTML."""
+    labels = r'<label for="task-\d+-box">(.*?)</label>'
+    head, _, overdue = html.partition('<section class="overdue"')
+    overdue = overdue.partition('<section class="summary"')[0]
+    count = re.search(r'id="overdue-title">\D*(\d+)', overdue)
+    return (int(count.group(1)) if count else 0), re.findall(labels, overdue), re.findall(labels, head)
+
+
+def email_lists(body: str) -> tuple[int, list[str], list[str]]:
+    """The same three things from the (English) text part of the reminder."""
+    task = r"^  \[[ x]\] (?:Day \d+: )?(.*)$"
+    head, header, overdue = body.partition(" overdue task")
+    count = int(head.rsplit("\n", 1)[1]) if header else 0
+    head = head.rsplit("\n", 1)[0] if header else head
+    return count, re.findall(task, overdue, re.M), re.findall(task, head, re.M)
+
+
+@pytest.mark.parametrize(
+    ("on", "ticked_days"),
+    [
+        (date(2026, 3, 11), [2]),  # Wednesday of week 2: day 8, six earlier days open (more than are shown)
+        (date(2026, 3, 4), [1]),  # Wednesday of week 1: day 3, only day 2 overdue
+        (date(2026, 3, 14), [1, 2, 3]),  # Saturday after week 2: days 1-5 open from week 1, week 2's leftovers
+        (date(2026, 3, 1), []),  # the eve of the start: day 1's tasks, nothing overdue
+    ],
+)
+def test_the_email_and_the_today_page_list_the_same_tasks(
+    alice_client: Client, alice: User, on_local_date: Callable[..., None], on: date, ticked_days: list[int]
+) -> None:
+    plan = make_plan(days=15)  # three weeks, so the Saturday after week 2 is still inside the plan
+    e = enroll(alice, plan, start=MONDAY, language="en")
+    tick_days(e, *ticked_days)
+    tick(e, tasks_of(plan, 9)[0])  # one ticked task among the listed ones, whatever the date
+    on_local_date(on)
+    page = today_page_lists(alice_client.get("/").content.decode())
+    mail_ = email_lists(str(reminders.build_message(e, on).body))
+    assert mail_ == page
+    overdue_count, overdue, listed = page
+    assert overdue_count == agenda(e, on).overdue_count  # and both say what the shared function says
+    assert len(overdue) == min(overdue_count, OVERDUE_SHOWN)
+    assert listed, "the day's (or the review day's) tasks are listed"
+
+
+def test_a_review_day_lists_earlier_weeks_as_overdue_and_this_weeks_once(alice: User) -> None:
+    plan = make_plan(days=15)
+    e = enroll(alice, plan, start=MONDAY, language="en")
+    tick_days(e, 1, 2, 3, 4, 6, 7, 8, 9)  # day 5 (week 1) and day 10 (week 2) open
+    body = reminders.build_message(e, date(2026, 3, 14)).body  # Saturday after week 2
+    assert "4 tasks of this week are not done yet:" in body
+    assert "4 overdue tasks:" in body
+    assert body.count("Day 10: ") == 4 and body.count("Day 5: ") == 4  # each open task once, not in both lists
+
+
+def test_a_paused_learner_gets_no_email_even_if_claimed_before_the_pause(alice: User, plan: Plan) -> None:
+    e = enroll(alice, plan, start=MONDAY)
+    ScheduleChange.objects.create(enrollment=e, kind=ScheduleChange.Kind.PAUSE, on_date=WEDNESDAY)
+    with pytest.raises(reminders.NothingToSend, match="the plan is paused"):
+        reminders.build_message(e, WEDNESDAY)
+
+
+def test_a_day_off_gets_no_email_even_if_claimed_before(alice: User, plan: Plan) -> None:
+    e = enroll(alice, plan, start=MONDAY)
+    DayOff.objects.create(enrollment=e, start_date=WEDNESDAY, end_date=WEDNESDAY)
+    with pytest.raises(reminders.NothingToSend, match="a day off"):
+        reminders.build_message(e, WEDNESDAY)

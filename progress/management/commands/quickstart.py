@@ -117,7 +117,8 @@ def start_background_services(say: Say) -> list[subprocess.Popen[bytes]]:
     env = {"REMINDER_FANOUT_SECONDS": os.environ.get("REMINDER_FANOUT_SECONDS", "60")}
     worker = start_worker_with_beat(env)
     broker = "Redis" if settings.REDIS_URL else f"the filesystem queue in {settings.VAR_DIR / 'celery'}"
-    mail = settings.EMAIL_HOST or str(getattr(settings, "EMAIL_FILE_PATH", "the console"))
+    options: dict[str, Any] = settings.MAILERS["default"].get("OPTIONS", {})
+    mail = options.get("host") or options.get("file_path") or "the console"
     say(f"Celery worker with beat started (pid {worker.pid}) on {broker}; reminder emails go to {mail}.")
     return [worker]
 
