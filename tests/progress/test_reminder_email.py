@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - fixtures are imported from pages_support and requested by name
 """The reminder message: parts, subject, headers, absolute links, language, review days, overdue tasks."""
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from progress import reminders
 from progress.models import DayOff, ReminderDelivery, ScheduleChange, TaskCompletion
 from progress.services import OVERDUE_SHOWN, agenda
 from tests.factories import make_plan
-from tests.progress.pages_support import alice_client, on_local_date, tasks_of, tick, tick_days  # noqa: F401
+from tests.progress.helpers import tasks_of, tick, tick_days
 from tests.progress.reminder_helpers import enroll, plan_fixture  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
