@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from curriculum.models import Plan
-from progress.models import Enrollment, ScheduleChange
+from progress.models import Enrollment, LearnerProfile, ScheduleChange
 from progress.schedule import DayKind
 from progress.services import agenda
 from tests.progress.helpers import START, tasks_of, tick, tick_days
@@ -91,6 +91,19 @@ def test_before_the_start_it_counts_down_and_previews_day_one(alice_client, enro
     assert "Your plan starts in 3 days" in html
     assert "Topic 1m" in html
     assert all(task.text in html for task in tasks_of(plan, 1))
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("en", "Your plan starts tomorrow"), ("zh-hans", "你的计划明天开始")]
+)
+def test_the_eve_of_the_start_says_tomorrow_in_every_language(
+    alice_client, alice, enrollment, on_local_date, language, expected
+) -> None:
+    # Chinese has one plural form: a count-based message would lose the "tomorrow" wording.
+    LearnerProfile.objects.update_or_create(user=alice, defaults={"language": language})
+    alice_client.force_login(alice)
+    on_local_date(START - timedelta(days=1))
+    assert expected in alice_client.get("/").content.decode()
 
 
 def test_after_the_end_it_congratulates(alice_client, enrollment, on_local_date) -> None:
