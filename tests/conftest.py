@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection
+from django.utils import translation
 
 # Sync Playwright runs an event loop in the test thread; the ORM calls around it are still sequential.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -101,3 +102,17 @@ def monday() -> date:
 def fast_password_hasher(settings: Any) -> None:
     """PBKDF2 at production strength costs ~0.4 s per user; tests hash with a fast hasher instead."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_translation() -> Iterator[None]:
+    """Each test starts and ends in the default language.
+
+    The language middleware activates a language per request in the test's own thread, and Django keeps it
+    active after the response; without this, code a test renders outside a request (emails, feeds) would
+    follow whichever test ran before it. deactivate() falls back to settings.LANGUAGE_CODE, read at call time,
+    so the `english_ui` fixture's override still applies.
+    """
+    translation.deactivate()
+    yield
+    translation.deactivate()

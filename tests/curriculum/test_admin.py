@@ -147,7 +147,7 @@ def test_it_refuses_a_week_of_another_plan_for_a_new_day(ines: Client, plan: Pla
     data.update(plan=plan.pk, week=other_week.pk, number=11)
     response = ines.post("/admin/curriculum/day/add/", data)
     assert response.status_code == 200
-    assert "This week belongs to another plan." in response.content.decode()
+    assert "这一周属于另一个计划。" in response.content.decode()  # the default (Chinese) admin wording
     assert not Day.objects.filter(plan=plan, number=11).exists()
 
 
@@ -389,7 +389,7 @@ def test_a_concurrent_edit_is_refused_with_a_message_not_a_500(ines: Client, pla
     set_row(data, "sessions", morning.pk, topic="Renamed")
     response = ines.post(DAY_URL.format(day.pk), data, follow=True)
     assert response.status_code == 200
-    assert "Nothing was saved" in response.content.decode()
+    assert "没有保存任何内容" in response.content.decode()  # "Nothing was saved", in the default language
     morning.refresh_from_db()
     assert morning.topic == "Topic 1m"
     assert list(day.sessions.order_by("position").values_list("topic", flat=True)) == [

@@ -74,7 +74,7 @@ def test_a_task_text_with_a_line_break_is_refused_so_the_plan_still_exports(ines
     response = ines.post(url, data)
 
     assert response.status_code == 200
-    assert "Keep this on one line" in response.content.decode()
+    assert "请写在一行内" in response.content.decode()  # "Keep this on one line", in the default language
     task.refresh_from_db()
     assert "\n" not in task.text
 
@@ -89,7 +89,7 @@ def test_a_session_topic_with_a_line_break_is_refused_on_the_day_page(ines: Clie
     response = ines.post(url, data)
 
     assert response.status_code == 200
-    assert "Keep this on one line" in response.content.decode()
+    assert "请写在一行内" in response.content.decode()  # "Keep this on one line", in the default language
     assert list(Session.objects.filter(day=day).values_list("topic", flat=True)) == ["Topic 1m", "Topic 1a"]
 
 

@@ -233,5 +233,6 @@ def test_a_day_emptied_in_the_admin_is_done_not_missed_and_keeps_the_streak(enro
     ov = overview(enrollment, thursday)
 
     assert [ov.day_state(n) for n in (1, 2, 3, 4, 5)] == ["done", "done", "done", "today", "upcoming"]
-    assert ov.days_behind == 1  # only today's open day 4
+    assert ov.days_behind == 0  # the emptied day 2 is not missed, and today's own day 4 never counts
     assert streak(ov.schedule, ov.totals, ov.done, thursday) == 3
+    assert overview(enrollment, date(2026, 3, 6)).days_behind == 1  # a day later: only day 4, still not day 2

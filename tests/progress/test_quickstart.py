@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -115,12 +117,33 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(var_dir: Path) -> tuple[str, int]:
-    """Run quickstart in a child process until the login page answers; return its output and the status."""
+WORKER_LINE = re.compile(r"Celery worker with beat started \(pid (\d+)\)")
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def _serve(var_dir: Path) -> tuple[str, int, bool]:
+    """Run quickstart in a child process until the login page answers, then stop it with SIGTERM.
+
+    Returns its output, the login page's status, and whether its Celery worker (own process group) outlived it.
+    Whatever happens, both process groups are killed before returning: no worker with beat survives the test.
+    """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(DJANGO_VAR_DIR=str(var_dir), PYTHONUNBUFFERED="1")
     log = var_dir / f"quickstart-{port}.log"
+    worker_left = False
     with log.open("w") as sink:
         child = subprocess.Popen(
             [sys.executable, "manage.py", "quickstart", "--addrport", f"127.0.0.1:{port}"],
@@ -128,6 +151,7 @@ def _serve(var_dir: Path) -> tuple[str, int]:
             env=env,
             stdout=sink,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so the finally below can kill all of it
         )
         status = 0
         try:
@@ -139,19 +163,28 @@ def _serve(var_dir: Path) -> tuple[str, int]:
                         break
                 except OSError:
                     time.sleep(0.2)
+            child.terminate()  # as `docker stop` would: quickstart must stop its worker itself
+            child.wait(timeout=20)
         finally:
-            child.terminate()
+            _kill_group(child.pid)
             child.wait(timeout=10)
-    return log.read_text(), status
+            worker = WORKER_LINE.search(log.read_text())
+            if worker is not None:
+                worker_left = _group_alive(int(worker.group(1)))
+                _kill_group(int(worker.group(1)))
+    return log.read_text(), status, worker_left
 
 
 def test_quickstart_serves_a_fresh_install_and_starts_again(tmp_path: Path) -> None:
-    first, status = _serve(tmp_path)
+    first, status, worker_left = _serve(tmp_path)
     assert status == 200, first
+    assert WORKER_LINE.search(first), first
+    assert not worker_left, "stopping quickstart left its Celery worker running"
     assert len(PASSWORD_LINE.findall(first)) == 2
     assert (tmp_path / "db.sqlite3").exists()
-    second, status = _serve(tmp_path)
+    second, status, worker_left = _serve(tmp_path)
     assert status == 200, second
+    assert not worker_left, "stopping quickstart left its Celery worker running"
     assert not PASSWORD_LINE.search(second)
     assert "already exists" in second
 

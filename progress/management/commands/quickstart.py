@@ -134,6 +134,10 @@ def stop_background_services(handles: list[subprocess.Popen[bytes]]) -> None:
             os.killpg(handle.pid, signal.SIGKILL)
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 class Command(BaseCommand):
     help = "Migrate, load the reference plan, create demo users, and serve the site on 127.0.0.1:8000."
 
@@ -154,10 +158,14 @@ class Command(BaseCommand):
         ensure_demo_enrollment(plan)
         if options["no_serve"]:
             return
-        handles = [] if options["no_worker"] else start_background_services(say)
-        addrport = options["addrport"]
-        say(f"Site: http://{addrport}/   Instructors: http://{addrport}/admin/")
+        # SIGTERM (docker stop, a supervisor, a test) would end Python without running `finally`, leaving the
+        # worker (in its own process group) orphaned: turn it into SystemExit so the worker is stopped too.
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        handles: list[subprocess.Popen[bytes]] = []
         try:
+            handles = [] if options["no_worker"] else start_background_services(say)
+            addrport = options["addrport"]
+            say(f"Site: http://{addrport}/   Instructors: http://{addrport}/admin/")
             call_command("runserver", addrport, use_reloader=False)
         finally:
             stop_background_services(handles)
