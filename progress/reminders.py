@@ -55,6 +55,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from config.logging_utils import log_event
 from curriculum.models import Task
 from progress.models import Enrollment, LearnerProfile, ReminderDelivery, ScheduleChange, TaskCompletion
 from progress.schedule import ONE_DAY, DayKind, Schedule
@@ -549,7 +550,7 @@ def send_batch(ids: Sequence[int], connection: BaseEmailBackend | None = None) -
                     _finish(pk, status=Status.RETRYING, error=error)
                     result.retry.append(pk)
                     result.retry_delay = max(result.retry_delay, retry_delay(attempts))
-                log.warning("reminder %s: %s", pk, error)
+                log_event(log, "reminder_failed", level=logging.WARNING, delivery=pk, outcome=outcome, error=error)
                 if breaks_connection(exc):
                     # The connection is gone: the rest of the batch waits for the retry too, handed back
                     # with the attempt they did not get.
@@ -564,6 +565,10 @@ def send_batch(ids: Sequence[int], connection: BaseEmailBackend | None = None) -
                 continue
             _finish(pk, status=Status.SENT, sent_at=timezone.now(), error="")
             result.sent.append(pk)
+            # One structured line per reminder sent, for log-based counting and alerting.
+            log_event(
+                log, "reminder_sent", delivery=pk, enrollment=delivery.enrollment_id, local_date=delivery.local_date
+            )
     finally:
         if opened:
             connection.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.policy
+import logging
 import re
 from collections.abc import Callable
 from datetime import date
@@ -177,6 +178,15 @@ def test_sending_a_batch_delivers_the_message_and_records_it(alice: User, plan: 
     d.refresh_from_db()
     assert (d.status, d.attempts, d.error) == (ReminderDelivery.Status.SENT, 1, "")
     assert d.sent_at is not None
+
+
+def test_each_reminder_sent_logs_one_structured_line(alice: User, plan: Plan, caplog: pytest.LogCaptureFixture) -> None:
+    e = enroll(alice, plan, start=MONDAY)
+    d = ReminderDelivery.objects.create(enrollment=e, local_date=WEDNESDAY)
+    with caplog.at_level(logging.INFO, logger="progress.reminders"):
+        reminders.send_batch([d.pk])
+    lines = [r.getMessage() for r in caplog.records if "event=reminder_sent" in r.getMessage()]
+    assert lines == [f"event=reminder_sent delivery={d.pk} enrollment={e.pk} local_date={WEDNESDAY.isoformat()}"]
 
 
 # --- The email and the Today page show the same facts: both render services.agenda(). ----------------------
