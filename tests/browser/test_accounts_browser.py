@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 
 from progress.models import Enrollment
+from tests.browser.conftest import LoggedInPage
 from tests.factories import make_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize(
@@ -74,16 +55,12 @@ def test_a_new_learner_signs_up_and_enrolls(
     context.close()
 
 
-def test_the_settings_page_fits_a_phone_and_saves(browser: Any, live_server: Any, client: Any, alice: User) -> None:
+def test_the_settings_page_fits_a_phone_and_saves(live_server: Any, logged_in_page: LoggedInPage, alice: User) -> None:
     """Logs in by copying a test-client session cookie into the browser, then saves a setting."""
     from datetime import date, time
 
     enrollment = Enrollment.objects.create(user=alice, plan=make_plan(days=3), start_date=date(2026, 3, 2))
-    client.force_login(alice)
-    context = browser.new_context(viewport={"width": 375, "height": 740})
-    cookie = client.cookies["sessionid"]
-    context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
-    page = context.new_page()
+    page = logged_in_page(alice, viewport={"width": 375, "height": 740})
 
     page.goto(f"{live_server.url}/settings/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -93,4 +70,3 @@ def test_the_settings_page_fits_a_phone_and_saves(browser: Any, live_server: Any
 
     enrollment.refresh_from_db()
     assert enrollment.reminder_time == time(6, 30)
-    context.close()

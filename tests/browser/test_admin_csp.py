@@ -6,30 +6,19 @@ error; the pages must produce none. A control test injects an inline script to p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 from django.urls import path
 from django.views.generic import TemplateView
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import BrowserContext, Page
 
 from config.urls import urlpatterns as site_urlpatterns
+from tests.browser.conftest import LoggedInPage
 
 urlpatterns = [path("base-page/", TemplateView.as_view(template_name="base.html")), *site_urlpatterns]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.urls(__name__)]
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 # Runs before any page script and is not subject to the page's CSP (Playwright injects it).
 RECORD_VIOLATIONS = """
 window.__csp = [];
@@ -44,23 +33,14 @@ def superuser(db: None) -> User:
     return User.objects.create_superuser("root", "root@example.com", "unused-password-1")
 
 
-@pytest.fixture(scope="module")
-def browser(chromium_path: str) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def browser_context(browser: Browser, live_server: Any, superuser: User) -> Iterator[BrowserContext]:
-    client = Client()
-    client.force_login(superuser)
-    context = browser.new_context(base_url=live_server.url)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+def browser_context(logged_in_page: LoggedInPage, superuser: User) -> BrowserContext:
+    # The logged-in factory closes the context at teardown; its first page is closed so tests open their own.
+    page = logged_in_page(superuser)
+    context = page.context
+    page.close()
     context.add_init_script(RECORD_VIOLATIONS)
-    yield context
-    context.close()
+    return context
 
 
 class Visit:

@@ -3,63 +3,28 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.test import Client
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import expect
 
 from progress.models import Enrollment, ScheduleChange
 from progress.services import local_today, overview
+from tests.browser.conftest import LoggedInPage
 from tests.factories import make_plan
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser(chromium_path: str) -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def logged_in_page(browser: Browser, live_server: object, user: User) -> Page:
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(base_url=live_server.url, locale="en-US")  # type: ignore[attr-defined]
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,  # type: ignore[attr-defined]
-            }
-        ]
-    )
-    return context.new_page()
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_learner_behind_accepts_a_catch_up_in_two_clicks(browser: Browser, live_server: object, alice: User) -> None:
+def test_a_learner_behind_accepts_a_catch_up_in_two_clicks(logged_in_page: LoggedInPage, alice: User) -> None:
     # Started three weeks ago (in the learner's own time zone) and ticked nothing: well over 5 days behind.
     enrollment = Enrollment(user=alice, plan=make_plan(days=30))
     enrollment.start_date = local_today(enrollment) - timedelta(days=21)
     enrollment.save()
     assert overview(enrollment, local_today(enrollment)).days_behind >= 5
 
-    page = logged_in_page(browser, live_server, alice)
+    page = logged_in_page(alice, locale="en-US")
     page.goto("/")
     # Click one: Today's "behind" notice leads to the choices.
     page.locator("#behind-notice").get_by_role("link").click()

@@ -1,4 +1,5 @@
-"""A learner's day in a real browser: Today, ticking, a note, the calendar; on a desktop and a phone.
+"""A new learner's journey in a real browser: sign up, enroll, Today, ticking, a note, the calendar; on a desktop
+and a phone.
 
 Text in the interface may be Chinese or English (the learner's choice), so the checks read numbers from
 data attributes, ids and URLs rather than words.
@@ -7,39 +8,22 @@ data attributes, ids and URLs rather than words.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
-from curriculum.models import Task
+from curriculum.models import Plan, Task
 from progress.models import DayNote, Enrollment, TaskCompletion
 from progress.services import local_today
+from tests.browser.conftest import LoggedInPage
 from tests.factories import make_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 EVERY_DAY = 0b1111111  # every weekday is a study day, so "today" is always plan day 1
-
-
-@pytest.fixture
-def browser(chromium_path: str) -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -49,14 +33,6 @@ def learner(alice: User) -> Enrollment:
     enrollment.start_date = local_today(enrollment)  # the learner's own today, in their time zone
     enrollment.save()
     return enrollment
-
-
-def logged_in_page(browser: Browser, live_server: LiveServer, user: User, viewport: ViewportSize) -> Page:
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-    return context.new_page()
 
 
 def mark_page(page: Page) -> None:
@@ -72,25 +48,56 @@ def no_horizontal_scroll(page: Page) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
-@pytest.mark.parametrize("viewport", [ViewportSize(width=1280, height=900), ViewportSize(width=375, height=740)])
-def test_a_learners_day(browser: Browser, live_server: LiveServer, learner: Enrollment, viewport: ViewportSize) -> None:
-    page = logged_in_page(browser, live_server, learner.user, viewport)
+def sign_up_and_enroll(page: Page, live_server: LiveServer, username: str, plan: Plan) -> Enrollment:
+    """Through the forms, as a visitor would: sign up, then enroll studying on every day of the week."""
+    page.goto(f"{live_server.url}/accounts/signup/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=email]", f"{username}@example.com")
+    page.fill("input[name=password1]", "a-long-unusual-passphrase-42")
+    page.fill("input[name=password2]", "a-long-unusual-passphrase-42")
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/enroll/")
+
+    # Today may be a weekend: with all seven days ticked it is a study day, and (with the form's default start
+    # date, today in the chosen time zone) plan day 1.
+    page.check(f"input[name=plan][value='{plan.pk}']")
+    for weekday in range(7):
+        page.check(f"input[name=weekdays][value='{weekday}']")
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return Enrollment.objects.get(user__username=username, plan=plan)
+
+
+@pytest.mark.parametrize(
+    "viewport", [ViewportSize(width=1280, height=800), ViewportSize(width=375, height=740)], ids=["desktop", "phone"]
+)
+def test_a_new_learners_whole_journey(browser: Browser, live_server: LiveServer, viewport: ViewportSize) -> None:
+    plan = make_plan(slug="journey", days=10)
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    learner = sign_up_and_enroll(page, live_server, "dora", plan)
+    assert learner.study_weekdays == EVERY_DAY
+    assert learner.start_date == local_today(learner)
     tasks = list(
         Task.objects.filter(session__day__plan=learner.plan, session__day__number=1).order_by(
             "session__position", "position"
         )
     )
 
-    # Today shows day 1 with labelled tick boxes.
-    page.goto(f"{live_server.url}/")
+    # Enrolling lands on Today, which shows day 1 with labelled tick boxes.
     expect(page.locator("h1")).to_have_count(1)
+    expect(page.locator("#day-1-counter")).to_have_attribute("data-done", "0")
     overall = page.locator("#overall-counter .overall-done")
     expect(overall).to_have_attribute("data-done", "0")
+    counter_text = overall.inner_text()
+    if viewport["width"] < 500:
+        assert no_horizontal_scroll(page)
     mark_page(page)
 
-    # Ticking saves at once and both counters change without a reload.
+    # Ticking saves at once and the header counter, words included, and the day's counter change without a reload.
     page.get_by_label(tasks[0].text, exact=True).check()
     expect(overall).to_have_attribute("data-done", "1")
+    expect(overall).not_to_have_text(counter_text)
     expect(page.locator("#day-1-counter")).to_have_attribute("data-done", "1")
     assert still_same_page(page)
     assert TaskCompletion.objects.filter(enrollment=learner, task=tasks[0]).count() == 1
@@ -100,6 +107,8 @@ def test_a_learners_day(browser: Browser, live_server: LiveServer, learner: Enro
     # Unticking works the same way.
     page.get_by_label(tasks[0].text, exact=True).uncheck()
     expect(overall).to_have_attribute("data-done", "0")
+    expect(overall).to_have_text(counter_text)
+    assert still_same_page(page)
     assert not TaskCompletion.objects.filter(enrollment=learner).exists()
 
     # A note saves as the learner types and is there after a reload.
@@ -112,6 +121,8 @@ def test_a_learners_day(browser: Browser, live_server: LiveServer, learner: Enro
     page.reload()
     expect(page.locator("#note-body")).to_have_value("Learned about *CLIP* and contrastive loss")
     assert DayNote.objects.get(enrollment=learner).version == 2
+    if viewport["width"] < 500:
+        assert no_horizontal_scroll(page)
 
     # The calendar moves a month forward and back in place, and the address bar follows.
     page.goto(f"{live_server.url}/calendar/")
@@ -135,11 +146,13 @@ def test_a_learners_day(browser: Browser, live_server: LiveServer, learner: Enro
     # Every date of the plan links to its day.
     page.locator("td[aria-current=date] a.day-link").click()
     expect(page).to_have_url(re.compile(r"/days/1/$"))
-    page.context.close()
+    context.close()
 
 
-def test_two_tabs_saving_one_note_lose_no_text(browser: Browser, live_server: LiveServer, learner: Enrollment) -> None:
-    first = logged_in_page(browser, live_server, learner.user, ViewportSize(width=1280, height=900))
+def test_two_tabs_saving_one_note_lose_no_text(
+    live_server: LiveServer, logged_in_page: LoggedInPage, learner: Enrollment
+) -> None:
+    first = logged_in_page(learner.user, ViewportSize(width=1280, height=900))
     second = first.context.new_page()
     for page in (first, second):
         page.goto(f"{live_server.url}/days/2/")
@@ -159,17 +172,12 @@ def test_two_tabs_saving_one_note_lose_no_text(browser: Browser, live_server: Li
     expect(second.locator("#note-version")).to_have_value("2")
     expect(second.locator("#note-conflict")).to_be_empty()
     assert DayNote.objects.get(enrollment=learner).body == "from the second tab"
-    first.context.close()
 
 
 def test_without_javascript_forms_post_and_come_back(
-    browser: Browser, live_server: LiveServer, learner: Enrollment
+    live_server: LiveServer, logged_in_page: LoggedInPage, learner: Enrollment
 ) -> None:
-    client = Client()
-    client.force_login(learner.user)
-    context = browser.new_context(java_script_enabled=False)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-    page = context.new_page()
+    page = logged_in_page(learner.user, java_script_enabled=False)
     page.goto(f"{live_server.url}/")
     task = Task.objects.filter(session__day__plan=learner.plan, session__day__number=1).order_by("id").first()
     assert task is not None
@@ -183,4 +191,3 @@ def test_without_javascript_forms_post_and_come_back(
     page.locator(".note-form button[type=submit]:not([name])").click()
     expect(page).to_have_url(re.compile(r"/days/1/#note$"))
     expect(page.locator("#note-preview")).to_have_text("no script needed")
-    context.close()

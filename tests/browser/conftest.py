@@ -1,0 +1,65 @@
+"""Shared Playwright plumbing for the browser tests: one Chromium per module and logged-in pages.
+
+Chromium is launched once per test module rather than per session: sync Playwright keeps an asyncio loop
+marked as running in the test thread while it is open, so it must be closed before the rest of the suite
+(which may start its own event loops) runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.test import Client
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+# Debian's Chromium, as Playwright's own download is not available here.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+LoggedInPage = Callable[..., Page]
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: str) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def logged_in_page(browser: Browser, live_server: LiveServer) -> Iterator[LoggedInPage]:
+    """Make a page whose browser context is logged in as `user`, without going through the login form.
+
+    The test client's session cookie is copied into a fresh context (base_url is the live server, so
+    relative URLs work); extra keyword arguments go to `browser.new_context`. Contexts are closed afterwards.
+    """
+    contexts: list[BrowserContext] = []
+
+    def make(user: User, viewport: ViewportSize | None = None, locale: str | None = None, **options: Any) -> Page:
+        client = Client()
+        client.force_login(user)
+        if viewport is not None:
+            options["viewport"] = viewport
+        if locale is not None:
+            options["locale"] = locale
+        context = browser.new_context(base_url=live_server.url, **options)
+        contexts.append(context)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}])
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
