@@ -80,7 +80,7 @@ class Plan(models.Model):
 class Phase(models.Model):
     """A month of the document ("第一个月：基础入门与核心技术" is number 1)."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phases")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phases", verbose_name=_("plan"))
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=200)
 
@@ -102,8 +102,8 @@ class Phase(models.Model):
 
 
 class Week(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="weeks")
-    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="weeks")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="weeks", verbose_name=_("plan"))
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="weeks", verbose_name=_("phase"))
     number = models.PositiveSmallIntegerField(_("number"), help_text=_("Plan-wide week number."))
     title = models.CharField(_("title"), max_length=200)
 
@@ -141,8 +141,8 @@ class DayQuerySet(models.QuerySet["Day"]):
 
 
 class Day(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="days")
-    week = models.ForeignKey(Week, on_delete=models.CASCADE, related_name="days")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="days", verbose_name=_("plan"))
+    week = models.ForeignKey(Week, on_delete=models.CASCADE, related_name="days", verbose_name=_("week"))
     number = models.PositiveSmallIntegerField(_("number"), help_text=_("Plan-wide study-day number, from 1."))
 
     objects = DayQuerySet.as_manager()
@@ -168,7 +168,7 @@ class Session(models.Model):
         AFTERNOON = "afternoon", _("下午")
         FULL_DAY = "full_day", _("全天")
 
-    day = models.ForeignKey(Day, on_delete=models.CASCADE, related_name="sessions")
+    day = models.ForeignKey(Day, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("day"))
     slot = models.CharField(_("slot"), max_length=10, choices=Slot.choices)
     topic = models.CharField(_("topic"), max_length=300)
     position = models.PositiveSmallIntegerField(_("position"), default=1)
@@ -193,7 +193,7 @@ class Session(models.Model):
 class Task(models.Model):
     """One bullet under a session, verbatim (inline Markdown kept). The unit a learner ticks."""
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="tasks")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("session"))
     text = models.TextField(_("text"))
     position = models.PositiveSmallIntegerField(_("position"), default=1)
 
@@ -217,7 +217,7 @@ class Task(models.Model):
 class ResourceSection(models.Model):
     """A section of the closing resource list, with its own heading (papers, tools, tips, ...)."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="resource_sections")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="resource_sections", verbose_name=_("plan"))
     heading = models.CharField(_("heading"), max_length=200)
     position = models.PositiveSmallIntegerField(_("position"), default=1)
 
@@ -239,7 +239,9 @@ class ResourceSection(models.Model):
 
 
 class Resource(models.Model):
-    section = models.ForeignKey(ResourceSection, on_delete=models.CASCADE, related_name="items")
+    section = models.ForeignKey(
+        ResourceSection, on_delete=models.CASCADE, related_name="items", verbose_name=_("resource section")
+    )
     text = models.TextField(_("text"))
     position = models.PositiveSmallIntegerField(_("position"), default=1)
 

@@ -58,8 +58,10 @@ class EnrollmentQuerySet(models.QuerySet["Enrollment"]):
 
 
 class Enrollment(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="enrollments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("learner")
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("plan"))
     start_date = models.DateField(_("start date"))
     study_weekdays = models.PositiveSmallIntegerField(
         _("study weekdays"),
@@ -115,8 +117,10 @@ class Enrollment(models.Model):
 class TaskCompletion(models.Model):
     """A ticked task. Done means the row exists; unticking deletes it."""
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="completions")
-    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="completions")
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="completions", verbose_name=_("enrollment")
+    )
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="completions", verbose_name=_("task"))
     completed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -130,8 +134,10 @@ class TaskCompletion(models.Model):
 
 
 class DayNote(models.Model):
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="notes")
-    day = models.ForeignKey(Day, on_delete=models.PROTECT, related_name="notes")
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="notes", verbose_name=_("enrollment")
+    )
+    day = models.ForeignKey(Day, on_delete=models.PROTECT, related_name="notes", verbose_name=_("day"))
     body = models.TextField(_("note"), blank=True, help_text=_("Markdown."))
     # Optimistic locking: a save names the version it edited; an older version is refused, not overwritten.
     version = models.PositiveIntegerField(default=1)
@@ -157,7 +163,9 @@ class ReminderDelivery(models.Model):
         FAILED = "failed", _("failed")
         SKIPPED = "skipped", _("skipped")
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="reminders")
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("enrollment")
+    )
     local_date = models.DateField(_("local date"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -195,7 +203,9 @@ class ScheduleChange(models.Model):
         RESUME = "resume", _("resume")
         START = "start", _("start date moved")
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="schedule_changes")
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="schedule_changes", verbose_name=_("enrollment")
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     from_day = models.PositiveSmallIntegerField(default=1)
     on_date = models.DateField()
@@ -214,7 +224,9 @@ class ScheduleChange(models.Model):
 class DayOff(models.Model):
     """A range of dates (inclusive) on which the learner does not study; study days move past it."""
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="days_off")
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="days_off", verbose_name=_("enrollment")
+    )
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("until"))
     created_at = models.DateTimeField(auto_now_add=True)
