@@ -11,7 +11,6 @@ import re
 import secrets
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -21,6 +20,7 @@ from icalendar import Calendar, Event, vDuration
 from curriculum.models import Day, Session
 from progress.models import Enrollment, LearnerProfile
 from progress.services import local_today
+from progress.zones import zone_or_fallback
 
 # Longer than any token new_calendar_token makes, short enough to refuse junk before touching the database.
 MAX_TOKEN_LENGTH = 64
@@ -76,7 +76,7 @@ def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
     resumes; the feed then shows them again, moved.
     """
     today = today or local_today(enrollment)
-    zone = ZoneInfo(enrollment.time_zone)
+    zone = zone_or_fallback(enrollment.time_zone)
     days = list(Day.objects.filter(plan_id=enrollment.plan_id).with_sessions().order_by("number"))
     # Day numbers run 1..N; the last one sizes the schedule like progress.services.overview does.
     schedule = enrollment.schedule(total_days=days[-1].number if days else 0, today=today)
@@ -89,7 +89,7 @@ def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
         cal.add("calscale", "GREGORIAN")
         cal.add("method", "PUBLISH")
         cal.add("x-wr-calname", enrollment.plan.title)
-        cal.add("x-wr-timezone", enrollment.time_zone)
+        cal.add("x-wr-timezone", zone.key)
         # Ask subscribed calendars to refresh a few times a day, so a reschedule shows up the same day
         # (RFC 7986 REFRESH-INTERVAL, and X-PUBLISHED-TTL for clients that only know that one).
         cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})

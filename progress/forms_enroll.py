@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from curriculum.models import Plan
 from progress.models import WEEKDAYS_MON_FRI, Enrollment
+from progress.zones import zone_or_fallback
 
 # A start date may lie up to a year either side of the learner's today: the past so somebody who began
 # the plan on paper can catch up here, the future to plan ahead; anything further is almost surely a typo.
@@ -50,7 +51,7 @@ def mask_to_weekdays(mask: int) -> list[str]:
 
 
 def local_today(time_zone: str) -> date:
-    return timezone.now().astimezone(zoneinfo.ZoneInfo(time_zone)).date()
+    return timezone.now().astimezone(zone_or_fallback(time_zone)).date()
 
 
 class DateInput(forms.DateInput):

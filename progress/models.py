@@ -7,7 +7,6 @@ start date, weekdays and the schedule-change rows below, so a reschedule is a ne
 from __future__ import annotations
 
 import secrets
-import zoneinfo
 from datetime import date, time
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from curriculum.models import Day, Plan, Task
 from progress.schedule import Change, Schedule, ScheduleInput
+from progress.zones import load_zone
 
 # Monday..Friday as a bitmask over date.weekday() (Monday = bit 0): compact, indexable, one column.
 WEEKDAYS_MON_FRI = 0b0011111
@@ -28,10 +28,8 @@ def new_calendar_token() -> str:
 
 
 def validate_time_zone(value: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value}) from None
+    if load_zone(value) is None:
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
 def validate_weekdays(value: int) -> None:

@@ -42,7 +42,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
@@ -60,6 +59,7 @@ from curriculum.models import Task
 from progress.models import Enrollment, LearnerProfile, ReminderDelivery, ScheduleChange, TaskCompletion
 from progress.schedule import ONE_DAY, DayKind, Schedule
 from progress.services import Agenda, agenda
+from progress.zones import load_zone
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +98,8 @@ def zones_now(zones: Iterable[str], now: datetime, grace: timedelta | None = Non
         grace = timedelta(seconds=settings.REMINDER_GRACE_SECONDS)
     result = []
     for name in sorted(set(zones)):
-        try:
-            tz = ZoneInfo(name)
-        except (ValueError, KeyError):  # a zone that slipped past validation must not stop everyone else
+        tz = load_zone(name)
+        if tz is None:  # a zone that slipped past validation must not stop everyone else
             log.warning("unknown time zone %r in enrollments; skipped", name)
             continue
         local, earlier = now.astimezone(tz), (now - grace).astimezone(tz)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
@@ -17,6 +16,7 @@ from django.utils import timezone
 from curriculum.models import Day, Session, Task
 from progress.models import Enrollment, TaskCompletion
 from progress.schedule import ONE_DAY, DayKind, DayOn, Schedule
+from progress.zones import zone_or_fallback
 
 
 def day_counts(enrollment: Enrollment) -> tuple[dict[int, int], dict[int, int]]:
@@ -136,7 +136,7 @@ def overview(enrollment: Enrollment, today: date) -> Overview:
 
 def local_today(enrollment: Enrollment, now: datetime | None = None) -> date:
     """The learner's own calendar date right now, in their time zone."""
-    return (now or timezone.now()).astimezone(ZoneInfo(enrollment.time_zone)).date()
+    return (now or timezone.now()).astimezone(zone_or_fallback(enrollment.time_zone)).date()
 
 
 # --- What a learner is asked to do on a date: shared by the Today page and the reminder email. ---
@@ -271,7 +271,7 @@ def completions_per_local_date(enrollment: Enrollment) -> dict[date, int]:
     """Local date (in the learner's time zone) -> tasks ticked on it (one aggregate query)."""
     rows = (
         TaskCompletion.objects.filter(enrollment=enrollment)
-        .annotate(local=TruncDate("completed_at", tzinfo=ZoneInfo(enrollment.time_zone)))
+        .annotate(local=TruncDate("completed_at", tzinfo=zone_or_fallback(enrollment.time_zone)))
         .values("local")
         .annotate(n=Count("id"))
         .values_list("local", "n")
