@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from config.logging_utils import log_event
 
@@ -48,7 +48,8 @@ def check_redis(url: str) -> bool:
 
 
 @never_cache
-@require_GET
+# GET and HEAD: load balancers and uptime monitors often probe with HEAD, and a 405 would read as "down".
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     results = {"database": check_database()}
     if settings.REDIS_URL:

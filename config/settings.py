@@ -284,6 +284,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimu
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+AXES_USERNAME_CALLABLE = "config.security.axes_username"
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 
 # Sessions stay in the database (the default), not in a Redis cache: Redis here is Celery's broker, run with
