@@ -18,7 +18,7 @@ from progress.reminders import enrollment_pk_from_token, learner_language
 
 
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     pk = enrollment_pk_from_token(token)
     enrollment = (

@@ -17,7 +17,7 @@ from progress.language import remember_language, supported
 from progress.models import LearnerProfile
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("progress:today")

@@ -22,7 +22,7 @@ def set_active(user: User, enrollment: Enrollment) -> None:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def enroll(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)

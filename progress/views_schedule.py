@@ -56,7 +56,7 @@ def _d(value: date) -> str:
 
 
 @enrollment_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def reschedule(request: HttpRequest) -> HttpResponse:
     enrollment = _enrollment(request)
     today = local_today(enrollment)
@@ -162,11 +162,11 @@ def _render_days_off(
 
 
 @enrollment_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def days_off(request: HttpRequest) -> HttpResponse:
     enrollment = _enrollment(request)
     today = local_today(enrollment)
-    if request.method == "GET":
+    if request.method != "POST":
         return _render_days_off(request, enrollment, today)
     form = DayOffForm(request.POST, enrollment=enrollment, today=today)
     if not form.is_valid():

@@ -45,7 +45,7 @@ def save_settings(user: User, enrollment: Enrollment, data: dict[str, Any]) -> N
 
 
 @enrollment_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
