@@ -16,16 +16,16 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from progress import rescheduling
-from progress.access import current_enrollment, enrollment_required, owned_day_off
+from progress.access import owned_day_off
 from progress.feed import build_calendar, enrollment_for_token
 from progress.models import Enrollment, new_calendar_token
 from progress.services import local_today, overview
+from progress.views_common import HtmxHttpRequest, learner_page, safe_next
 
 
 def _user(request: HttpRequest) -> User:
@@ -33,19 +33,8 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _enrollment(request: HttpRequest) -> Enrollment:
-    """The active enrollment, from the query the navigation bar shares (see progress.access)."""
-    enrollment = current_enrollment(request)
-    assert enrollment is not None  # enrollment_required ran first
-    return enrollment
-
-
 def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
-    """Redirect to a same-site `next` (from the form) or to `default`."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(default)
+    return redirect(safe_next(request, default))
 
 
 def _d(value: date) -> str:
@@ -55,11 +44,9 @@ def _d(value: date) -> str:
 # --- reschedule -------------------------------------------------------------------------------------------
 
 
-@enrollment_required
+@learner_page
 @require_http_methods(["GET", "POST"])
-def reschedule(request: HttpRequest) -> HttpResponse:
-    enrollment = _enrollment(request)
-    today = local_today(enrollment)
+def reschedule(request: HtmxHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
     if request.method == "POST":
         kind = request.POST.get("kind", "")
         try:
@@ -93,10 +80,9 @@ def reschedule(request: HttpRequest) -> HttpResponse:
     )
 
 
-@enrollment_required
+@learner_page
 @require_POST
-def reschedule_undo(request: HttpRequest) -> HttpResponse:
-    enrollment = _enrollment(request)
+def reschedule_undo(request: HtmxHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
     try:
         change = rescheduling.undo_last(enrollment)
     except rescheduling.ScheduleError as exc:
@@ -145,9 +131,9 @@ def days_off_context(enrollment: Enrollment, today: date, form: DayOffForm | Non
 
 
 def _render_days_off(
-    request: HttpRequest, enrollment: Enrollment, today: date, form: DayOffForm | None = None, status: int = 200
+    request: HtmxHttpRequest, enrollment: Enrollment, today: date, form: DayOffForm | None = None, status: int = 200
 ) -> HttpResponse:
-    is_htmx = bool(getattr(request, "htmx", False))
+    is_htmx = bool(request.htmx)
     context = {
         **days_off_context(enrollment, today, form),
         "enrollment": enrollment,
@@ -161,11 +147,9 @@ def _render_days_off(
     return render(request, "progress/days_off.html", context, status=status)
 
 
-@enrollment_required
+@learner_page
 @require_http_methods(["GET", "POST"])
-def days_off(request: HttpRequest) -> HttpResponse:
-    enrollment = _enrollment(request)
-    today = local_today(enrollment)
+def days_off(request: HtmxHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
     if request.method == "GET":
         return _render_days_off(request, enrollment, today)
     form = DayOffForm(request.POST, enrollment=enrollment, today=today)
@@ -179,7 +163,7 @@ def days_off(request: HttpRequest) -> HttpResponse:
         form.add_error(None, exc.messages)
         return _render_days_off(request, enrollment, today, form, status=400)
     messages.success(request, _("Day off added: %(range)s.") % {"range": _range(added.start_date, added.end_date)})
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return _render_days_off(request, enrollment, today)
     return _back(request, reverse("progress:days_off"))
 
@@ -190,7 +174,7 @@ def _range(start: date, end: date) -> str:
 
 @login_required
 @require_POST
-def day_off_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def day_off_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     day_off = owned_day_off(_user(request), pk)
     enrollment = day_off.enrollment
     try:
@@ -199,7 +183,7 @@ def day_off_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Day off removed: %(range)s.") % {"range": _range(*freed)})
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return _render_days_off(request, enrollment, local_today(enrollment))
     return _back(request, reverse("progress:days_off"))
 
@@ -207,12 +191,11 @@ def day_off_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- pause / resume ---------------------------------------------------------------------------------------
 
 
-@enrollment_required
+@learner_page
 @require_POST
-def pause(request: HttpRequest) -> HttpResponse:
-    enrollment = _enrollment(request)
+def pause(request: HtmxHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
     try:
-        rescheduling.pause(enrollment, local_today(enrollment))
+        rescheduling.pause(enrollment, today)
     except rescheduling.ScheduleError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -220,11 +203,9 @@ def pause(request: HttpRequest) -> HttpResponse:
     return _back(request, reverse("progress:reschedule"))
 
 
-@enrollment_required
+@learner_page
 @require_POST
-def resume(request: HttpRequest) -> HttpResponse:
-    enrollment = _enrollment(request)
-    today = local_today(enrollment)
+def resume(request: HtmxHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
     try:
         rescheduling.resume(enrollment, today)
     except rescheduling.ScheduleError as exc:
@@ -254,13 +235,12 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@enrollment_required
+@learner_page
 @require_POST
-def calendar_token_reset(request: HttpRequest) -> HttpResponse:
-    enrollment = _enrollment(request)
+def calendar_token_reset(request: HtmxHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
     enrollment.calendar_token = new_calendar_token()
     enrollment.save(update_fields=["calendar_token"])
     messages.success(request, _("Your calendar link was reset; the old link no longer works."))
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return render(request, "progress/_calendar_feed.html", {"enrollment": enrollment})
-    return _back(request, "/settings/")
+    return _back(request, reverse("progress:settings"))
