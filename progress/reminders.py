@@ -57,8 +57,8 @@ from django.utils import timezone, translation
 
 from config.logging_utils import log_event
 from curriculum.models import Task
-from progress.models import Enrollment, LearnerProfile, ReminderDelivery, ScheduleChange, TaskCompletion
-from progress.schedule import ONE_DAY, DayKind, Schedule
+from progress.models import Enrollment, LearnerProfile, ReminderDelivery, TaskCompletion
+from progress.schedule import ONE_DAY, DayKind, Schedule, off_on, paused_on
 from progress.services import Agenda, agenda
 
 log = logging.getLogger(__name__)
@@ -177,19 +177,6 @@ def due_enrollments(now: datetime, zones: Sequence[ZoneNow]) -> QuerySet[Enrollm
     )
 
 
-def is_paused(changes: Iterable[ScheduleChange], on: date) -> bool:
-    """Whether the latest pause/resume in effect on `on` is a pause.
-
-    Kept here until progress.schedule offers the same question; it only compares stored dates."""
-    toggles = [
-        c
-        for c in changes
-        if c.undone_at is None and c.kind in (ScheduleChange.Kind.PAUSE, ScheduleChange.Kind.RESUME) and c.on_date <= on
-    ]
-    latest = max(toggles, key=lambda c: (c.on_date, c.created_at), default=None)
-    return latest is not None and latest.kind == ScheduleChange.Kind.PAUSE
-
-
 def reminder_kind(
     schedule: Schedule, on: date, *, finished: bool, paused: bool = False, day_off: bool = False
 ) -> Kind | None:
@@ -223,13 +210,13 @@ def who_is_due(now: datetime | None = None) -> list[Due]:
     result = []
     for e in candidates:
         local_date = local_date_due(by_zone[e.time_zone], e.reminder_time)
-        schedule = e.schedule(total_days=e.plan_days)  # type: ignore[attr-defined]
+        inp = e.schedule_input(total_days=e.plan_days)  # type: ignore[attr-defined]
         kind = reminder_kind(
-            schedule,
+            Schedule.build(inp),
             local_date,
             finished=e.plan_tasks > 0 and e.done_tasks >= e.plan_tasks,  # type: ignore[attr-defined]
-            paused=is_paused(e.schedule_changes.all(), local_date),
-            day_off=any(o.start_date <= local_date <= o.end_date for o in e.days_off.all()),
+            paused=paused_on(inp.changes, local_date),
+            day_off=off_on(inp.days_off, local_date),
         )
         if kind is not None:
             result.append(Due(e, local_date, kind))
@@ -336,8 +323,9 @@ def reminder_for(enrollment: Enrollment, today: date) -> Reminder:
         raise NothingToSend("reminders were turned off")
     facts = agenda(enrollment, today)
     finished = facts.overview.finished
-    paused = is_paused(enrollment.schedule_changes.all(), today)
-    day_off = any(o.start_date <= today <= o.end_date for o in enrollment.days_off.all())
+    inp = enrollment.schedule_input(total_days=0)
+    paused = paused_on(inp.changes, today)
+    day_off = off_on(inp.days_off, today)
     kind = reminder_kind(facts.overview.schedule, today, finished=finished, paused=paused, day_off=day_off)
     if kind is None:
         # Said in the delivery's error column, so an instructor sees why a claimed reminder was skipped.
