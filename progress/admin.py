@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -164,7 +165,7 @@ class ReminderDeliveryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("error"))
     def short_error(self, obj: ReminderDelivery) -> str:
-        return obj.error if len(obj.error) <= 80 else obj.error[:79] + "…"
+        return Truncator(obj.error).chars(80)
 
     @admin.action(description=_("Send the selected failed reminders again"), permissions=["change"])
     def resend_failed(self, request: HttpRequest, queryset: QuerySet[ReminderDelivery]) -> None:

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
 from curriculum.models import Day, Session
-from progress.models import Enrollment, LearnerProfile
+from progress.language import learner_language
+from progress.models import Enrollment
 from progress.services import local_today
 
 # Longer than any token new_calendar_token makes, short enough to refuse junk before touching the database.
@@ -62,13 +63,6 @@ def event_uid(enrollment: Enrollment, session: Session) -> str:
     return f"enrollment-{enrollment.pk}-session-{session.pk}@{host}"
 
 
-def _language(enrollment: Enrollment) -> str:
-    try:
-        return enrollment.user.learner_profile.language
-    except LearnerProfile.DoesNotExist:
-        return settings.LANGUAGE_CODE
-
-
 def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
     """The feed as bytes. A fixed number of queries whatever the plan's length (see tests/progress/test_feed.py).
 
@@ -82,7 +76,7 @@ def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
     schedule = enrollment.schedule(total_days=days[-1].number if days else 0, today=today)
     stamp = timezone.now()
 
-    with translation.override(_language(enrollment)):
+    with translation.override(learner_language(enrollment)):
         cal = Calendar()
         cal.add("prodid", "-//Study plan LMS//Calendar feed//EN")
         cal.add("version", "2.0")

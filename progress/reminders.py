@@ -57,7 +57,8 @@ from django.utils import timezone, translation
 
 from config.logging_utils import log_event
 from curriculum.models import Task
-from progress.models import Enrollment, LearnerProfile, ReminderDelivery, TaskCompletion
+from progress.language import learner_language
+from progress.models import Enrollment, ReminderDelivery, TaskCompletion
 from progress.schedule import ONE_DAY, DayKind, Schedule, off_on, paused_on
 from progress.services import Agenda, agenda
 
@@ -355,13 +356,6 @@ def enrollment_pk_from_token(token: str) -> int | None:
 
 def absolute(path: str) -> str:
     return settings.SITE_URL + path
-
-
-def learner_language(enrollment: Enrollment) -> str:
-    try:
-        return enrollment.user.learner_profile.language
-    except LearnerProfile.DoesNotExist:
-        return settings.LANGUAGE_CODE
 
 
 class ReminderEmail(EmailMultiAlternatives):

@@ -103,6 +103,11 @@ def pause_spans(changes: tuple[Change, ...], today: date | None) -> tuple[list[t
     return spans, paused_on
 
 
+def week_start(d: date) -> date:
+    """The Monday of `d`'s week (weeks run Monday to Sunday, as the plan's do)."""
+    return d - timedelta(days=d.weekday())
+
+
 def paused_on(changes: tuple[Change, ...], d: date) -> bool:
     """Whether the last PAUSE or RESUME dated on or before `d` is a PAUSE.
 

@@ -40,9 +40,9 @@ def state_label(state: str) -> str:
 
 @register.filter
 def day_state(overview: Overview, number: int) -> str:
-    return overview.day_state(number) if number <= overview.schedule.total_days else ""
+    return overview.day_state(number)
 
 
 @register.filter
 def date_of(overview: Overview, number: int) -> date | None:
-    return overview.schedule.date_of(number) if number <= overview.schedule.total_days else None
+    return overview.date_of(number)
