@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -17,12 +16,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from progress import rescheduling
 from progress.access import owned_day_off
 from progress.feed import build_calendar, enrollment_for_token
+from progress.forms_schedule import DayOffForm, days_off_context
 from progress.models import Enrollment, new_calendar_token
 from progress.services import local_today, overview
 from progress.views_common import HtmxHttpRequest, learner_page, safe_next
@@ -93,41 +92,6 @@ def reschedule_undo(request: HtmxHttpRequest, enrollment: Enrollment, today: dat
 
 
 # --- days off ---------------------------------------------------------------------------------------------
-
-
-class DayOffForm(forms.Form):
-    start_date = forms.DateField(label=gettext_lazy("First day off"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(
-        label=gettext_lazy("Last day off"),
-        required=False,
-        help_text=gettext_lazy("Leave empty for a single day."),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-    def __init__(self, *args: object, enrollment: Enrollment, today: date, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.enrollment = enrollment
-        self.today = today
-
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        start, end = data.get("start_date"), data.get("end_date")
-        if isinstance(start, date):
-            try:
-                # The same checks the service makes on save, so errors show next to the form.
-                rescheduling.check_day_off(self.enrollment, start, end if isinstance(end, date) else None, self.today)
-            except rescheduling.ScheduleError as exc:
-                raise forms.ValidationError(exc.messages) from None
-        return data
-
-
-def days_off_context(enrollment: Enrollment, today: date, form: DayOffForm | None = None) -> dict[str, object]:
-    """What `progress/_days_off.html` needs; the settings page can call this to include the panel."""
-    return {
-        "days_off": rescheduling.upcoming_days_off(enrollment, today),
-        "day_off_form": form or DayOffForm(enrollment=enrollment, today=today),
-        "today": today,
-    }
 
 
 def _render_days_off(
