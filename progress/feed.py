@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
@@ -92,7 +93,7 @@ def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
             on = schedule.date_of(day.number)
             if schedule.paused_since is not None and on >= schedule.paused_since:
                 continue
-            link = f"{settings.SITE_URL}/days/{day.number}/"
+            link = settings.SITE_URL + reverse("progress:day", args=[day.number])
             for session in day.sessions.all():
                 start, end = session_hours(enrollment, session.slot)
                 tasks = "\n".join(f"- {task.text}" for task in session.tasks.all())
