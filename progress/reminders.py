@@ -49,14 +49,14 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from config.logging_utils import log_event
-from curriculum.models import Task
+from curriculum.models import Day, Task
 from progress.language import learner_language
 from progress.models import Enrollment, ReminderDelivery, TaskCompletion
 from progress.schedule import ONE_DAY, DayKind, Schedule, off_on, paused_on
@@ -158,6 +158,7 @@ def due_enrollments(now: datetime, zones: Sequence[ZoneNow]) -> QuerySet[Enrollm
         .values("n")
     )
     plan_tasks = Task.objects.filter(session__day__plan=OuterRef("plan")).order_by().values("session__day__plan")
+    last_day = Day.objects.filter(plan=OuterRef("plan")).order_by().values("plan").annotate(n=Max("number")).values("n")
     return (
         Enrollment.objects.filter(condition, reminders_enabled=True)
         .annotate(
@@ -165,14 +166,9 @@ def due_enrollments(now: datetime, zones: Sequence[ZoneNow]) -> QuerySet[Enrollm
             plan_tasks=Coalesce(
                 Subquery(plan_tasks.annotate(n=Count("id")).values("n"), output_field=IntegerField()), Value(0)
             ),
-            # The same day count services.overview() lays out: days that have tasks.
-            plan_days=Coalesce(
-                Subquery(
-                    plan_tasks.annotate(n=Count("session__day", distinct=True)).values("n"),
-                    output_field=IntegerField(),
-                ),
-                Value(0),
-            ),
+            # Sized like services.overview() and the feed: by the highest day number, so a day emptied or
+            # deleted in the admin does not pull the later days' dates (and reminders) earlier.
+            plan_days=Coalesce(Subquery(last_day, output_field=IntegerField()), Value(0)),
         )
         .order_by("pk")
     )
