@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from progress.models import DayOff, Enrollment, ScheduleChange
-from progress.schedule import Change, Schedule, ScheduleInput, pause_spans
+from progress.schedule import ONE_DAY, Change, Schedule, ScheduleInput, pause_spans
 from progress.services import Overview, first_unfinished_day, overview
 
 RESCHEDULE_KINDS = (ScheduleChange.Kind.SHIFT, ScheduleChange.Kind.CATCH_UP)
@@ -199,7 +199,7 @@ def remove_day_off(day_off: DayOff, today: date) -> tuple[date, date]:
         raise ScheduleError(_("This day off is over and cannot be removed: past days keep their dates."))
     freed = (max(day_off.start_date, today), day_off.end_date)
     if day_off.start_date < today:
-        day_off.end_date = today - timedelta(days=1)
+        day_off.end_date = today - ONE_DAY
         day_off.save(update_fields=["end_date"])
     else:
         day_off.delete()
