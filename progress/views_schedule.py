@@ -141,14 +141,15 @@ def _range(start: date, end: date) -> str:
 def day_off_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     day_off = owned_day_off(_user(request), pk)
     enrollment = day_off.enrollment
+    today = local_today(enrollment)
     try:
-        freed = rescheduling.remove_day_off(day_off, local_today(enrollment))
+        freed = rescheduling.remove_day_off(day_off, today)
     except rescheduling.ScheduleError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Day off removed: %(range)s.") % {"range": _range(*freed)})
     if request.htmx:
-        return _render_days_off(request, enrollment, local_today(enrollment))
+        return _render_days_off(request, enrollment, today)
     return _back(request, reverse("progress:days_off"))
 
 
