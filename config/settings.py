@@ -160,7 +160,7 @@ WHITENOISE_USE_FINDERS = not env_bool("DJANGO_MANIFEST_STATIC", default=False)
 # user can read their reminders without a mail server. Configured as Django 6.1's MAILERS (the
 # EMAIL_HOST/EMAIL_BACKEND/... *settings* are deprecated and may not be defined next to it); the
 # environment variables keep their familiar EMAIL_* names. Tests get locmem mailers from Django.
-MAILER_FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+_MAILER_FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 
 
 def _mailers() -> dict[str, dict[str, Any]]:
@@ -176,8 +176,8 @@ def _mailers() -> dict[str, dict[str, Any]]:
         }
         return {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}}
     # EMAIL_BACKEND picks another local backend (e.g. the console one); only the file one takes a path.
-    backend = env_str("EMAIL_BACKEND", MAILER_FILE_BACKEND)
-    options = {"file_path": str(VAR_DIR / "mail")} if backend == MAILER_FILE_BACKEND else {}
+    backend = env_str("EMAIL_BACKEND", _MAILER_FILE_BACKEND)
+    options = {"file_path": str(VAR_DIR / "mail")} if backend == _MAILER_FILE_BACKEND else {}
     return {"default": {"BACKEND": backend, "OPTIONS": options}}
 
 

@@ -16,8 +16,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Prefetch
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -28,16 +27,11 @@ from curriculum.adminkit import (
     RefuseProtectedDeletesMixin,
     ScopedInline,
     SingleLineFieldsMixin,
+    count_subquery,
 )
 from curriculum.models import Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
 
 TEXT_WIDGET: Any = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 90})}}
-
-
-def _count(queryset: models.QuerySet[Any], group_by: str) -> Coalesce:
-    """A correlated COUNT subquery: one column on the list query, no GROUP BY over the list's joins."""
-    counted = queryset.values(group_by).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=models.IntegerField()), Value(0))
 
 
 # --- list filters that narrow with the plan chosen ---------------------------------------------------------
@@ -172,10 +166,10 @@ class PlanAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelA
             super()
             .get_queryset(request)
             .annotate(
-                phase_total=_count(Phase.objects.filter(plan=OuterRef("pk")), "plan"),
-                week_total=_count(Week.objects.filter(plan=OuterRef("pk")), "plan"),
-                day_total=_count(Day.objects.filter(plan=OuterRef("pk")), "plan"),
-                task_total=_count(Task.objects.filter(session__day__plan=OuterRef("pk")), "session__day__plan"),
+                phase_total=count_subquery(Phase.objects.filter(plan=OuterRef("pk")), "plan"),
+                week_total=count_subquery(Week.objects.filter(plan=OuterRef("pk")), "plan"),
+                day_total=count_subquery(Day.objects.filter(plan=OuterRef("pk")), "plan"),
+                task_total=count_subquery(Task.objects.filter(session__day__plan=OuterRef("pk")), "session__day__plan"),
             )
         )
 
@@ -278,7 +272,7 @@ class DayAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelAd
             super()
             .get_queryset(request)
             .select_related("plan", "week__phase")
-            .annotate(task_total=_count(Task.objects.filter(session__day=OuterRef("pk")), "session__day"))
+            .annotate(task_total=count_subquery(Task.objects.filter(session__day=OuterRef("pk")), "session__day"))
             .prefetch_related(Prefetch("sessions", queryset=Session.objects.order_by("position")))
         )
 

@@ -29,10 +29,18 @@ from django.contrib.admin.utils import NestedObjects, flatten_fieldsets
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, router
-from django.db.models import Case, Value, When
+from django.db.models import Case, Count, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+
+
+def count_subquery(queryset: models.QuerySet[Any], group_by: str) -> Coalesce:
+    """A correlated COUNT subquery: one column on the list query, no GROUP BY over the list's joins."""
+    counted = queryset.values(group_by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=models.IntegerField()), Value(0))
+
 
 # Positions are small numbers typed by hand; rows being reordered are parked above this while saving.
 MAX_POSITION = 9999

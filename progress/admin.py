@@ -11,14 +11,15 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from curriculum.adminkit import count_subquery
 from curriculum.models import Task
 from progress import reminders
 from progress.models import DayNote, Enrollment, ReminderDelivery, TaskCompletion
@@ -32,9 +33,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-def _count(queryset: models.QuerySet[Any], group_by: str) -> Coalesce:
-    counted = queryset.values(group_by).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=models.IntegerField()), Value(0))
+class EnrollmentColumnsMixin:
+    """`learner` and `plan` columns for rows that belong to an enrollment (select_related both)."""
+
+    @admin.display(description=_("learner"), ordering="enrollment__user__username")
+    def learner(self, obj: TaskCompletion | DayNote | ReminderDelivery) -> str:
+        return str(obj.enrollment.user)
+
+    @admin.display(description=_("plan"), ordering="enrollment__plan__title")
+    def plan(self, obj: TaskCompletion | DayNote | ReminderDelivery) -> str:
+        return str(obj.enrollment.plan)
 
 
 @admin.register(Enrollment)
@@ -64,9 +72,11 @@ class EnrollmentAdmin(ReadOnlyAdmin):
             .get_queryset(request)
             .select_related("user", "plan")
             .annotate(
-                done_total=_count(TaskCompletion.objects.filter(enrollment=OuterRef("pk")), "enrollment"),
-                note_total=_count(DayNote.objects.filter(enrollment=OuterRef("pk")), "enrollment"),
-                plan_tasks=_count(Task.objects.filter(session__day__plan=OuterRef("plan")), "session__day__plan"),
+                done_total=count_subquery(TaskCompletion.objects.filter(enrollment=OuterRef("pk")), "enrollment"),
+                note_total=count_subquery(DayNote.objects.filter(enrollment=OuterRef("pk")), "enrollment"),
+                plan_tasks=count_subquery(
+                    Task.objects.filter(session__day__plan=OuterRef("plan")), "session__day__plan"
+                ),
             )
         )
 
@@ -83,7 +93,7 @@ class EnrollmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TaskCompletion)
-class TaskCompletionAdmin(ReadOnlyAdmin):
+class TaskCompletionAdmin(EnrollmentColumnsMixin, ReadOnlyAdmin):
     list_display = ["learner", "plan", "day", "task", "completed_at"]
     list_filter = ["enrollment__plan"]
     list_select_related = ["enrollment__user", "enrollment__plan", "task__session__day"]
@@ -97,21 +107,13 @@ class TaskCompletionAdmin(ReadOnlyAdmin):
             super().get_queryset(request).select_related("enrollment__user", "enrollment__plan", "task__session__day")
         )
 
-    @admin.display(description=_("learner"), ordering="enrollment__user__username")
-    def learner(self, completion: TaskCompletion) -> str:
-        return str(completion.enrollment.user)
-
-    @admin.display(description=_("plan"))
-    def plan(self, completion: TaskCompletion) -> str:
-        return str(completion.enrollment.plan)
-
     @admin.display(description=_("day"), ordering="task__session__day__number")
     def day(self, completion: TaskCompletion) -> str:
         return str(completion.task.session.day)
 
 
 @admin.register(DayNote)
-class DayNoteAdmin(ReadOnlyAdmin):
+class DayNoteAdmin(EnrollmentColumnsMixin, ReadOnlyAdmin):
     list_display = ["learner", "plan", "day", "excerpt", "version", "updated_at"]
     list_filter = ["enrollment__plan"]
     list_select_related = ["enrollment__user", "enrollment__plan", "day"]
@@ -122,21 +124,13 @@ class DayNoteAdmin(ReadOnlyAdmin):
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[DayNote]:
         return super().get_queryset(request).select_related("enrollment__user", "enrollment__plan", "day")
 
-    @admin.display(description=_("learner"), ordering="enrollment__user__username")
-    def learner(self, note: DayNote) -> str:
-        return str(note.enrollment.user)
-
-    @admin.display(description=_("plan"))
-    def plan(self, note: DayNote) -> str:
-        return str(note.enrollment.plan)
-
     @admin.display(description=_("note"))
     def excerpt(self, note: DayNote) -> str:
-        return note.body if len(note.body) <= 80 else note.body[:79] + "…"
+        return Truncator(note.body).chars(80)
 
 
 @admin.register(ReminderDelivery)
-class ReminderDeliveryAdmin(admin.ModelAdmin):
+class ReminderDeliveryAdmin(EnrollmentColumnsMixin, admin.ModelAdmin):
     """Every reminder's outcome, read-only: rows are written by the sender, never by hand."""
 
     list_display = ["learner", "plan", "local_date", "status", "attempts", "sent_at", "short_error"]
@@ -154,17 +148,9 @@ class ReminderDeliveryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: ReminderDelivery | None = None) -> bool:
         return False
 
-    @admin.display(description=_("learner"), ordering="enrollment__user__username")
-    def learner(self, obj: ReminderDelivery) -> str:
-        return str(obj.enrollment.user)
-
-    @admin.display(description=_("plan"), ordering="enrollment__plan__title")
-    def plan(self, obj: ReminderDelivery) -> str:
-        return str(obj.enrollment.plan)
-
     @admin.display(description=_("error"))
     def short_error(self, obj: ReminderDelivery) -> str:
-        return obj.error if len(obj.error) <= 80 else obj.error[:79] + "…"
+        return Truncator(obj.error).chars(80)
 
     @admin.action(description=_("Send the selected failed reminders again"), permissions=["change"])
     def resend_failed(self, request: HttpRequest, queryset: QuerySet[ReminderDelivery]) -> None:

@@ -13,12 +13,14 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
 from curriculum.models import Day, Session
-from progress.models import Enrollment, LearnerProfile
+from progress.language import learner_language
+from progress.models import Enrollment
 from progress.services import local_today
 from progress.zones import zone_or_fallback
 
@@ -62,13 +64,6 @@ def event_uid(enrollment: Enrollment, session: Session) -> str:
     return f"enrollment-{enrollment.pk}-session-{session.pk}@{host}"
 
 
-def _language(enrollment: Enrollment) -> str:
-    try:
-        return enrollment.user.learner_profile.language
-    except LearnerProfile.DoesNotExist:
-        return settings.LANGUAGE_CODE
-
-
 def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
     """The feed as bytes. A fixed number of queries whatever the plan's length (see tests/progress/test_feed.py).
 
@@ -82,7 +77,7 @@ def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
     schedule = enrollment.schedule(total_days=days[-1].number if days else 0, today=today)
     stamp = timezone.now()
 
-    with translation.override(_language(enrollment)):
+    with translation.override(learner_language(enrollment)):
         cal = Calendar()
         cal.add("prodid", "-//Study plan LMS//Calendar feed//EN")
         cal.add("version", "2.0")
@@ -98,7 +93,7 @@ def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
             on = schedule.date_of(day.number)
             if schedule.paused_since is not None and on >= schedule.paused_since:
                 continue
-            link = f"{settings.SITE_URL}/days/{day.number}/"
+            link = settings.SITE_URL + reverse("progress:day", args=[day.number])
             for session in day.sessions.all():
                 start, end = session_hours(enrollment, session.slot)
                 tasks = "\n".join(f"- {task.text}" for task in session.tasks.all())

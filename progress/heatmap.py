@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from progress.schedule import week_start
+
 CELL = 12  # px, square side
 GAP = 3
 MAX_WEEKS = 53
@@ -60,9 +62,9 @@ def level(count: int, peak: int) -> int:
 
 def build(counts: dict[date, int], today: date, first_date: date | None) -> Heatmap:
     """Weeks from the plan's (or the first tick's) week to this week, at most a year."""
-    end = today + timedelta(days=6 - today.weekday())  # the Sunday of this week
+    end = week_start(today) + timedelta(days=6)  # the Sunday of this week
     earliest = min([d for d in (first_date, *counts) if d is not None and d <= today], default=today)
-    start = earliest - timedelta(days=earliest.weekday())
+    start = week_start(earliest)
     start = max(start, end - timedelta(weeks=MAX_WEEKS) + timedelta(days=1))
     start = min(start, end - timedelta(weeks=MIN_WEEKS) + timedelta(days=1))
     peak = max((n for d, n in counts.items() if start <= d <= end), default=0)

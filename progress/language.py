@@ -19,7 +19,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-from progress.models import LearnerProfile
+from progress.models import Enrollment, LearnerProfile
 
 SESSION_KEY = "learner_language"
 
@@ -27,6 +27,14 @@ SESSION_KEY = "learner_language"
 def supported(code: str | None) -> str | None:
     """`code` if it is one of settings.LANGUAGES, else None."""
     return code if code in dict(settings.LANGUAGES) else None
+
+
+def learner_language(enrollment: Enrollment) -> str:
+    """The language of emails and feeds made for this learner, away from any request."""
+    try:
+        return enrollment.user.learner_profile.language
+    except LearnerProfile.DoesNotExist:
+        return settings.LANGUAGE_CODE
 
 
 def remember_language(request: HttpRequest, code: str) -> None:

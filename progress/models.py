@@ -50,11 +50,6 @@ class LearnerProfile(models.Model):
         return str(self.user)
 
 
-class EnrollmentQuerySet(models.QuerySet["Enrollment"]):
-    def owned_by(self, user: object) -> EnrollmentQuerySet:
-        return self.filter(user=user)
-
-
 class Enrollment(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("learner")
@@ -79,8 +74,6 @@ class Enrollment(models.Model):
     afternoon_start = models.TimeField(_("afternoon starts"), default=time(14, 0))
     afternoon_end = models.TimeField(_("afternoon ends"), default=time(17, 0))
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

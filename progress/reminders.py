@@ -48,16 +48,17 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from config.logging_utils import log_event
-from curriculum.models import Task
-from progress.models import Enrollment, LearnerProfile, ReminderDelivery, ScheduleChange, TaskCompletion
-from progress.schedule import ONE_DAY, DayKind, Schedule
+from curriculum.models import Day, Task
+from progress.language import learner_language
+from progress.models import Enrollment, ReminderDelivery, TaskCompletion
+from progress.schedule import ONE_DAY, DayKind, Schedule, off_on, paused_on
 from progress.services import Agenda, agenda
 from progress.zones import load_zone
 
@@ -156,6 +157,7 @@ def due_enrollments(now: datetime, zones: Sequence[ZoneNow]) -> QuerySet[Enrollm
         .values("n")
     )
     plan_tasks = Task.objects.filter(session__day__plan=OuterRef("plan")).order_by().values("session__day__plan")
+    last_day = Day.objects.filter(plan=OuterRef("plan")).order_by().values("plan").annotate(n=Max("number")).values("n")
     return (
         Enrollment.objects.filter(condition, reminders_enabled=True)
         .annotate(
@@ -163,30 +165,12 @@ def due_enrollments(now: datetime, zones: Sequence[ZoneNow]) -> QuerySet[Enrollm
             plan_tasks=Coalesce(
                 Subquery(plan_tasks.annotate(n=Count("id")).values("n"), output_field=IntegerField()), Value(0)
             ),
-            # The same day count services.overview() lays out: days that have tasks.
-            plan_days=Coalesce(
-                Subquery(
-                    plan_tasks.annotate(n=Count("session__day", distinct=True)).values("n"),
-                    output_field=IntegerField(),
-                ),
-                Value(0),
-            ),
+            # Sized like services.overview() and the feed: by the highest day number, so a day emptied or
+            # deleted in the admin does not pull the later days' dates (and reminders) earlier.
+            plan_days=Coalesce(Subquery(last_day, output_field=IntegerField()), Value(0)),
         )
         .order_by("pk")
     )
-
-
-def is_paused(changes: Iterable[ScheduleChange], on: date) -> bool:
-    """Whether the latest pause/resume in effect on `on` is a pause.
-
-    Kept here until progress.schedule offers the same question; it only compares stored dates."""
-    toggles = [
-        c
-        for c in changes
-        if c.undone_at is None and c.kind in (ScheduleChange.Kind.PAUSE, ScheduleChange.Kind.RESUME) and c.on_date <= on
-    ]
-    latest = max(toggles, key=lambda c: (c.on_date, c.created_at), default=None)
-    return latest is not None and latest.kind == ScheduleChange.Kind.PAUSE
 
 
 def reminder_kind(
@@ -222,13 +206,13 @@ def who_is_due(now: datetime | None = None) -> list[Due]:
     result = []
     for e in candidates:
         local_date = local_date_due(by_zone[e.time_zone], e.reminder_time)
-        schedule = e.schedule(total_days=e.plan_days)  # type: ignore[attr-defined]
+        inp = e.schedule_input(total_days=e.plan_days)  # type: ignore[attr-defined]
         kind = reminder_kind(
-            schedule,
+            Schedule.build(inp),
             local_date,
             finished=e.plan_tasks > 0 and e.done_tasks >= e.plan_tasks,  # type: ignore[attr-defined]
-            paused=is_paused(e.schedule_changes.all(), local_date),
-            day_off=any(o.start_date <= local_date <= o.end_date for o in e.days_off.all()),
+            paused=paused_on(inp.changes, local_date),
+            day_off=off_on(inp.days_off, local_date),
         )
         if kind is not None:
             result.append(Due(e, local_date, kind))
@@ -335,8 +319,9 @@ def reminder_for(enrollment: Enrollment, today: date) -> Reminder:
         raise NothingToSend("reminders were turned off")
     facts = agenda(enrollment, today)
     finished = facts.overview.finished
-    paused = is_paused(enrollment.schedule_changes.all(), today)
-    day_off = any(o.start_date <= today <= o.end_date for o in enrollment.days_off.all())
+    inp = enrollment.schedule_input(total_days=0)
+    paused = paused_on(inp.changes, today)
+    day_off = off_on(inp.days_off, today)
     kind = reminder_kind(facts.overview.schedule, today, finished=finished, paused=paused, day_off=day_off)
     if kind is None:
         # Said in the delivery's error column, so an instructor sees why a claimed reminder was skipped.
@@ -366,13 +351,6 @@ def enrollment_pk_from_token(token: str) -> int | None:
 
 def absolute(path: str) -> str:
     return settings.SITE_URL + path
-
-
-def learner_language(enrollment: Enrollment) -> str:
-    try:
-        return enrollment.user.learner_profile.language
-    except LearnerProfile.DoesNotExist:
-        return settings.LANGUAGE_CODE
 
 
 class ReminderEmail(EmailMultiAlternatives):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from progress.models import DayOff, Enrollment, ScheduleChange
-from progress.schedule import Change, Schedule, ScheduleInput
+from progress.schedule import ONE_DAY, Change, Schedule, ScheduleInput, pause_spans
 from progress.services import Overview, first_unfinished_day, overview
 
 RESCHEDULE_KINDS = (ScheduleChange.Kind.SHIFT, ScheduleChange.Kind.CATCH_UP)
@@ -199,7 +199,7 @@ def remove_day_off(day_off: DayOff, today: date) -> tuple[date, date]:
         raise ScheduleError(_("This day off is over and cannot be removed: past days keep their dates."))
     freed = (max(day_off.start_date, today), day_off.end_date)
     if day_off.start_date < today:
-        day_off.end_date = today - timedelta(days=1)
+        day_off.end_date = today - ONE_DAY
         day_off.save(update_fields=["end_date"])
     else:
         day_off.delete()
@@ -211,13 +211,12 @@ def upcoming_days_off(enrollment: Enrollment, today: date) -> list[DayOff]:
 
 
 def is_paused(enrollment: Enrollment) -> bool:
-    paused = False
-    for kind in enrollment.schedule_changes.filter(
+    """Whether the latest PAUSE is still open, read fresh (inside pause()/resume()'s row lock)."""
+    toggles = enrollment.schedule_changes.filter(
         undone_at__isnull=True, kind__in=(ScheduleChange.Kind.PAUSE, ScheduleChange.Kind.RESUME)
-    ).values_list("kind", flat=True):
-        # Same pairing rule as progress.schedule.pause_spans: a PAUSE opens, the next RESUME closes.
-        paused = kind == ScheduleChange.Kind.PAUSE or (paused and kind != ScheduleChange.Kind.RESUME)
-    return paused
+    ).values_list("kind", "on_date")
+    _spans, open_since = pause_spans(tuple(Change(kind, 0, on) for kind, on in toggles), None)
+    return open_since is not None
 
 
 def pause(enrollment: Enrollment, today: date) -> ScheduleChange:

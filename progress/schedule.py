@@ -103,6 +103,26 @@ def pause_spans(changes: tuple[Change, ...], today: date | None) -> tuple[list[t
     return spans, paused_on
 
 
+def week_start(d: date) -> date:
+    """The Monday of `d`'s week (weeks run Monday to Sunday, as the plan's do)."""
+    return d - timedelta(days=d.weekday())
+
+
+def paused_on(changes: tuple[Change, ...], d: date) -> bool:
+    """Whether the last PAUSE or RESUME dated on or before `d` is a PAUSE.
+
+    Ordered by date, and for one date by change order (`changes` come oldest first, the sort is stable), so
+    a pause and a resume on the same day leave the plan running.
+    """
+    toggles = sorted((c for c in changes if c.kind in (PAUSE, RESUME) and c.on_date <= d), key=lambda c: c.on_date)
+    return bool(toggles) and toggles[-1].kind == PAUSE
+
+
+def off_on(days_off: tuple[tuple[date, date], ...], d: date) -> bool:
+    """Whether `d` falls in one of the learner's days-off ranges (inclusive)."""
+    return any(start <= d <= end for start, end in days_off)
+
+
 def _blocker(ranges: list[tuple[date, date]]) -> Callable[[date], bool]:
     # Few ranges in practice; a sorted scan keeps the check cheap for long plans too.
     ordered = sorted((s, e) for s, e in ranges if s <= e)

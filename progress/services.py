@@ -7,7 +7,7 @@ counts are aggregated in the database, and per-day figures come back as one dict
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from curriculum.models import Day, Session, Task
 from progress.models import Enrollment, TaskCompletion
-from progress.schedule import ONE_DAY, DayKind, DayOn, Schedule
+from progress.schedule import ONE_DAY, DayKind, DayOn, Schedule, week_start
 from progress.zones import zone_or_fallback
 
 
@@ -99,12 +99,14 @@ class Overview:
     def finished(self) -> bool:
         return self.total_tasks > 0 and self.done_tasks >= self.total_tasks
 
-    @property
-    def is_study_day(self) -> bool:
-        return self.day_on_today.kind == DayKind.STUDY
+    def date_of(self, number: int) -> date | None:
+        """The date of plan day `number`, or None for a number past the schedule's end."""
+        return self.schedule.date_of(number) if number <= self.schedule.total_days else None
 
     def day_state(self, number: int) -> str:
-        """done / partial / missed / upcoming for one plan day, as of `today`."""
+        """done / partial / missed / today / upcoming for one plan day as of `today` ("" past the end)."""
+        if number > self.schedule.total_days:
+            return ""
         total, done = self.totals.get(number, 0), self.done.get(number, 0)
         # A day left with no tasks (emptied in the admin) has nothing to do: done once due, never "missed",
         # as days_behind and first_unfinished_day already treat it.
@@ -212,7 +214,7 @@ def agenda(enrollment: Enrollment, today: date) -> Agenda:
 
     # Overdue = unfinished study days strictly before a cutoff: today on study days; on review days the
     # current week's days are listed as "this week" instead, so the cutoff is that week's Monday.
-    cutoff = today - timedelta(days=today.weekday()) if kind == DayKind.REVIEW else today
+    cutoff = week_start(today) if kind == DayKind.REVIEW else today
     last_overdue = schedule.days_due_by(cutoff - ONE_DAY)
     overdue_count = sum(ov.totals.get(n, 0) - ov.done.get(n, 0) for n in range(1, last_overdue + 1) if unfinished(n))
     overdue_tasks = list(_unfinished_tasks(enrollment, 1, last_overdue)[:OVERDUE_SHOWN])

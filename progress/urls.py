@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from progress import (
+    unsubscribe,
     views_accounts,
     views_calendar,
     views_day,
@@ -41,9 +42,6 @@ urlpatterns = [
     path("resume/", views_schedule.resume, name="resume"),
     path("calendar/<str:token>.ics", views_schedule.calendar_feed, name="calendar_feed"),
     path("settings/calendar-token/", views_schedule.calendar_token_reset, name="calendar_token_reset"),
+    # Daily reminder emails: the signed link in List-Unsubscribe.
+    path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
 ]
-
-# Daily reminder emails: the signed link in List-Unsubscribe (progress.unsubscribe).
-from progress import unsubscribe as _unsubscribe  # noqa: E402
-
-urlpatterns += [path("unsubscribe/<str:token>/", _unsubscribe.unsubscribe, name="unsubscribe")]

@@ -43,14 +43,13 @@ def _cell(ov: Overview, d: date, kind: DayKind, number: int | None, month: int, 
     )
 
 
-def month_cells(ov: Overview, year: int, month: int) -> tuple[list[list[Cell]], dict[int, Day]]:
+def month_cells(ov: Overview, year: int, month: int) -> list[list[Cell]]:
     weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     on = {d: ov.schedule.day_on(d) for week in weeks for d in week}
     numbers = [o.number for o in on.values() if o.number is not None]
     rows = Day.objects.filter(plan_id=ov.enrollment.plan_id, number__in=numbers).prefetch_related("sessions")
     days = {d.number: d for d in rows}
-    grid = [[_cell(ov, d, on[d].kind, on[d].number, month, days) for d in week] for week in weeks]
-    return grid, days
+    return [[_cell(ov, d, on[d].kind, on[d].number, month, days) for d in week] for week in weeks]
 
 
 def _shift(year: int, month: int, by: int) -> tuple[int, int] | None:
@@ -69,13 +68,12 @@ def calendar_month(
     if year not in YEARS or not 1 <= month <= 12:
         raise Http404("no such month")
     ov = overview(enrollment, today)
-    grid, _days = month_cells(ov, year, month)
     context = {
         "enrollment": enrollment,
         "overview": ov,
         "today": today,
         "month_start": date(year, month, 1),
-        "weeks": grid,
+        "weeks": month_cells(ov, year, month),
         "weekday_names": [date(2024, 1, i) for i in range(1, 8)],  # 2024-01-01 was a Monday
         "prev": _shift(year, month, -1),
         "next": _shift(year, month, 1),

@@ -7,13 +7,12 @@ from datetime import date
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from curriculum.models import Day, Task
 from progress.models import DayNote, Enrollment, TaskCompletion
 from progress.services import learner_days, overview, ticked_ids
-from progress.views_common import HtmxHttpRequest, learner_page
+from progress.views_common import HtmxHttpRequest, learner_page, safe_next
 
 
 def day_context(enrollment: Enrollment, today: date, day: Day) -> dict[str, object]:
@@ -25,8 +24,8 @@ def day_context(enrollment: Enrollment, today: date, day: Day) -> dict[str, obje
         "overview": ov,
         "today": today,
         "day": day,
-        "date": ov.schedule.date_of(number) if number <= ov.schedule.total_days else None,
-        "state": ov.day_state(number) if number <= ov.schedule.total_days else "",
+        "date": ov.date_of(number),
+        "state": ov.day_state(number),
         "done_ids": ticked_ids(day),
         "day_done": ov.done.get(number, 0),
         "day_total": ov.totals.get(number, 0),
@@ -51,13 +50,6 @@ def day(request: HtmxHttpRequest, enrollment: Enrollment, today: date, number: i
     return render(request, "progress/day.html", context)
 
 
-def _safe_next(request: HtmxHttpRequest, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return fallback
-
-
 @require_POST
 @learner_page
 def toggle_task(
@@ -80,7 +72,7 @@ def toggle_task(
     else:
         TaskCompletion.objects.filter(enrollment=enrollment, task=task).delete()
     if not request.htmx:
-        return HttpResponseRedirect(_safe_next(request, reverse("progress:day", args=[number])))
+        return HttpResponseRedirect(safe_next(request, reverse("progress:day", args=[number])))
     ov = overview(enrollment, today)
     context = {
         "overview": ov,

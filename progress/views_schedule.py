@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -16,16 +15,16 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from progress import rescheduling
-from progress.access import current_enrollment, enrollment_required, owned_day_off
+from progress.access import owned_day_off
 from progress.feed import build_calendar, enrollment_for_token
+from progress.forms_schedule import DayOffForm, days_off_context
 from progress.models import Enrollment, new_calendar_token
 from progress.services import local_today, overview
+from progress.views_common import HtmxHttpRequest, learner_page, safe_next
 
 
 def _user(request: HttpRequest) -> User:
@@ -33,19 +32,8 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _enrollment(request: HttpRequest) -> Enrollment:
-    """The active enrollment, from the query the navigation bar shares (see progress.access)."""
-    enrollment = current_enrollment(request)
-    assert enrollment is not None  # enrollment_required ran first
-    return enrollment
-
-
 def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
-    """Redirect to a same-site `next` (from the form) or to `default`."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(default)
+    return redirect(safe_next(request, default))
 
 
 def _d(value: date) -> str:
@@ -55,11 +43,9 @@ def _d(value: date) -> str:
 # --- reschedule -------------------------------------------------------------------------------------------
 
 
-@enrollment_required
+@learner_page
 @require_http_methods(["GET", "HEAD", "POST"])
-def reschedule(request: HttpRequest) -> HttpResponse:
-    enrollment = _enrollment(request)
-    today = local_today(enrollment)
+def reschedule(request: HtmxHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
     if request.method == "POST":
         kind = request.POST.get("kind", "")
         try:
@@ -93,10 +79,9 @@ def reschedule(request: HttpRequest) -> HttpResponse:
     )
 
 
-@enrollment_required
+@learner_page
 @require_POST
-def reschedule_undo(request: HttpRequest) -> HttpResponse:
-    enrollment = _enrollment(request)
+def reschedule_undo(request: HtmxHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
     try:
         change = rescheduling.undo_last(enrollment)
     except rescheduling.ScheduleError as exc:
@@ -109,45 +94,10 @@ def reschedule_undo(request: HttpRequest) -> HttpResponse:
 # --- days off ---------------------------------------------------------------------------------------------
 
 
-class DayOffForm(forms.Form):
-    start_date = forms.DateField(label=gettext_lazy("First day off"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(
-        label=gettext_lazy("Last day off"),
-        required=False,
-        help_text=gettext_lazy("Leave empty for a single day."),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-    def __init__(self, *args: object, enrollment: Enrollment, today: date, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.enrollment = enrollment
-        self.today = today
-
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        start, end = data.get("start_date"), data.get("end_date")
-        if isinstance(start, date):
-            try:
-                # The same checks the service makes on save, so errors show next to the form.
-                rescheduling.check_day_off(self.enrollment, start, end if isinstance(end, date) else None, self.today)
-            except rescheduling.ScheduleError as exc:
-                raise forms.ValidationError(exc.messages) from None
-        return data
-
-
-def days_off_context(enrollment: Enrollment, today: date, form: DayOffForm | None = None) -> dict[str, object]:
-    """What `progress/_days_off.html` needs; the settings page can call this to include the panel."""
-    return {
-        "days_off": rescheduling.upcoming_days_off(enrollment, today),
-        "day_off_form": form or DayOffForm(enrollment=enrollment, today=today),
-        "today": today,
-    }
-
-
 def _render_days_off(
-    request: HttpRequest, enrollment: Enrollment, today: date, form: DayOffForm | None = None, status: int = 200
+    request: HtmxHttpRequest, enrollment: Enrollment, today: date, form: DayOffForm | None = None, status: int = 200
 ) -> HttpResponse:
-    is_htmx = bool(getattr(request, "htmx", False))
+    is_htmx = bool(request.htmx)
     context = {
         **days_off_context(enrollment, today, form),
         "enrollment": enrollment,
@@ -161,11 +111,9 @@ def _render_days_off(
     return render(request, "progress/days_off.html", context, status=status)
 
 
-@enrollment_required
+@learner_page
 @require_http_methods(["GET", "HEAD", "POST"])
-def days_off(request: HttpRequest) -> HttpResponse:
-    enrollment = _enrollment(request)
-    today = local_today(enrollment)
+def days_off(request: HtmxHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
     if request.method != "POST":
         return _render_days_off(request, enrollment, today)
     form = DayOffForm(request.POST, enrollment=enrollment, today=today)
@@ -179,7 +127,7 @@ def days_off(request: HttpRequest) -> HttpResponse:
         form.add_error(None, exc.messages)
         return _render_days_off(request, enrollment, today, form, status=400)
     messages.success(request, _("Day off added: %(range)s.") % {"range": _range(added.start_date, added.end_date)})
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return _render_days_off(request, enrollment, today)
     return _back(request, reverse("progress:days_off"))
 
@@ -190,29 +138,29 @@ def _range(start: date, end: date) -> str:
 
 @login_required
 @require_POST
-def day_off_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def day_off_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     day_off = owned_day_off(_user(request), pk)
     enrollment = day_off.enrollment
+    today = local_today(enrollment)
     try:
-        freed = rescheduling.remove_day_off(day_off, local_today(enrollment))
+        freed = rescheduling.remove_day_off(day_off, today)
     except rescheduling.ScheduleError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Day off removed: %(range)s.") % {"range": _range(*freed)})
-    if getattr(request, "htmx", False):
-        return _render_days_off(request, enrollment, local_today(enrollment))
+    if request.htmx:
+        return _render_days_off(request, enrollment, today)
     return _back(request, reverse("progress:days_off"))
 
 
 # --- pause / resume ---------------------------------------------------------------------------------------
 
 
-@enrollment_required
+@learner_page
 @require_POST
-def pause(request: HttpRequest) -> HttpResponse:
-    enrollment = _enrollment(request)
+def pause(request: HtmxHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
     try:
-        rescheduling.pause(enrollment, local_today(enrollment))
+        rescheduling.pause(enrollment, today)
     except rescheduling.ScheduleError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -220,11 +168,9 @@ def pause(request: HttpRequest) -> HttpResponse:
     return _back(request, reverse("progress:reschedule"))
 
 
-@enrollment_required
+@learner_page
 @require_POST
-def resume(request: HttpRequest) -> HttpResponse:
-    enrollment = _enrollment(request)
-    today = local_today(enrollment)
+def resume(request: HtmxHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
     try:
         rescheduling.resume(enrollment, today)
     except rescheduling.ScheduleError as exc:
@@ -254,13 +200,12 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@enrollment_required
+@learner_page
 @require_POST
-def calendar_token_reset(request: HttpRequest) -> HttpResponse:
-    enrollment = _enrollment(request)
+def calendar_token_reset(request: HtmxHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
     enrollment.calendar_token = new_calendar_token()
     enrollment.save(update_fields=["calendar_token"])
     messages.success(request, _("Your calendar link was reset; the old link no longer works."))
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return render(request, "progress/_calendar_feed.html", {"enrollment": enrollment})
-    return _back(request, "/settings/")
+    return _back(request, reverse("progress:settings"))

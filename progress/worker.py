@@ -1,6 +1,6 @@
 """Start a real Celery worker with an embedded beat, for `manage.py quickstart` and local use.
 
-The lead's quickstart command calls `start_worker_with_beat()` and terminates the process on exit. With
+`manage.py quickstart` calls `start_worker_with_beat()` and terminates the process on exit. With
 REDIS_URL set the worker uses Redis; otherwise settings pick kombu's filesystem transport under var/, so
 no service is needed. Email then lands in var/mail/ unless EMAIL_HOST is set.
 """

@@ -6,6 +6,7 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 
+from progress.forms_schedule import days_off_context
 from progress.models import Enrollment
 from progress.rescheduling import Behind, behind
 from progress.services import Overview, local_today
@@ -30,8 +31,6 @@ def calendar_feed_url(enrollment: Enrollment) -> str:
 @register.inclusion_tag("progress/_days_off.html", takes_context=True)
 def days_off_panel(context: template.Context, enrollment: Enrollment) -> dict[str, object]:
     """The days-off list and form, for the settings page: `{% days_off_panel enrollment %}`."""
-    from progress.views_schedule import days_off_context
-
     request = context.get("request")
     today = local_today(enrollment)
     return {**days_off_context(enrollment, today), "request": request, "csrf_token": context.get("csrf_token")}

@@ -282,3 +282,12 @@ def test_an_enrollment_of_another_learner_does_not_hide_mine(
     travel(utc("2026-03-04 12:00"))
     assert due_now() == {a.pk: Kind.STUDY}
     assert Enrollment.objects.count() == 2
+
+
+def test_the_last_day_is_still_due_when_a_middle_day_was_emptied(alice: User, plan: Plan, travel: Callable) -> None:
+    # The schedule is sized by the highest day number everywhere (pages, feed, reminders): a day an instructor
+    # emptied must not cost the plan's last day its reminder.
+    e = enroll(alice, plan, start=MONDAY, tz="Asia/Shanghai", at=dtime(8, 0))
+    Task.objects.filter(session__day__plan=plan, session__day__number=2).delete()
+    travel(utc("2026-03-13 04:00"))  # Friday 12:00 in Shanghai: day 10, the last
+    assert due_now() == {e.pk: Kind.STUDY}
