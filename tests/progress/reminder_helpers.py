@@ -123,6 +123,14 @@ def smtp_settings_fixture(settings: Any) -> Callable[[SmtpServer], None]:
     return use
 
 
+@pytest.fixture(name="server")
+def smtp_server_fixture(smtp: Callable[..., SmtpServer], smtp_settings: Callable[[SmtpServer], None]) -> SmtpServer:
+    """One accepting aiosmtpd server that Django's default mailer sends to."""
+    s = smtp()
+    smtp_settings(s)
+    return s
+
+
 def enroll(
     user: User,
     plan: Plan,

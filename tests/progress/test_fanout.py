@@ -25,6 +25,7 @@ from tests.progress.reminder_helpers import (  # noqa: F401 - fixtures
     learners,
     plan_fixture,
     smtp_fixture,
+    smtp_server_fixture,
     smtp_settings_fixture,
 )
 
@@ -39,13 +40,6 @@ NOON = datetime(2026, 3, 4, 4, 0, tzinfo=UTC)  # 12:00 on Wednesday in Shanghai
 def frozen() -> Any:
     with time_machine.travel(NOON, tick=False) as t:
         yield t
-
-
-@pytest.fixture
-def server(smtp: Callable[..., SmtpServer], smtp_settings: Callable[[SmtpServer], None]) -> SmtpServer:
-    s = smtp()
-    smtp_settings(s)
-    return s
 
 
 def five(make_user: Callable[..., User], plan: Plan) -> list[Enrollment]:

@@ -30,6 +30,7 @@ from tests.progress.reminder_helpers import (  # noqa: F401 - fixtures
     learners,
     plan_fixture,
     smtp_fixture,
+    smtp_server_fixture,
     smtp_settings_fixture,
 )
 
@@ -44,13 +45,6 @@ BROKEN_ZONES = ["Asia", "Nowhere/City", "", "Asia/../../x"]
 def frozen() -> Any:
     with time_machine.travel(WEDNESDAY_NOON_SHANGHAI, tick=False) as t:
         yield t
-
-
-@pytest.fixture
-def server(smtp: Callable[..., SmtpServer], smtp_settings: Callable[[SmtpServer], None]) -> SmtpServer:
-    s = smtp()
-    smtp_settings(s)
-    return s
 
 
 def stored_zone(enrollment: Enrollment, zone: str) -> None:
