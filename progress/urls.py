@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.urls import path
 
 from progress import (
-    unsubscribe,
     views_accounts,
     views_calendar,
     views_day,
@@ -14,6 +13,7 @@ from progress import (
     views_settings,
     views_today,
 )
+from progress.views import unsubscribe
 
 app_name = "progress"
 
