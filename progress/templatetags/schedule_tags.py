@@ -6,8 +6,8 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 
-from progress.forms_schedule import days_off_context
 from progress.models import Enrollment
+from progress.pages import days_off_context
 from progress.rescheduling import Behind, behind
 from progress.services import Overview, local_today
 
