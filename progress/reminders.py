@@ -48,15 +48,17 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from config.logging_utils import log_event
+from curriculum.counting import count_subquery, max_subquery
 from curriculum.models import Day, Task
 from progress.language import learner_language
+from progress.links import absolute_url
 from progress.models import Enrollment, ReminderDelivery, TaskCompletion
 from progress.schedule import ONE_DAY, DayKind, Schedule, off_on, paused_on
 from progress.services import Agenda, agenda
@@ -149,25 +151,14 @@ def due_enrollments(now: datetime, zones: Sequence[ZoneNow]) -> QuerySet[Enrollm
                 Q(time_zone=z.time_zone, reminder_time__gte=z.late_from, start_date__lte=z.late_date + ONE_DAY),
                 ~Exists(late),
             )
-    done = (
-        TaskCompletion.objects.filter(enrollment=OuterRef("pk"))
-        .order_by()
-        .values("enrollment")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    plan_tasks = Task.objects.filter(session__day__plan=OuterRef("plan")).order_by().values("session__day__plan")
-    last_day = Day.objects.filter(plan=OuterRef("plan")).order_by().values("plan").annotate(n=Max("number")).values("n")
     return (
         Enrollment.objects.filter(condition, reminders_enabled=True)
         .annotate(
-            done_tasks=Coalesce(Subquery(done, output_field=IntegerField()), Value(0)),
-            plan_tasks=Coalesce(
-                Subquery(plan_tasks.annotate(n=Count("id")).values("n"), output_field=IntegerField()), Value(0)
-            ),
+            done_tasks=count_subquery(TaskCompletion.objects.filter(enrollment=OuterRef("pk")), "enrollment"),
+            plan_tasks=count_subquery(Task.objects.filter(session__day__plan=OuterRef("plan")), "session__day__plan"),
             # Sized like services.overview() and the feed: by the highest day number, so a day emptied or
             # deleted in the admin does not pull the later days' dates (and reminders) earlier.
-            plan_days=Coalesce(Subquery(last_day, output_field=IntegerField()), Value(0)),
+            plan_days=max_subquery(Day.objects.filter(plan=OuterRef("plan")), "plan", "number"),
         )
         .order_by("pk")
     )
@@ -349,10 +340,6 @@ def enrollment_pk_from_token(token: str) -> int | None:
         return None
 
 
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
-
-
 class ReminderEmail(EmailMultiAlternatives):
     """Keeps each header on one line (up to RFC 5322's 998 characters).
 
@@ -366,7 +353,7 @@ class ReminderEmail(EmailMultiAlternatives):
 def build_message(enrollment: Enrollment, today: date) -> EmailMultiAlternatives:
     """The reminder for `today` (the learner's local date), in their language, text and HTML."""
     reminder = reminder_for(enrollment, today)
-    unsubscribe_url = absolute(reverse("progress:unsubscribe", args=[unsubscribe_token(enrollment)]))
+    unsubscribe_url = absolute_url(reverse("progress:unsubscribe", args=[unsubscribe_token(enrollment)]))
     with translation.override(learner_language(enrollment)):
         context = {
             "kind": reminder.kind,
@@ -375,7 +362,7 @@ def build_message(enrollment: Enrollment, today: date) -> EmailMultiAlternatives
             "ov": reminder.agenda.overview,
             "user": enrollment.user,
             "today": today,
-            "today_url": absolute(reverse("progress:today")),
+            "today_url": absolute_url(reverse("progress:today")),
             "unsubscribe_url": unsubscribe_url,
             "site_url": settings.SITE_URL,
             "language": translation.get_language(),

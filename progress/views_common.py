@@ -13,7 +13,7 @@ from django_htmx.middleware import HtmxDetails
 
 from progress.access import current_enrollment, enrollment_required
 from progress.models import Enrollment
-from progress.services import local_today
+from progress.zones import local_today
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -34,7 +34,7 @@ def learner_page[**P](
     def wrapper(request: HtmxHttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         enrollment = current_enrollment(request)
         assert enrollment is not None  # enrollment_required
-        return view(request, enrollment, local_today(enrollment), *args, **kwargs)
+        return view(request, enrollment, local_today(enrollment.time_zone), *args, **kwargs)
 
     return enrollment_required(wrapper)
 

@@ -27,11 +27,10 @@ def day_context(enrollment: Enrollment, today: date, day: Day) -> dict[str, obje
         "date": ov.date_of(number),
         "state": ov.day_state(number),
         "done_ids": ticked_ids(day),
-        "day_done": ov.done.get(number, 0),
-        "day_total": ov.totals.get(number, 0),
-        # The plan's own day numbers (ov.totals has every Day row), so a day deleted in the admin is skipped.
-        "prev_number": max((n for n in ov.totals if n < number), default=None),
-        "next_number": min((n for n in ov.totals if n > number), default=None),
+        "day_done": ov.day_done(number),
+        "day_total": ov.day_total(number),
+        "prev_number": ov.day_before(number),
+        "next_number": ov.day_after(number),
         "note": note,
         "note_body": note.body if note else "",
         "note_version": note.version if note else 0,
@@ -77,8 +76,8 @@ def toggle_task(
     context = {
         "overview": ov,
         "number": number,
-        "day_done": ov.done.get(number, 0),
-        "day_total": ov.totals.get(number, 0),
+        "day_done": ov.day_done(number),
+        "day_total": ov.day_total(number),
         "task": task,
         "done": done,
     }

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from curriculum.models import Plan
 from progress.access import learner_enrollments, owned_enrollment
-from progress.forms_enroll import DEFAULT_TIME_ZONE, EnrollForm, weekdays_to_mask
+from progress.forms_enroll import EnrollForm, weekdays_to_mask
 from progress.models import Enrollment, LearnerProfile
+from progress.zones import DEFAULT_TIME_ZONE
 
 
 def set_active(user: User, enrollment: Enrollment) -> None:

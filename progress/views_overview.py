@@ -12,7 +12,7 @@ from django.shortcuts import render
 from curriculum.models import Day, ResourceSection, Session
 from progress import heatmap
 from progress.models import Enrollment
-from progress.services import Overview, completions_per_local_date, overview, streak
+from progress.services import Overview, completions_per_local_date, overview
 from progress.views_common import HtmxHttpRequest, learner_page
 
 
@@ -44,7 +44,7 @@ def phases_of(ov: Overview, days: list[Day]) -> list[Part]:
             p.weeks.append(weeks[week.number])
         w = weeks[week.number]
         w.days.append(day)
-        done, total = ov.done.get(day.number, 0), ov.totals.get(day.number, 0)
+        done, total = ov.day_done(day.number), ov.day_total(day.number)
         w.done += done
         w.total += total
         p.done += done
@@ -82,7 +82,7 @@ def progress(request: HtmxHttpRequest, enrollment: Enrollment, today: date) -> H
         "overview": ov,
         "today": today,
         "phases": phases_of(ov, days),
-        "streak": streak(ov.schedule, ov.totals, ov.done, today),
+        "streak": ov.streak,
         "heatmap": heatmap.build(counts, today, ov.schedule.first_date),
     }
     return render(request, "progress/progress.html", context)

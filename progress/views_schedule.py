@@ -23,8 +23,9 @@ from progress.access import owned_day_off
 from progress.feed import build_calendar, enrollment_for_token
 from progress.forms_schedule import DayOffForm, days_off_context
 from progress.models import Enrollment, new_calendar_token
-from progress.services import local_today, overview
+from progress.services import overview
 from progress.views_common import HtmxHttpRequest, learner_page, safe_next
+from progress.zones import local_today
 
 
 def _user(request: HttpRequest) -> User:
@@ -141,7 +142,7 @@ def _range(start: date, end: date) -> str:
 def day_off_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     day_off = owned_day_off(_user(request), pk)
     enrollment = day_off.enrollment
-    today = local_today(enrollment)
+    today = local_today(enrollment.time_zone)
     try:
         freed = rescheduling.remove_day_off(day_off, today)
     except rescheduling.ScheduleError as exc:
