@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.middleware import HtmxDetails
 
 from progress.models import DayOff, Enrollment, LearnerProfile
-from progress.services import local_today
+from progress.zones import local_today
 
 
 def owned_enrollment(user: User, pk: int) -> Enrollment:
@@ -127,7 +127,7 @@ def learner_page[**P](methods: Sequence[str] = PAGE) -> Callable[[LearnerView[P]
             enrollment = current_enrollment(request)
             if enrollment is None:
                 return redirect("progress:enroll")
-            return view(request, enrollment, local_today(enrollment), *args, **kwargs)
+            return view(request, enrollment, local_today(enrollment.time_zone), *args, **kwargs)
 
         return signed_in(methods)(with_enrollment)
 

@@ -19,7 +19,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from curriculum.adminkit import count_subquery
+from curriculum.counting import count_subquery
 from curriculum.models import Task
 from progress.models import DayNote, Enrollment, ReminderDelivery, TaskCompletion
 from progress.reminders.fanout import batched

@@ -57,11 +57,10 @@ def day_context(enrollment: Enrollment, today: date, day: Day) -> dict[str, obje
         "date": ov.date_of(number),
         "state": ov.day_state(number),
         "done_ids": ticked_ids(day),
-        "day_done": ov.done.get(number, 0),
-        "day_total": ov.totals.get(number, 0),
-        # The plan's own day numbers (ov.totals has every Day row), so a day deleted in the admin is skipped.
-        "prev_number": max((n for n in ov.totals if n < number), default=None),
-        "next_number": min((n for n in ov.totals if n > number), default=None),
+        "day_done": ov.day_done(number),
+        "day_total": ov.day_total(number),
+        "prev_number": ov.day_before(number),
+        "next_number": ov.day_after(number),
         "note": note,
         "note_body": note.body if note else "",
         "note_version": note.version if note else 0,
@@ -141,7 +140,7 @@ def phases_of(ov: Overview, days: list[Day]) -> list[Part]:
             p.weeks.append(weeks[week.number])
         w = weeks[week.number]
         w.days.append(day)
-        done, total = ov.done.get(day.number, 0), ov.totals.get(day.number, 0)
+        done, total = ov.day_done(day.number), ov.day_total(day.number)
         w.done += done
         w.total += total
         p.done += done

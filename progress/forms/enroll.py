@@ -9,8 +9,9 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from curriculum.models import Plan
-from progress.forms.schedule_fields import ScheduleFieldsMixin, local_today, mask_to_weekdays
+from progress.forms.schedule_fields import ScheduleFieldsMixin, mask_to_weekdays
 from progress.models import WEEKDAYS_MON_FRI, Enrollment
+from progress.zones import local_today
 
 
 class EnrollForm(ScheduleFieldsMixin):

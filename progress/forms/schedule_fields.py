@@ -8,15 +8,13 @@ from functools import cache
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from progress.zones import zone_or_fallback
+from progress.zones import local_today
 
 # A start date may lie up to a year either side of the learner's today: the past so somebody who began
 # the plan on paper can catch up here, the future to plan ahead; anything further is almost surely a typo.
 START_DATE_WINDOW = timedelta(days=366)
-DEFAULT_TIME_ZONE = "Asia/Shanghai"
 
 WEEKDAY_CHOICES = [
     ("0", _("Monday")),
@@ -45,10 +43,6 @@ def weekdays_to_mask(values: list[str]) -> int:
 
 def mask_to_weekdays(mask: int) -> list[str]:
     return [str(i) for i in range(7) if mask & (1 << i)]
-
-
-def local_today(time_zone: str) -> date:
-    return timezone.now().astimezone(zone_or_fallback(time_zone)).date()
 
 
 class DateInput(forms.DateInput):

@@ -24,10 +24,10 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from curriculum.counting import count_subquery, max_subquery
 from curriculum.models import Day, Task
 from progress.models import Enrollment, ReminderDelivery, TaskCompletion
 from progress.schedule import ONE_DAY, DayKind, Schedule, off_on, paused_on
@@ -115,23 +115,12 @@ def _due_condition(zones: Sequence[ZoneNow]) -> Q:
 
 def _with_plan_counts(enrollments: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
     """Annotate what eligibility needs (tasks done, tasks and days in the plan) as subqueries of the same query."""
-    done = (
-        TaskCompletion.objects.filter(enrollment=OuterRef("pk"))
-        .order_by()
-        .values("enrollment")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    plan_tasks = Task.objects.filter(session__day__plan=OuterRef("plan")).order_by().values("session__day__plan")
-    last_day = Day.objects.filter(plan=OuterRef("plan")).order_by().values("plan").annotate(n=Max("number")).values("n")
     return enrollments.annotate(
-        done_tasks=Coalesce(Subquery(done, output_field=IntegerField()), Value(0)),
-        plan_tasks=Coalesce(
-            Subquery(plan_tasks.annotate(n=Count("id")).values("n"), output_field=IntegerField()), Value(0)
-        ),
+        done_tasks=count_subquery(TaskCompletion.objects.filter(enrollment=OuterRef("pk")), "enrollment"),
+        plan_tasks=count_subquery(Task.objects.filter(session__day__plan=OuterRef("plan")), "session__day__plan"),
         # Sized like services.overview() and the feed: by the highest day number, so a day emptied or
         # deleted in the admin does not pull the later days' dates (and reminders) earlier.
-        plan_days=Coalesce(Subquery(last_day, output_field=IntegerField()), Value(0)),
+        plan_days=max_subquery(Day.objects.filter(plan=OuterRef("plan")), "plan", "number"),
     )
 
 

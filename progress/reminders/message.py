@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from progress.language import learner_language
+from progress.links import absolute_url
 from progress.models import Enrollment
 from progress.reminders.due import Kind, reminder_kind
 from progress.schedule import off_on, paused_on
@@ -70,10 +71,6 @@ def reminder_for(enrollment: Enrollment, today: date) -> Reminder:
     return Reminder(kind, facts)
 
 
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
-
-
 class ReminderEmail(EmailMultiAlternatives):
     """Keeps each header on one line (up to RFC 5322's 998 characters).
 
@@ -87,7 +84,7 @@ class ReminderEmail(EmailMultiAlternatives):
 def build_message(enrollment: Enrollment, today: date) -> EmailMultiAlternatives:
     """The reminder for `today` (the learner's local date), in their language, text and HTML."""
     reminder = reminder_for(enrollment, today)
-    unsubscribe_url = absolute(reverse("progress:unsubscribe", args=[unsubscribe_token(enrollment)]))
+    unsubscribe_url = absolute_url(reverse("progress:unsubscribe", args=[unsubscribe_token(enrollment)]))
     with translation.override(learner_language(enrollment)):
         context = {
             "kind": reminder.kind,
@@ -96,7 +93,7 @@ def build_message(enrollment: Enrollment, today: date) -> EmailMultiAlternatives
             "ov": reminder.agenda.overview,
             "user": enrollment.user,
             "today": today,
-            "today_url": absolute(reverse("progress:today")),
+            "today_url": absolute_url(reverse("progress:today")),
             "unsubscribe_url": unsubscribe_url,
             "site_url": settings.SITE_URL,
             "language": translation.get_language(),

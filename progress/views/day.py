@@ -47,8 +47,8 @@ def toggle_task(
     context = {
         "overview": ov,
         "number": number,
-        "day_done": ov.done.get(number, 0),
-        "day_total": ov.totals.get(number, 0),
+        "day_done": ov.day_done(number),
+        "day_total": ov.day_total(number),
         "task": task,
         "done": done,
     }

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from curriculum.models import Plan
 from progress.access import ACTION, FORM, AuthenticatedHttpRequest, learner_enrollments, owned_enrollment, signed_in
 from progress.forms.enroll import EnrollForm
-from progress.forms.schedule_fields import DEFAULT_TIME_ZONE, weekdays_to_mask
+from progress.forms.schedule_fields import weekdays_to_mask
 from progress.models import Enrollment, LearnerProfile
+from progress.zones import DEFAULT_TIME_ZONE
 
 
 def set_active(user: User, enrollment: Enrollment) -> None:

@@ -13,7 +13,7 @@ from progress import heatmap
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
 from progress.pages import phases_of
-from progress.services import completions_per_local_date, overview, streak
+from progress.services import completions_per_local_date, overview
 
 
 @learner_page()
@@ -46,7 +46,7 @@ def progress(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: d
         "overview": ov,
         "today": today,
         "phases": phases_of(ov, days),
-        "streak": streak(ov.schedule, ov.totals, ov.done, today),
+        "streak": ov.streak,
         "heatmap": heatmap.build(counts, today, ov.schedule.first_date),
     }
     return render(request, "progress/progress.html", context)

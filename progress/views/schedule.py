@@ -21,7 +21,8 @@ from progress.access import ACTION, FORM, AuthenticatedHttpRequest, learner_page
 from progress.forms.schedule import DayOffForm, RescheduleForm
 from progress.models import Enrollment
 from progress.pages import days_off_context, safe_next
-from progress.services import local_today, overview
+from progress.services import overview
+from progress.zones import local_today
 
 
 def _back(request: AuthenticatedHttpRequest, default: str) -> HttpResponseRedirect:
@@ -146,7 +147,7 @@ def day_off_delete(request: AuthenticatedHttpRequest, enrollment: Enrollment, to
     if day_off.enrollment_id != enrollment.pk:
         # A tab still open on another of the learner's plans: that plan's day off, on that plan's date.
         enrollment = day_off.enrollment
-        today = local_today(enrollment)
+        today = local_today(enrollment.time_zone)
 
     def remove() -> str:
         freed = rescheduling.remove_day_off(day_off, today)

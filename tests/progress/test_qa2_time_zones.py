@@ -23,7 +23,7 @@ from django.test import Client
 from curriculum.models import Day, Plan
 from progress.models import Enrollment, ReminderDelivery
 from progress.reminders.message import build_message
-from progress.services import local_today
+from progress.zones import local_today
 from tests.progress.reminder_helpers import (  # noqa: F401 - fixtures
     SmtpServer,
     enroll,
@@ -136,7 +136,7 @@ def test_a_broken_zone_reads_as_the_default_zone(alice: User, plan: Plan, frozen
     # 23:30 UTC on Tuesday is already Wednesday in Shanghai, the default zone.
     frozen.move_to("2026-03-03T23:30:00Z")
 
-    assert local_today(enrollment) == date(2026, 3, 4)
+    assert local_today(enrollment.time_zone) == date(2026, 3, 4)
 
 
 def test_the_settings_page_lets_the_learner_repair_a_broken_zone(alice: User, plan: Plan) -> None:
