@@ -3,7 +3,6 @@ batch, enqueue after commit, transient failures retried, permanent ones recorded
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
@@ -14,20 +13,12 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import connection as db_connection
 
 from curriculum.models import Plan, Task
 from progress import reminders
 from progress.models import Enrollment, ReminderDelivery, ScheduleChange, TaskCompletion
-from tests.progress.reminder_helpers import (  # noqa: F401 - fixtures
-    SmtpServer,
-    enroll,
-    learners,
-    plan_fixture,
-    smtp_fixture,
-    smtp_server_fixture,
-    smtp_settings_fixture,
-)
+from tests.concurrency import run_at_once
+from tests.progress.reminder_helpers import SmtpServer, enroll, learners
 
 pytestmark = pytest.mark.django_db
 
@@ -245,21 +236,9 @@ def test_two_workers_racing_on_one_batch_send_each_email_once(
     """Real concurrency on PostgreSQL: two threads (two connections) run the same batch at once."""
     enrollments = five(make_user, plan)
     ids = [ReminderDelivery.objects.create(enrollment=e, local_date=date(2026, 3, 4)).pk for e in enrollments]
-    barrier = threading.Barrier(2)
-    results: list[reminders.BatchResult] = []
 
-    def worker() -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(reminders.send_batch(ids))
-        finally:
-            db_connection.close()
+    results = run_at_once(*[lambda: reminders.send_batch(ids)] * 2)
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
     assert len(results) == 2
     assert sorted(pk for r in results for pk in r.sent) == sorted(ids)  # each row sent by exactly one
     for e in enrollments:

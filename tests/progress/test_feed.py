@@ -28,11 +28,6 @@ def enrollment(alice: User) -> Enrollment:
     return Enrollment.objects.create(user=alice, plan=make_plan(days=10), start_date=MON)
 
 
-@pytest.fixture
-def on_saturday(time_machine: object) -> None:
-    time_machine.move_to(datetime(2026, 3, 7, 4, 0, tzinfo=UTC), tick=False)  # type: ignore[attr-defined]
-
-
 def feed_url(enrollment: Enrollment) -> str:
     return reverse("progress:calendar_feed", args=[enrollment.calendar_token])
 
@@ -148,6 +143,22 @@ def test_a_wrong_token_is_404(client: Client, enrollment: Enrollment) -> None:
     wrong = token[:-1] + ("A" if token[-1] != "A" else "B")
     assert client.get(reverse("progress:calendar_feed", args=[wrong])).status_code == 404
     assert client.get(reverse("progress:calendar_feed", args=["x" * 200])).status_code == 404
+
+
+def test_it_answers_404_for_a_feed_token_with_a_nul_character(enrollment: Enrollment) -> None:
+    anonymous = Client(raise_request_exception=False)
+
+    response = anonymous.get("/calendar/%00" + enrollment.calendar_token[1:] + ".ics")
+
+    assert response.status_code == 404
+
+
+def test_it_answers_404_for_a_feed_token_with_characters_no_token_has(enrollment: Enrollment) -> None:
+    anonymous = Client(raise_request_exception=False)
+
+    assert anonymous.get("/calendar/" + enrollment.calendar_token[:-1] + "%C3%A9.ics").status_code == 404
+    # The genuine token still works.
+    assert anonymous.get(f"/calendar/{enrollment.calendar_token}.ics").status_code == 200
 
 
 def test_resetting_the_token_kills_the_old_url(client: Client, alice: User, enrollment: Enrollment) -> None:

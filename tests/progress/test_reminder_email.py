@@ -21,7 +21,7 @@ from progress.models import DayOff, ReminderDelivery, ScheduleChange, TaskComple
 from progress.services import OVERDUE_SHOWN, agenda
 from tests.factories import make_plan
 from tests.progress.helpers import tasks_of, tick, tick_days
-from tests.progress.reminder_helpers import enroll, plan_fixture  # noqa: F401 - fixture
+from tests.progress.reminder_helpers import enroll
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from curriculum.models import Plan, Task
 from progress import reminders
 from progress.models import DayOff, Enrollment, ReminderDelivery, ScheduleChange, TaskCompletion
 from progress.reminders import Kind
-from tests.progress.reminder_helpers import enroll, learners, plan_fixture  # noqa: F401 - fixture
+from tests.progress.reminder_helpers import enroll, learners
 
 pytestmark = pytest.mark.django_db
 
