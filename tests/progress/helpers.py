@@ -1,4 +1,5 @@
-"""Helpers for the learner-page tests: the start date, quick ways to tick tasks, the settings form."""
+"""Helpers for the learner-page tests: the start date, logged-in clients, quick ways to tick tasks, the settings
+form, off-site `next` values."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from progress.models import Enrollment, LearnerProfile, TaskCompletion
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = date(2026, 3, 2)  # a Monday
+
+# `next` values that point off this site, in the spellings browsers accept.
+OFFSITE = ["//evil.example", "https://evil.example/", "/\\evil.example", "\\\\evil.example", "https:evil.example"]
 
 
 def logged_in(user: User, **options: object) -> Client:

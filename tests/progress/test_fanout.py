@@ -213,6 +213,16 @@ def test_send_reminders_command_sends_in_process(
     assert len(server.sink.messages) == 5
 
 
+def test_send_reminders_with_no_enrollments_sends_nothing_and_says_so(server: SmtpServer) -> None:
+    out = StringIO()
+
+    call_command("send_reminders", "--no-wait", stdout=out)
+
+    assert out.getvalue().startswith("0 reminders sent, 0 failed (0 due")
+    assert not ReminderDelivery.objects.exists()
+    assert server.sink.messages == []
+
+
 def test_a_row_crashing_its_worker_on_every_attempt_ends_failed(
     alice: User, plan: Plan, server: SmtpServer, settings: Any, frozen: Any
 ) -> None:

@@ -17,6 +17,7 @@ from curriculum.models import Session
 from progress import rescheduling
 from progress.models import Enrollment, ScheduleChange
 from tests.factories import make_plan
+from tests.progress.helpers import OFFSITE
 
 MON = date(2026, 3, 2)
 SAT = date(2026, 3, 7)
@@ -213,3 +214,14 @@ def test_the_feed_makes_the_same_queries_for_10_and_120_days(client: Client, ali
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
     assert counts[0] <= 8
+
+
+@pytest.mark.parametrize("target", OFFSITE)
+def test_the_calendar_token_reset_never_redirects_off_site(
+    alice_client: Client, enrollment: Enrollment, target: str
+) -> None:
+    in_query = alice_client.post(f"/settings/calendar-token/?next={target}")
+    in_form = alice_client.post("/settings/calendar-token/", {"next": target})
+
+    assert in_query["Location"] == "/settings/"
+    assert in_form["Location"] == "/settings/"

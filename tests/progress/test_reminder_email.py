@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Callable
 from datetime import date
+from datetime import time as dtime
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 
-from curriculum.models import Plan, Session, Task
+from curriculum.models import Day, Plan, Session, Task
 from progress import reminders
 from progress.models import DayOff, ReminderDelivery, ScheduleChange, TaskCompletion
 from progress.services import OVERDUE_SHOWN, agenda
@@ -54,6 +55,15 @@ def test_subject_is_english_for_an_english_learner(alice: User, plan: Plan) -> N
     assert message.subject == "Day 3 · Topic 3m / Topic 3a"
     assert "Today is day 3 of" in message.body
     assert "2 days behind." in message.body  # days 1-2; services.days_behind never counts today's day 3
+
+
+def test_the_reminder_for_a_plan_with_a_deleted_day_names_the_days_around_it(alice: User, plan: Plan) -> None:
+    enrollment = enroll(alice, plan, start=MONDAY, at=dtime(8, 0), language="en")
+    Day.objects.filter(plan=plan, number=2).delete()
+
+    # Day 3 still falls on Wednesday (the schedule keeps the gap), and Tuesday's reminder has no day to name.
+    assert "Day 3" in reminders.build_message(enrollment, date(2026, 3, 4)).subject
+    assert "Day 2" not in reminders.build_message(enrollment, date(2026, 3, 3)).subject
 
 
 def test_body_is_chinese_for_a_chinese_learner(alice: User, plan: Plan) -> None:
