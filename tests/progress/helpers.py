@@ -20,9 +20,9 @@ START = date(2026, 3, 2)  # a Monday
 OFFSITE = ["//evil.example", "https://evil.example/", "/\\evil.example", "\\\\evil.example", "https:evil.example"]
 
 
-def logged_in(user: User, **options: object) -> Client:
-    """A test client of its own, logged in as `user` (`options` go to Client, e.g. enforce_csrf_checks)."""
-    client = Client(**options)  # type: ignore[arg-type]
+def logged_in(user: User, *, enforce_csrf_checks: bool = False, raise_request_exception: bool = True) -> Client:
+    """A test client of its own, logged in as `user`."""
+    client = Client(enforce_csrf_checks=enforce_csrf_checks, raise_request_exception=raise_request_exception)
     client.force_login(user)
     return client
 
