@@ -3,7 +3,6 @@ batch, enqueue after commit, transient failures retried, permanent ones recorded
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
@@ -16,21 +15,13 @@ from django.contrib.auth.models import User
 from django.core.mail import mailers
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.management import call_command
-from django.db import connection as db_connection
 
 from curriculum.models import Plan, Task
 from progress.models import Enrollment, ReminderDelivery, ScheduleChange, TaskCompletion
 from progress.reminders.fanout import FanOut, fan_out
-from progress.reminders.sending import BatchResult, send_batch
-from tests.progress.reminder_helpers import (  # noqa: F401 - fixtures
-    SmtpServer,
-    enroll,
-    learners,
-    plan_fixture,
-    smtp_fixture,
-    smtp_server_fixture,
-    smtp_settings_fixture,
-)
+from progress.reminders.sending import send_batch
+from tests.concurrency import run_at_once
+from tests.progress.reminder_helpers import SmtpServer, enroll, learners
 
 pytestmark = pytest.mark.django_db
 
@@ -92,32 +83,6 @@ def test_batches_share_one_connection_each(
     assert [len(b) for b in fan.batches] == [2, 2, 1]
     assert len(server.sink.messages) == 5
     assert server.sink.sessions == 3  # one SMTP session per batch, not per email
-
-
-def test_a_batch_with_nothing_left_to_send_does_not_need_the_mail_server(
-    alice: User, plan: Plan, smtp_settings: Callable
-) -> None:
-    dead = SmtpServer.__new__(SmtpServer)
-    dead.port = 9  # discard port on loopback: connecting would be refused
-    smtp_settings(dead)
-    d = delivery(alice, plan)
-    Enrollment.objects.filter(pk=d.enrollment_id).update(reminders_enabled=False)
-    result = send_batch([d.pk])  # the connection opens with the first message actually sent: never here
-    assert (result.skipped, result.retry) == ([d.pk], [])
-    assert ReminderDelivery.objects.get(pk=d.pk).status == Status.SKIPPED
-
-
-def test_a_batch_closes_its_connection_when_it_ends(
-    make_user: Callable[..., User], plan: Plan, smtp: Callable[..., SmtpServer], smtp_settings: Callable
-) -> None:
-    server = smtp(codes=["451 4.3.0 try later"])  # a refusal that keeps the connection for the next email
-    smtp_settings(server)
-    ids = [ReminderDelivery.objects.create(enrollment=e, local_date=date(2026, 3, 4)).pk for e in five(make_user, plan)]
-    backend = mailers.default
-    assert isinstance(backend, SmtpBackend)
-    result = send_batch(ids, connection=backend)
-    assert (len(result.retry), len(result.sent), server.sink.sessions) == (1, 4, 1)
-    assert backend.connection is None  # closed: the server is not left holding an idle session
 
 
 def test_it_enqueues_only_after_commit(
@@ -251,6 +216,16 @@ def test_send_reminders_command_sends_in_process(
     assert len(server.sink.messages) == 5
 
 
+def test_send_reminders_with_no_enrollments_sends_nothing_and_says_so(server: SmtpServer) -> None:
+    out = StringIO()
+
+    call_command("send_reminders", "--no-wait", stdout=out)
+
+    assert out.getvalue().startswith("0 reminders sent, 0 failed (0 due")
+    assert not ReminderDelivery.objects.exists()
+    assert server.sink.messages == []
+
+
 def test_a_row_crashing_its_worker_on_every_attempt_ends_failed(
     alice: User, plan: Plan, server: SmtpServer, settings: Any, frozen: Any
 ) -> None:
@@ -274,21 +249,9 @@ def test_two_workers_racing_on_one_batch_send_each_email_once(
     """Real concurrency on PostgreSQL: two threads (two connections) run the same batch at once."""
     enrollments = five(make_user, plan)
     ids = [ReminderDelivery.objects.create(enrollment=e, local_date=date(2026, 3, 4)).pk for e in enrollments]
-    barrier = threading.Barrier(2)
-    results: list[BatchResult] = []
 
-    def worker() -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(send_batch(ids))
-        finally:
-            db_connection.close()
+    results = run_at_once(*[lambda: send_batch(ids)] * 2)
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
     assert len(results) == 2
     assert sorted(pk for r in results for pk in r.sent) == sorted(ids)  # each row sent by exactly one
     for e in enrollments:
@@ -323,3 +286,29 @@ def test_a_learner_who_paused_since_the_claim_gets_nothing(alice: User, plan: Pl
     assert d.status == Status.SKIPPED
     assert d.error == "no reminder on this date: the plan is paused"
     assert server.sink.messages == []
+
+
+def test_a_batch_with_nothing_left_to_send_does_not_need_the_mail_server(
+    alice: User, plan: Plan, smtp_settings: Callable
+) -> None:
+    dead = SmtpServer.__new__(SmtpServer)
+    dead.port = 9  # discard port on loopback: connecting would be refused
+    smtp_settings(dead)
+    d = delivery(alice, plan)
+    Enrollment.objects.filter(pk=d.enrollment_id).update(reminders_enabled=False)
+    result = send_batch([d.pk])  # the connection opens with the first message actually sent: never here
+    assert (result.skipped, result.retry) == ([d.pk], [])
+    assert ReminderDelivery.objects.get(pk=d.pk).status == Status.SKIPPED
+
+
+def test_a_batch_closes_its_connection_when_it_ends(
+    make_user: Callable[..., User], plan: Plan, smtp: Callable[..., SmtpServer], smtp_settings: Callable
+) -> None:
+    server = smtp(codes=["451 4.3.0 try later"])  # a refusal that keeps the connection for the next email
+    smtp_settings(server)
+    ids = [ReminderDelivery.objects.create(enrollment=e, local_date=date(2026, 3, 4)).pk for e in five(make_user, plan)]
+    backend = mailers.default
+    assert isinstance(backend, SmtpBackend)
+    result = send_batch(ids, connection=backend)
+    assert (len(result.retry), len(result.sent), server.sink.sessions) == (1, 4, 1)
+    assert backend.connection is None  # closed: the server is not left holding an idle session

@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Callable
 from datetime import date
+from datetime import time as dtime
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 
-from curriculum.models import Plan, Session, Task
+from curriculum.models import Day, Plan, Session, Task
 from progress.models import DayOff, ReminderDelivery, ScheduleChange, TaskCompletion
 from progress.reminders.message import NothingToSend, build_message
 from progress.reminders.sending import send_batch
@@ -23,7 +24,7 @@ from progress.services import OVERDUE_SHOWN, agenda
 from progress.unsubscribe import enrollment_pk_from_token, unsubscribe_token
 from tests.factories import make_plan
 from tests.progress.helpers import tasks_of, tick, tick_days
-from tests.progress.reminder_helpers import enroll, plan_fixture  # noqa: F401 - fixture
+from tests.progress.reminder_helpers import enroll
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,15 @@ def test_subject_is_english_for_an_english_learner(alice: User, plan: Plan) -> N
     assert message.subject == "Day 3 · Topic 3m / Topic 3a"
     assert "Today is day 3 of" in message.body
     assert "2 days behind." in message.body  # days 1-2; services.days_behind never counts today's day 3
+
+
+def test_the_reminder_for_a_plan_with_a_deleted_day_names_the_days_around_it(alice: User, plan: Plan) -> None:
+    enrollment = enroll(alice, plan, start=MONDAY, at=dtime(8, 0), language="en")
+    Day.objects.filter(plan=plan, number=2).delete()
+
+    # Day 3 still falls on Wednesday (the schedule keeps the gap), and Tuesday's reminder has no day to name.
+    assert "Day 3" in build_message(enrollment, date(2026, 3, 4)).subject
+    assert "Day 2" not in build_message(enrollment, date(2026, 3, 3)).subject
 
 
 def test_body_is_chinese_for_a_chinese_learner(alice: User, plan: Plan) -> None:

@@ -15,7 +15,7 @@ from curriculum.models import Plan, Task
 from progress.models import DayOff, Enrollment, ReminderDelivery, ScheduleChange, TaskCompletion
 from progress.reminders.due import Kind, due_enrollments, reminder_zones, who_is_due, zones_now
 from progress.reminders.fanout import fan_out
-from tests.progress.reminder_helpers import enroll, learners, plan_fixture  # noqa: F401 - fixture
+from tests.progress.reminder_helpers import enroll, learners
 
 pytestmark = pytest.mark.django_db
 
