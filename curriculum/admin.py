@@ -29,7 +29,7 @@ from curriculum.adminkit import (
     SingleLineFieldsMixin,
 )
 from curriculum.counting import count_subquery
-from curriculum.models import Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
+from curriculum.models import Citation, Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
 
 TEXT_WIDGET: Any = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 90})}}
 
@@ -315,9 +315,29 @@ class TaskForm(forms.ModelForm):
         session.label_from_instance = lambda s: f"{s.day.plan} · {s.day} · {s}"  # type: ignore[method-assign,assignment]
 
 
+class CitationInline(admin.TabularInline):
+    """The resources a task cites: the importer's matches (marked) and any an instructor adds or removes."""
+
+    model = Citation
+    extra = 1
+    fields = ["resource", "automatic"]
+    readonly_fields = ["automatic"]
+
+    def get_formset(self, request: HttpRequest, obj: Task | None = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields["resource"]
+        resources = Resource.objects.select_related("section__plan").order_by("section__position", "position")
+        if obj is not None:
+            resources = resources.filter(section__plan_id=obj.session.day.plan_id)
+        field.queryset = resources  # type: ignore[attr-defined]
+        field.label_from_instance = lambda r: f"{r.section.heading} · {r.text}"  # type: ignore[attr-defined]
+        return formset
+
+
 @admin.register(Task)
 class TaskAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelAdmin):
     form = TaskForm
+    inlines = [CitationInline]
     list_display = ["text", "day_link", "session_label", "week_label", "plan_label"]
     list_filter = structure_filters("session__day")
     list_select_related = ["session__day__week", "session__day__plan"]

@@ -18,14 +18,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import models, transaction
 
 from curriculum import document as d
-from curriculum.models import Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
+from curriculum.citations import link_citations
+from curriculum.models import Citation, Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
 from curriculum.positions import MAX_POSITION, park
 
 
@@ -48,6 +49,7 @@ class ImportResult:
     tasks_edited: int = 0
     tasks_added: int = 0
     tasks_removed: int = 0
+    citations: list[Citation] = field(default_factory=list)  # the matcher's task -> resource links
 
     def summary(self) -> str:
         c = self.counts
@@ -63,6 +65,14 @@ class ImportResult:
                 f"{self.tasks_added} added, {self.tasks_removed} removed)"
             )
         return line + "."
+
+    def citation_report(self) -> str:
+        """One line per link the matcher found: where the task is, and the resource it cites."""
+        lines = [f"{len(self.citations)} task(s) linked to resources:"]
+        lines += [
+            f"  day {c.task.session.day.number}: {c.task.text}  ->  {c.resource.text}" for c in self.citations
+        ]
+        return "\n".join(lines)
 
 
 def import_document(
@@ -81,7 +91,7 @@ def import_document(
         plan = Plan.objects.select_for_update().filter(slug=slug).first()
         if plan is None:
             plan = _create(doc, slug, published=True if published is None else published)
-            return ImportResult(plan, created=True, counts=doc.counts())
+            return ImportResult(plan, created=True, counts=doc.counts(), citations=link_citations(plan))
         if not replace:
             raise PlanImportError(
                 f"a plan with slug '{slug}' already exists; pass --replace to update it in place "
@@ -89,6 +99,7 @@ def import_document(
             )
         result = ImportResult(plan, created=False, counts=doc.counts())
         _replace(plan, doc, published, result)
+        result.citations = link_citations(plan)
         return result
 
 
@@ -309,9 +320,38 @@ def _replace(plan: Plan, doc: d.Document, published: bool | None, result: Import
     _delete_ids(Week, [w.pk for w in old_weeks.values()])
     _delete_ids(Phase, [p.pk for p in old_phases.values()])
 
-    # Nothing points at resources, so they are simply rebuilt.
-    ResourceSection.objects.filter(plan=plan).delete()
-    _create_resources(plan, doc)
+    _replace_resources(plan, doc)
+
+
+def _replace_resources(plan: Plan, doc: d.Document) -> None:
+    """Sections and items are kept by position (learners' statuses and notes point at items), texts updated.
+
+    Leftover items are deleted; if learners have notes or statuses on one, the import is refused.
+    """
+    old_sections = {s.position: s for s in plan.resource_sections.all()}
+    section_rows = []
+    for pos, s in enumerate(doc.resource_sections, start=1):
+        row = old_sections.pop(pos, None) or ResourceSection(plan=plan, position=pos)
+        row.heading = s.heading
+        section_rows.append(row)
+    _save(ResourceSection, section_rows, ["heading"])
+    old_items = {(r.section_id, r.position): r for r in Resource.objects.filter(section__plan=plan)}
+    item_rows = []
+    for row, s in zip(section_rows, doc.resource_sections, strict=True):
+        for pos, text in enumerate(s.items, start=1):
+            item = old_items.pop((row.pk, pos), None) or Resource(section=row, position=pos)
+            item.text = text
+            item_rows.append(item)
+    _save(Resource, item_rows, ["text"])
+    try:
+        _delete_ids(Resource, [r.pk for r in old_items.values()])
+        _delete_ids(ResourceSection, [s.pk for s in old_sections.values()])
+    except models.ProtectedError as exc:
+        names = sorted({str(getattr(obj, "resource", obj)) for obj in exc.protected_objects})
+        raise PlanImportError(
+            "import refused, nothing was changed: the document removes resource items that learners have "
+            "notes or statuses on:\n" + "\n".join(f"  {name}" for name in names)
+        ) from None
 
 
 def _save[M: models.Model](model: type[M], rows: Iterable[M], fields: list[str]) -> None:

@@ -196,6 +196,10 @@ class Task(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("session"))
     text = models.TextField(_("text"))
     position = models.PositiveSmallIntegerField(_("position"), default=1)
+    # Which resources the task mentions: found by curriculum.citations at import, editable in the admin.
+    resources = models.ManyToManyField(
+        "Resource", through="Citation", related_name="tasks", blank=True, verbose_name=_("cited resources")
+    )
 
     objects = TaskManager()
 
@@ -260,3 +264,26 @@ class Resource(models.Model):
         return (self.section.plan.slug, self.section.position, self.position)
 
     natural_key.dependencies = ["curriculum.resourcesection"]  # type: ignore[attr-defined]
+
+
+class Citation(models.Model):
+    """A task that mentions a resource. Not part of the document: the export never writes it.
+
+    `automatic` rows are the importer's matches and are recomputed on every import; rows an instructor
+    adds in the admin are not automatic and survive a re-import.
+    """
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="citations", verbose_name=_("task"))
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="citations", verbose_name=_("resource")
+    )
+    automatic = models.BooleanField(_("found by the importer"), default=False)
+
+    class Meta:
+        ordering = ["resource", "task"]
+        constraints = [models.UniqueConstraint(fields=["task", "resource"], name="citation_unique_task_resource")]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+
+    def __str__(self) -> str:
+        return f"{self.task} → {self.resource}"

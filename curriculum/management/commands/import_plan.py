@@ -31,7 +31,7 @@ class Command(BaseCommand):
             "--dry-run",
             action="store_true",
             help="check the document and report what the import would do (with --replace: tasks kept, edited, "
-            "added, removed), then roll back",
+            "added, removed) and which tasks it links to which resources, then roll back",
         )
 
     def handle(
@@ -54,6 +54,8 @@ class Command(BaseCommand):
             where = f"{path}:{exc.line}" if exc.line else path
             raise CommandError(f"{where}: {exc.message}") from None
         self.stdout.write(f"Dry run, nothing was written. {result.summary()}" if dry_run else result.summary())
+        if dry_run:
+            self.stdout.write(result.citation_report())
         text = data.decode("utf-8").removeprefix("\ufeff").removesuffix("\n")
         if render(doc) != text:
             self.stderr.write(
