@@ -84,9 +84,9 @@ def cites(task_text: str, keys: Keys) -> bool:
     return any(re.search(rf"(?<![A-Za-z]){re.escape(n)}(?![A-Za-z])", task_text) for n in keys.names)
 
 
-def match[T, R](tasks: Iterable[tuple[T, str]], resources: Sequence[tuple[R, str]], plan_title: str = "") -> list[
-    tuple[T, R]
-]:
+def match[T, R](
+    tasks: Iterable[tuple[T, str]], resources: Sequence[tuple[R, str]], plan_title: str = ""
+) -> list[tuple[T, R]]:
     """(task, resource) pairs where the task's text cites the resource's, in task then resource order."""
     keyed = [(r, Keys.of(text, plan_title)) for r, text in resources]
     return [(t, r) for t, text in tasks for r, keys in keyed if cites(text, keys)]

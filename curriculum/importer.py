@@ -69,9 +69,7 @@ class ImportResult:
     def citation_report(self) -> str:
         """One line per link the matcher found: where the task is, and the resource it cites."""
         lines = [f"{len(self.citations)} task(s) linked to resources:"]
-        lines += [
-            f"  day {c.task.session.day.number}: {c.task.text}  ->  {c.resource.text}" for c in self.citations
-        ]
+        lines += [f"  day {c.task.session.day.number}: {c.task.text}  ->  {c.resource.text}" for c in self.citations]
         return "\n".join(lines)
 
 

@@ -197,7 +197,7 @@ class Task(models.Model):
     text = models.TextField(_("text"))
     position = models.PositiveSmallIntegerField(_("position"), default=1)
     # Which resources the task mentions: found by curriculum.citations at import, editable in the admin.
-    resources = models.ManyToManyField(
+    resources: models.ManyToManyField[Resource, Citation] = models.ManyToManyField(
         "Resource", through="Citation", related_name="tasks", blank=True, verbose_name=_("cited resources")
     )
 

@@ -19,6 +19,9 @@ _SECTIONS = {
     "reschedule": "today",
     "enroll": "settings",
     "accounts": "settings",
+    "resources": "resources",
+    "review": "plan",
+    "snippets": "snippets",
 }
 
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from curriculum.models import Day, Plan, Task
+from curriculum.models import Day, Plan, Resource, Task, Week
 from progress.schedule import Change, Schedule, ScheduleInput
 from progress.zones import DEFAULT_TIME_ZONE, load_zone
 
@@ -245,3 +245,77 @@ class DayOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.start_date} – {self.end_date}"
+
+
+class ResourceProgress(models.Model):
+    """A learner's status and private note on one resource item (a paper, a tool, a tip)."""
+
+    class Status(models.TextChoices):
+        TODO = "todo", _("To do")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="resource_progress", verbose_name=_("enrollment")
+    )
+    resource = models.ForeignKey(
+        Resource, on_delete=models.PROTECT, related_name="learner_progress", verbose_name=_("resource")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.TODO)
+    body = models.TextField(_("note"), blank=True, help_text=_("Markdown."))
+    version = models.PositiveIntegerField(default=1)  # optimistic locking, as DayNote
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enrollment", "resource"], name="resource_progress_unique")]
+        verbose_name = _("resource progress")
+        verbose_name_plural = _("resource progress")
+
+    def __str__(self) -> str:
+        return f"{self.enrollment} · {self.resource_id} · {self.status}"
+
+
+class WeekNote(models.Model):
+    """The weekly reflection a learner writes on the weekend review page."""
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="week_notes", verbose_name=_("enrollment")
+    )
+    week = models.ForeignKey(Week, on_delete=models.PROTECT, related_name="notes", verbose_name=_("week"))
+    body = models.TextField(_("note"), blank=True, help_text=_("Markdown."))
+    version = models.PositiveIntegerField(default=1)  # optimistic locking, as DayNote
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enrollment", "week"], name="week_note_unique_week")]
+        verbose_name = _("week note")
+        verbose_name_plural = _("week notes")
+
+    def __str__(self) -> str:
+        return f"{self.enrollment} · {self.week}"
+
+
+class StudyLog(models.Model):
+    """Time studied on a plan day. A row without `minutes` is a running timer (one per enrollment)."""
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="study_logs", verbose_name=_("enrollment")
+    )
+    day = models.ForeignKey(Day, on_delete=models.PROTECT, related_name="study_logs", verbose_name=_("day"))
+    on_date = models.DateField(_("date"))
+    minutes = models.PositiveSmallIntegerField(_("minutes"), null=True, blank=True)
+    started_at = models.DateTimeField(_("timer started"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["on_date", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment"], condition=models.Q(minutes__isnull=True), name="study_log_one_running_timer"
+            )
+        ]
+        verbose_name = _("study time")
+        verbose_name_plural = _("study time")
+
+    def __str__(self) -> str:
+        return f"{self.enrollment} · {self.on_date} · {self.minutes}"

@@ -7,11 +7,13 @@ from functools import cache
 
 import nh3
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 
 from curriculum.models import Day, Task
+from progress.export import companion_export
+from progress.highlight import PRE_CLASS, TOKEN_CLASSES, fence_html
 from progress.models import DayNote, Enrollment
 
 MAX_NOTE_LENGTH = 50_000
@@ -20,8 +22,9 @@ MAX_NOTE_LENGTH = 50_000
 # (script, style, iframes, forms, event handlers, hx-* attributes) is dropped by nh3's allow-list.
 _TAGS = {
     "a", "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
-    "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del", "s",
+    "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del", "s", "span",
 }  # fmt: skip
+_CLASSES = {"span": set(TOKEN_CLASSES), "pre": {PRE_CLASS}}
 _ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
 _SCHEMES = ("http://", "https://", "mailto:")
 
@@ -37,7 +40,9 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
 @cache
 def _markdown() -> MarkdownIt:
     # Raw HTML in the source is not passed through; linkify is off so no extra dependency is needed.
-    return MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
+    # Fenced code is highlighted by Pygments (classes only; the colours are in a stylesheet).
+    options = {"html": False, "highlight": fence_html}
+    return MarkdownIt("commonmark", options).enable("table").enable("strikethrough")
 
 
 def sanitise(html: str) -> str:
@@ -48,6 +53,7 @@ def sanitise(html: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
         attribute_filter=_keep_attribute,
+        allowed_classes=_CLASSES,
     )
 
 
@@ -68,30 +74,33 @@ def render_inline(source: str) -> str:
 
 
 @dataclass(frozen=True)
-class SaveResult:
+class SaveResult[N: Model]:
     saved: bool
-    note: DayNote | None  # the note as now stored (the newer one on a conflict)
+    note: N | None  # the note as now stored (the newer one on a conflict)
 
 
-def save_note(enrollment: Enrollment, day: Day, body: str, version: int) -> SaveResult:
-    """Store `body` if the stored note is still at `version` (0 = no note yet); refuse an older version.
+def save_note(enrollment: Enrollment, day: Day, body: str, version: int) -> SaveResult[DayNote]:
+    """Store a day's note `body` if the stored note is still at `version` (0 = no note yet)."""
+    return save_versioned(DayNote, {"enrollment": enrollment, "day": day}, body, version)
+
+
+def save_versioned[N: Model](model: type[N], key: dict[str, object], body: str, version: int) -> SaveResult[N]:
+    """Store `body` in the `model` row at `key` if it is still at `version` (0 = no row yet); refuse an older one.
 
     The check and the write are one UPDATE ... WHERE version = ..., so two tabs saving at once cannot
-    both win: the loser gets the newer note back to show next to their own text.
+    both win: the loser gets the newer note back to show next to their own text. Day, week and resource
+    notes all save this way.
     """
+    rows = model._default_manager.filter(**key)
     if version == 0:
         try:
             with transaction.atomic():
-                note = DayNote.objects.create(enrollment=enrollment, day=day, body=body, version=1)
-            return SaveResult(True, note)
+                return SaveResult(True, model._default_manager.create(**key, body=body, version=1))
         except IntegrityError:
             # Another tab created the note first.
-            return SaveResult(False, DayNote.objects.filter(enrollment=enrollment, day=day).first())
-    updated = DayNote.objects.filter(enrollment=enrollment, day=day, version=version).update(
-        body=body, version=F("version") + 1
-    )
-    current = DayNote.objects.filter(enrollment=enrollment, day=day).first()
-    return SaveResult(bool(updated), current)
+            return SaveResult(False, rows.first())
+    updated = rows.filter(version=version).update(body=body, version=F("version") + 1)
+    return SaveResult(bool(updated), rows.first())
 
 
 def export_markdown(enrollment: Enrollment) -> str:
@@ -120,4 +129,5 @@ def export_markdown(enrollment: Enrollment) -> str:
         note = by_number.get(number)
         if note:
             lines += [note.body.strip(), ""]
+    lines += companion_export(enrollment)
     return "\n".join(lines).rstrip() + "\n"

@@ -12,12 +12,15 @@ from curriculum.models import Task
 from progress.access import ACTION, AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment, TaskCompletion
 from progress.pages import day_context, plan_day, safe_next
+from progress.resources import citations_by_task
 from progress.services import overview
 
 
 @learner_page()
 def day(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date, number: int) -> HttpResponse:
-    context = day_context(enrollment, today, plan_day(enrollment, number, sessions=True))
+    row = plan_day(enrollment, number, sessions=True)
+    context = day_context(enrollment, today, row)
+    context["citations"] = citations_by_task(row)
     return render(request, "progress/day.html", context)
 
 

@@ -30,6 +30,9 @@ def test_the_group_has_exactly_the_curriculum_and_progress_permissions() -> None
     granted = set(group.permissions.values_list("content_type__app_label", "codename"))
     expected = {("curriculum", f"{action}_{model}") for model in CURRICULUM for action in ("add", "change", "view")}
     expected |= {("progress", f"view_{model}") for model in PROGRESS}
+    # Citations are links, not content: instructors may remove them too.
+    expected |= {("curriculum", f"{action}_citation") for action in ("add", "change", "delete", "view")}
+    expected |= {("progress", f"view_{model}") for model in ("resourceprogress", "weeknote", "studylog")}
     assert granted == expected
 
 
