@@ -36,6 +36,15 @@ METHODS = {
     "pause": ACTION,
     "resume": ACTION,
     "calendar_token_reset": ACTION,
+    "resources": PAGE,
+    "resource": PAGE,
+    "resource_status": ACTION,
+    "resource_note": ACTION,
+    "review_now": PAGE,
+    "review": PAGE,
+    "week_note": ACTION,
+    "snippets": PAGE,
+    "search": PAGE,
 }
 # Reached without logging in: the secret token in the URL is the credential, or any visitor may switch.
 PUBLIC = {"calendar_feed", "unsubscribe", "language"}

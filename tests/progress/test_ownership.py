@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from curriculum.models import Day, Plan
-from progress.models import DayNote, Enrollment, TaskCompletion
+from progress.models import DayNote, Enrollment, ResourceProgress, TaskCompletion, WeekNote
 from tests.factories import make_plan
 from tests.progress.helpers import START, tasks_of, tick
 
@@ -164,3 +164,43 @@ def test_a_note_save_with_the_csrf_header_is_accepted(csrf_client, enrollment) -
     response = csrf_client.post("/days/1/note/", {"body": "x", "version": "0"}, headers={**HTMX, "X-CSRFToken": token})
     assert response.status_code == 200
     assert DayNote.objects.get().body == "x"
+
+
+# --- the study companion: resources, weekly reflections, snippets, search ---------------------------------
+
+
+def test_a_resource_of_someone_elses_plan_is_404(bob_client, bob_elsewhere, enrollment, plan) -> None:
+    item = plan.resource_sections.get().items.get()
+    assert bob_client.get(f"/resources/{item.pk}/").status_code == 404
+    assert bob_client.post(f"/resources/{item.pk}/status/", {"status": "done"}).status_code == 404
+    assert bob_client.post(f"/resources/{item.pk}/note/", {"body": "x", "version": "0"}).status_code == 404
+    assert not ResourceProgress.objects.exists()
+
+
+def test_same_plan_resource_notes_and_reflections_stay_private(bob_client, bob_same_plan, enrollment, plan) -> None:
+    item = plan.resource_sections.get().items.get()
+    ResourceProgress.objects.create(enrollment=enrollment, resource=item, status="done", body="alice resource secret")
+    WeekNote.objects.create(enrollment=enrollment, week=plan.weeks.get(number=1), body="alice week secret")
+    for url in (f"/resources/{item.pk}/", "/resources/", "/review/1/", "/snippets/", "/search/?q=secret"):
+        html = bob_client.get(url).content.decode()
+        assert "alice resource secret" not in html and "alice week secret" not in html, url
+    bob_client.post(f"/resources/{item.pk}/note/", {"body": "bob's", "version": "0"})
+    bob_client.post("/review/1/note/", {"body": "bob's", "version": "0"})
+    assert ResourceProgress.objects.get(enrollment=enrollment).body == "alice resource secret"
+    assert WeekNote.objects.get(enrollment=enrollment).body == "alice week secret"
+    assert ResourceProgress.objects.get(enrollment=bob_same_plan).body == "bob's"
+
+
+def test_a_week_beyond_ones_own_plan_is_404(bob_client, bob_elsewhere, enrollment) -> None:
+    # Bob's plan has 12 days (3 weeks); alice's 10 days are 2 weeks, so week 3 exists only in bob's.
+    assert bob_client.get("/review/3/").status_code == 200
+    assert bob_client.get("/review/4/").status_code == 404
+    assert bob_client.post("/review/4/note/", {"body": "x", "version": "0"}).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/review/1/note/", "/resources/{pk}/note/", "/resources/{pk}/status/"])
+def test_companion_posts_without_the_csrf_token_are_refused(csrf_client, enrollment, plan, url: str) -> None:
+    item = plan.resource_sections.get().items.get()
+    data = {"body": "x", "version": "0", "status": "done"}
+    assert csrf_client.post(url.format(pk=item.pk), data, headers=HTMX).status_code == 403
+    assert not ResourceProgress.objects.exists() and not WeekNote.objects.exists()
