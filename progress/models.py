@@ -294,28 +294,3 @@ class WeekNote(models.Model):
     def __str__(self) -> str:
         return f"{self.enrollment} · {self.week}"
 
-
-class StudyLog(models.Model):
-    """Time studied on a plan day. A row without `minutes` is a running timer (one per enrollment)."""
-
-    enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="study_logs", verbose_name=_("enrollment")
-    )
-    day = models.ForeignKey(Day, on_delete=models.PROTECT, related_name="study_logs", verbose_name=_("day"))
-    on_date = models.DateField(_("date"))
-    minutes = models.PositiveSmallIntegerField(_("minutes"), null=True, blank=True)
-    started_at = models.DateTimeField(_("timer started"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["on_date", "created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["enrollment"], condition=models.Q(minutes__isnull=True), name="study_log_one_running_timer"
-            )
-        ]
-        verbose_name = _("study time")
-        verbose_name_plural = _("study time")
-
-    def __str__(self) -> str:
-        return f"{self.enrollment} · {self.on_date} · {self.minutes}"

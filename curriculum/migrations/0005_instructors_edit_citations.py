@@ -1,5 +1,5 @@
 """Instructors add, change, remove and view task -> resource citations, and view learners' resource statuses,
-weekly reflections and study time.
+and weekly reflections.
 
 Removing a citation is editing a link, not content, so unlike other curriculum rows it may be deleted.
 """
@@ -11,7 +11,7 @@ from django.db import migrations
 
 GROUP = "Instructors"
 WANTED = [("curriculum", f"{action}_citation") for action in ("add", "change", "delete", "view")] + [
-    ("progress", f"view_{model}") for model in ("resourceprogress", "weeknote", "studylog")
+    ("progress", f"view_{model}") for model in ("resourceprogress", "weeknote")
 ]
 
 
@@ -42,7 +42,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("curriculum", "0004_task_citations"),
-        ("progress", "0004_trigram_extension"),
+        ("progress", "0003_resource_progress_week_notes"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]

@@ -32,7 +32,7 @@ def test_the_group_has_exactly_the_curriculum_and_progress_permissions() -> None
     expected |= {("progress", f"view_{model}") for model in PROGRESS}
     # Citations are links, not content: instructors may remove them too.
     expected |= {("curriculum", f"{action}_citation") for action in ("add", "change", "delete", "view")}
-    expected |= {("progress", f"view_{model}") for model in ("resourceprogress", "weeknote", "studylog")}
+    expected |= {("progress", f"view_{model}") for model in ("resourceprogress", "weeknote")}
     assert granted == expected
 
 
