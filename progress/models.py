@@ -293,4 +293,3 @@ class WeekNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment} · {self.week}"
-

@@ -94,6 +94,7 @@ def build_message(enrollment: Enrollment, today: date) -> EmailMultiAlternatives
             "user": enrollment.user,
             "today": today,
             "today_url": absolute_url(reverse("progress:today")),
+            "review_url": absolute_url(reverse("progress:review_now")),
             "unsubscribe_url": unsubscribe_url,
             "site_url": settings.SITE_URL,
             "language": translation.get_language(),

@@ -42,7 +42,9 @@ def test_day_1s_first_task_cites_paper_1(reference: Plan) -> None:
 
 def test_every_paper_of_the_reference_is_cited_by_the_task_that_names_its_author(reference: Plan) -> None:
     papers = {r.text[:2]: r for r in Resource.objects.filter(section__plan=reference, section__position=1)}
-    cited = {(day, text[:4]) for day, text, resource in links(reference) if resource in {p.text for p in papers.values()}}
+    cited = {
+        (day, text[:4]) for day, text, resource in links(reference) if resource in {p.text for p in papers.values()}
+    }
     assert cited == {(1, "阅读Ch"), (3, "阅读Li"), (11, "阅读Ma"), (16, "阅读Wu")}
 
 

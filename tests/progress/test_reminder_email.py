@@ -271,3 +271,11 @@ def test_a_day_off_gets_no_email_even_if_claimed_before(alice: User, plan: Plan)
     DayOff.objects.create(enrollment=e, start_date=WEDNESDAY, end_date=WEDNESDAY)
     with pytest.raises(NothingToSend, match="a day off"):
         build_message(e, WEDNESDAY)
+
+
+def test_a_review_day_email_links_to_the_weekend_review(alice: User, plan: Plan) -> None:
+    e = enroll(alice, plan, start=MONDAY, language="en")
+    message = build_message(e, SATURDAY)
+    assert "Review the week: https://lms.example.org/review/\n" in message.body
+    assert '<a href="https://lms.example.org/review/">Review the week</a>' in message.alternatives[0].content
+    assert "/review/" not in build_message(e, MONDAY).body  # study days link to Today only

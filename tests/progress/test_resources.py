@@ -17,7 +17,9 @@ pytestmark = pytest.mark.usefixtures("english_ui")
 HTMX = {"HX-Request": "true"}
 
 
-def test_the_resources_page_lists_every_item_with_its_status_and_citing_days(alice_client: Client, enrollment, plan) -> None:
+def test_the_resources_page_lists_every_item_with_its_status_and_citing_days(
+    alice_client: Client, enrollment, plan
+) -> None:
     ResourceProgress.objects.create(enrollment=enrollment, resource=paper(plan, 2), status="in_progress")
     html = alice_client.get("/resources/").content.decode()
     assert html.count('class="resource"') == 13
@@ -80,7 +82,9 @@ def test_the_resources_page_makes_a_fixed_number_of_queries(alice_client: Client
 
 def test_replacing_the_plan_refuses_to_drop_a_resource_with_learner_notes(enrollment: Enrollment, plan) -> None:
     ResourceProgress.objects.create(enrollment=enrollment, resource=paper(plan, 4), body="mine")
-    text = REFERENCE.read_text(encoding="utf-8").replace('4. Wu等人，"个性化的多模式大语言模型：调查"（应用部分）\n', "")
+    text = REFERENCE.read_text(encoding="utf-8").replace(
+        '4. Wu等人，"个性化的多模式大语言模型：调查"（应用部分）\n', ""
+    )
     with pytest.raises(PlanImportError, match="learners have notes or statuses on"):
         import_document(parse_bytes(text.encode()), "multimodal-90-days", replace=True)
     assert ResourceProgress.objects.get().resource.text.startswith("Wu等人")
