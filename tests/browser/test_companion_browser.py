@@ -15,7 +15,7 @@ from curriculum.importer import import_document
 from curriculum.models import Day, Resource
 from progress.models import DayNote, Enrollment, ResourceProgress, WeekNote
 from tests.browser.conftest import LoggedInPage
-from tests.progress.companion import REFERENCE
+from tests.progress.companion.reference import REFERENCE
 from tests.progress.helpers import START
 
 PHONE = ViewportSize(width=375, height=740)

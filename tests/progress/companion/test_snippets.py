@@ -8,7 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from progress.snippets import fences
-from tests.progress.companion import enrollment, paper, plan  # noqa: F401 - fixtures
+from tests.progress.companion.reference import paper
 
 pytestmark = pytest.mark.usefixtures("english_ui")
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 
 from curriculum.document import parse_bytes
 from curriculum.importer import PlanImportError, import_document
 from progress.models import Enrollment, ResourceProgress
-from tests.progress.companion import REFERENCE, enrollment, paper, plan  # noqa: F401 - fixtures
+from tests.progress.companion.reference import REFERENCE, paper
 from tests.progress.helpers import tasks_of
 
 pytestmark = pytest.mark.usefixtures("english_ui")

@@ -7,7 +7,6 @@ from django.test import Client
 
 from curriculum.models import Day
 from progress.models import DayNote, WeekNote
-from tests.progress.companion import enrollment, plan  # noqa: F401 - fixtures
 from tests.progress.helpers import tasks_of, tick
 
 pytestmark = pytest.mark.usefixtures("english_ui")

@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from curriculum.models import Day
 from progress.models import DayNote
 from progress.search import highlight, search
-from tests.progress.companion import enrollment, plan  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.usefixtures("english_ui")
 
