@@ -7,7 +7,8 @@ links to its own page for the level below. Three things are added for the curric
 - `PreloadedModelChoiceField` + `PreloadChoicesFormSetMixin`: a select limited to the parent's rows (a
   week's phase), loaded once per formset and shared by every row (choices and validation), never once per row.
 - `OrderedFormSetMixin`: positions are unique among the submitted rows (the formset holds all siblings),
-  and saving parks moved rows on temporary positions first, so swaps and rotations save cleanly.
+  and saving parks moved rows on temporary positions first (`curriculum.positions.park`), so swaps and
+  rotations save cleanly.
 - `protected_summary` / `RefuseProtectedDeletesMixin` / `RefuseProtectedRowsFormSetMixin`: deleting rows
   that learners have progress on (PROTECT) is refused with one clear message, on the delete page, in the
   delete action and for an inline row marked for deletion, never a cascade and never a 500.
@@ -24,22 +25,11 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import NestedObjects
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, router
-from django.db.models import Case, Count, Subquery, Value, When
-from django.db.models.functions import Coalesce
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-
-def count_subquery(queryset: models.QuerySet[Any], group_by: str) -> Coalesce:
-    """A correlated COUNT subquery: one column on the list query, no GROUP BY over the list's joins."""
-    counted = queryset.values(group_by).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=models.IntegerField()), Value(0))
-
-
-# Positions are small numbers typed by hand; rows being reordered are parked above this while saving.
-MAX_POSITION = 9999
-PARK_FROM = 30000
+from curriculum.positions import MAX_POSITION, park
 
 ChoicesFor = Callable[[models.Model], "models.QuerySet[Any]"]
 
@@ -219,7 +209,7 @@ class SiblingFormMixin:
 class OrderedFormSetMixin:
     """Formset over ALL children of one parent, ordered by `order_field` ("position" or "number").
 
-    Saving first parks the rows that move or go on free temporary positions (one UPDATE), so the
+    Saving first parks the rows that move or go (`park`, one UPDATE), so the
     immediate unique constraint never sees two rows on one spot halfway through a reorder.
     """
 
@@ -234,22 +224,15 @@ class OrderedFormSetMixin:
 
     def save(self, commit: bool = True) -> list[models.Model]:
         if commit:
-            self.park_moving_rows()
+            moving = [
+                form.instance.pk
+                for form in self.initial_forms
+                if form.instance.pk and (form in self.deleted_forms or form.has_changed())
+            ]
+            if moving:
+                park(self.model._default_manager.filter(pk__in=moving), self.order_field)
         saved: list[models.Model] = super().save(commit)  # type: ignore[misc]
         return saved
-
-    def park_moving_rows(self) -> None:
-        moving = [
-            form.instance.pk
-            for form in self.initial_forms
-            if form.instance.pk and (form in self.deleted_forms or form.has_changed())
-        ]
-        if moving:
-            parked = Case(
-                *(When(pk=pk, then=Value(PARK_FROM + i)) for i, pk in enumerate(moving)),
-                output_field=models.PositiveSmallIntegerField(),
-            )
-            self.model._default_manager.filter(pk__in=moving).update(**{self.order_field: parked})
 
 
 class OrderedInlineFormSet(

@@ -16,7 +16,7 @@ from django.test import Client
 
 from curriculum.models import Plan
 from progress.models import Enrollment, LearnerProfile, ScheduleChange
-from progress.reminders import UNSUBSCRIBE_SALT, unsubscribe_token
+from progress.unsubscribe import UNSUBSCRIBE_SALT, unsubscribe_token
 from tests.factories import make_plan
 
 pytestmark = pytest.mark.django_db

@@ -58,8 +58,13 @@ def finish(enrollment: Enrollment, today: date = SAT) -> date | None:
     return overview(enrollment, today).schedule.last_date
 
 
+def options(enrollment: Enrollment, today: date) -> list[rescheduling.Option]:
+    """The reschedule choices offered on `today`, as the reschedule page builds them."""
+    return rescheduling.options_from(overview(enrollment, today))
+
+
 def option(enrollment: Enrollment, kind: str) -> rescheduling.Option:
-    return next(o for o in rescheduling.options(enrollment, SAT) if o.kind == kind)
+    return next(o for o in options(enrollment, SAT) if o.kind == kind)
 
 
 # --- services ---------------------------------------------------------------------------------------------
@@ -67,12 +72,12 @@ def option(enrollment: Enrollment, kind: str) -> rescheduling.Option:
 
 def test_a_learner_five_days_behind_gets_two_choices(enrollment: Enrollment) -> None:
     assert overview(enrollment, SAT).days_behind == 5
-    kinds = [o.kind for o in rescheduling.options(enrollment, SAT)]
+    kinds = [o.kind for o in options(enrollment, SAT)]
     assert kinds == [ScheduleChange.Kind.SHIFT, ScheduleChange.Kind.CATCH_UP]
 
 
 def test_a_learner_on_track_gets_no_choices(enrollment: Enrollment) -> None:
-    assert rescheduling.options(enrollment, MON) == []
+    assert options(enrollment, MON) == []
 
 
 def test_shift_preview_equals_the_result(enrollment: Enrollment) -> None:
@@ -234,7 +239,7 @@ def test_pausing_twice_or_resuming_when_not_paused_is_refused(enrollment: Enroll
 
 def test_no_choices_while_paused(enrollment: Enrollment) -> None:
     rescheduling.pause(enrollment, SAT)
-    assert rescheduling.options(enrollment, SAT) == []
+    assert options(enrollment, SAT) == []
     with pytest.raises(rescheduling.ScheduleError, match="paused"):
         rescheduling.apply(enrollment, ScheduleChange.Kind.SHIFT, SAT)
     assert ScheduleChange.objects.count() == 1

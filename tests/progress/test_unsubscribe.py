@@ -10,7 +10,7 @@ from django.test import Client
 
 from curriculum.models import Plan
 from progress.models import Enrollment
-from progress.reminders import unsubscribe_token
+from progress.unsubscribe import unsubscribe_token
 from tests.progress.reminder_helpers import enroll, plan_fixture  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
