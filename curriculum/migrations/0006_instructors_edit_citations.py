@@ -41,7 +41,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("curriculum", "0004_task_citations"),
+        ("curriculum", "0005_task_citations"),
         ("progress", "0003_resource_progress_week_notes"),
     ]
 
