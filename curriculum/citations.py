@@ -97,16 +97,22 @@ def link_citations(plan: Plan) -> list[Citation]:
 
     Four queries whatever the plan's size. Returns the automatic citations now stored, in plan order.
     """
-    tasks = list(
+    tasks = (
         Task.objects.filter(session__day__plan=plan)
         .select_related("session__day")
         .order_by("session__day__number", "session__position", "position")
     )
-    resources = list(
-        Resource.objects.filter(section__plan=plan).select_related("section").order_by("section__position", "position")
-    )
-    pairs = match(((t, t.text) for t in tasks), [(r, r.text) for r in resources], plan.title)
+    resources = Resource.objects.filter(section__plan=plan).order_by("section__position", "position")
     Citation.objects.filter(task__session__day__plan=plan, automatic=True).delete()
+    return store_citations(plan, list(tasks), list(resources))
+
+
+def store_citations(plan: Plan, tasks: Sequence[Task], resources: Sequence[Resource]) -> list[Citation]:
+    """Store the matcher's citations between `tasks` and `resources` (saved rows, in plan order).
+
+    One INSERT, none when nothing matches. A new plan's import calls this with the rows it just created.
+    """
+    pairs = match(((t, t.text) for t in tasks), [(r, r.text) for r in resources], plan.title)
     rows = [Citation(task=t, resource=r, automatic=True) for t, r in pairs]
     Citation.objects.bulk_create(rows, ignore_conflicts=True)
     return rows

@@ -25,7 +25,7 @@ from django.core.validators import validate_slug
 from django.db import models, transaction
 
 from curriculum import document as d
-from curriculum.citations import link_citations
+from curriculum.citations import link_citations, store_citations
 from curriculum.models import Citation, Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
 from curriculum.positions import MAX_POSITION, park
 
@@ -88,8 +88,8 @@ def import_document(
     with transaction.atomic():
         plan = Plan.objects.select_for_update().filter(slug=slug).first()
         if plan is None:
-            plan = _create(doc, slug, published=True if published is None else published)
-            return ImportResult(plan, created=True, counts=doc.counts(), citations=link_citations(plan))
+            plan, citations = _create(doc, slug, published=True if published is None else published)
+            return ImportResult(plan, created=True, counts=doc.counts(), citations=citations)
         if not replace:
             raise PlanImportError(
                 f"a plan with slug '{slug}' already exists; pass --replace to update it in place "
@@ -152,7 +152,7 @@ def _plan_fields(doc: d.Document) -> dict[str, str]:
     }
 
 
-def _create(doc: d.Document, slug: str, *, published: bool) -> Plan:
+def _create(doc: d.Document, slug: str, *, published: bool) -> tuple[Plan, list[Citation]]:
     plan = Plan.objects.create(slug=slug, published=published, **_plan_fields(doc))
     phases = Phase.objects.bulk_create(Phase(plan=plan, number=p.number, title=p.title) for p in doc.phases)
     weeks = Week.objects.bulk_create(
@@ -168,21 +168,21 @@ def _create(doc: d.Document, slug: str, *, published: bool) -> Plan:
         for row, day in zip(days, doc.days, strict=True)
         for pos, s in enumerate(day.sessions, start=1)
     )
-    Task.objects.bulk_create(
+    tasks = Task.objects.bulk_create(
         Task(session=row, text=text, position=pos)
         for row, s in zip(sessions, doc.sessions, strict=True)
         for pos, text in enumerate(s.tasks, start=1)
     )
-    _create_resources(plan, doc)
-    return plan
+    # The rows just created are matched in memory: no query to read them back.
+    return plan, store_citations(plan, tasks, _create_resources(plan, doc))
 
 
-def _create_resources(plan: Plan, doc: d.Document) -> None:
+def _create_resources(plan: Plan, doc: d.Document) -> list[Resource]:
     sections = ResourceSection.objects.bulk_create(
         ResourceSection(plan=plan, heading=s.heading, position=pos)
         for pos, s in enumerate(doc.resource_sections, start=1)
     )
-    Resource.objects.bulk_create(
+    return Resource.objects.bulk_create(
         Resource(section=row, text=text, position=pos)
         for row, s in zip(sections, doc.resource_sections, strict=True)
         for pos, text in enumerate(s.items, start=1)

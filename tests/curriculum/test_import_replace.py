@@ -227,7 +227,8 @@ def test_a_replace_is_a_constant_number_of_queries(tmp_path: Path) -> None:
         import_plan(small_path, "small", "--replace")
     with CaptureQueriesContext(connection) as large:
         import_plan(REFERENCE, "large", "--replace")
-    assert len(large) == len(small) <= 25
+    # One more: the INSERT of the reference's task -> resource citations (the small document cites nothing).
+    assert len(large) == len(small) + 1 <= 25
 
 
 def _shuffled_within_days(doc: d.Document, rng: random.Random) -> d.Document:
