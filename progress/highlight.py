@@ -1,7 +1,7 @@
 """Server-side syntax highlighting of code in notes, with Pygments.
 
 The output carries only CSS classes (Pygments' short token names); the colours are in
-static/css/highlight.css, so the Content-Security-Policy needs no inline styles.
+static/css/site.css (the "Syntax colours" block), so the Content-Security-Policy needs no inline styles.
 """
 
 from __future__ import annotations
