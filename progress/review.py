@@ -41,7 +41,12 @@ def review(enrollment: Enrollment, number: int) -> Review:
     week = get_object_or_404(Week.objects.filter(plan_id=enrollment.plan_id).select_related("phase"), number=number)
     days = list(learner_days(enrollment).filter(week=week).order_by("number"))
     tasks = [t for d in days for s in d.sessions.all() for t in s.tasks.all()]
-    notes = list(DayNote.objects.filter(enrollment=enrollment, day__in=days).exclude(body="").order_by("day__number"))
+    notes = list(
+        DayNote.objects.filter(enrollment=enrollment, day__in=days)
+        .exclude(body="")
+        .select_related("day")
+        .order_by("day__number")
+    )
     cited = Resource.objects.filter(citations__task__in=[t.pk for t in tasks]).distinct().select_related("section")
     return Review(
         week=week,

@@ -26,10 +26,14 @@ PAGES = {
     "/": 10,  # + overdue tasks, today's day with sessions and tasks (ticks included as an EXISTS) (3)
     "/calendar/": 8,  # + the month's days and their sessions (2)
     "/calendar/2026/4/": 8,
-    "/days/5/": 10,  # + the day with sessions and tasks, ticks included (3), its note
+    "/days/5/": 11,  # + the day with sessions and tasks, ticks included (3), its note, the resources it cites
     "/plan/": 10,  # + days with weeks and phases, sessions, resource sections, resources
     "/progress/": 8,  # + days with weeks and phases, ticks per local date
-    "/notes/export.md": 5,  # notes with days, ticked tasks with days (no overview)
+    "/notes/export.md": 7,  # notes with days, ticked tasks with days, week notes, resource notes (no overview)
+    "/resources/": 6,  # items with sections, the learner's statuses, the citing days
+    "/review/1/": 13,  # + the week, its days with sessions and tasks (3), day notes, cited resources, week note
+    "/snippets/": 6,  # day, week and resource notes
+    "/search/?q=Task": 10,  # one query per kind: tasks, topics, weeks, resources, day/week/resource notes
 }
 HTMX_CALENDAR = 8
 TICK_HTMX = 8  # 3 per request, the task, the INSERT, overview() (3) for the counters
