@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 
 from scripts.bench import db
 
@@ -19,7 +20,11 @@ def parser() -> argparse.ArgumentParser:
         "on BENCH_DATABASE_SERVER or the local server",
     )
     common.add_argument("--recreate", action="store_true", help="drop and recreate the database first")
-    common.add_argument("--keep", action="store_true", help="keep a database this run created (dropped by default)")
+    common.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep a database this run created, and the folder of logs (both removed by default)",
+    )
     common.add_argument("--quick", action="store_true", help="short runs, for a smoke test")
 
     pages = sub.add_parser("pages", parents=[common], help="learner pages under gunicorn + wrk, vs a bare view")
@@ -61,6 +66,8 @@ def main() -> None:
             from scripts.bench import scale
 
             scale.run(args, env)
+        if not args.keep:  # kept after a failure: the server and worker logs are in it
+            shutil.rmtree(db.var_dir(), ignore_errors=True)
     finally:
         if created and not args.keep:
             from django.db import connections

@@ -9,6 +9,7 @@ sending rate is a real Celery worker's on the second tick's learners plus `--sen
 from __future__ import annotations
 
 import argparse
+import importlib
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -31,10 +32,14 @@ Status = ReminderDelivery.Status
 
 
 def fan_out_function() -> Callable[..., Any]:
-    """The fan-out the beat task calls: claims rows for whoever is due, hands the batches to `enqueue`."""
-    from progress import reminders
+    """The fan-out the beat task calls: claims rows for whoever is due, hands the batches to `enqueue`.
 
-    return reminders.fan_out
+    Looked up through the task's module, so it is whatever function the task uses wherever it lives."""
+    tasks = importlib.import_module("progress.tasks")
+    found = getattr(tasks, "fan_out", None) or getattr(getattr(tasks, "reminders", None), "fan_out", None)
+    if not callable(found):
+        raise SystemExit("progress.tasks no longer names the fan-out function (fan_out); update scripts/bench/scale.py")
+    return found
 
 
 def tick(label: str, now: Any) -> tuple[list[list[int]], CaptureQueriesContext]:
