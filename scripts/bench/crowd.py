@@ -42,16 +42,17 @@ def execute(sql: str, params: Sequence[Any] = ()) -> int:
         return int(cursor.rowcount)
 
 
-def insert_learners(crowd: Crowd, n: int, plan_id: int) -> tuple[int, int]:
-    """n users, each enrolled in the plan with a profile pointing at that enrollment; (first, last) user id."""
+def insert_learners(crowd: Crowd, n: int, plan_id: int, offset: int = 0) -> tuple[int, int]:
+    """n users (named prefix + offset + 1...), each enrolled in the plan with a profile pointing at that
+    enrollment; (first, last) user id."""
     password = make_password("bench-crowd-password")
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,"
             " is_active, date_joined)"
             " SELECT %s, false, %s || g, '', '', %s || g || '@example.com', false, true, now()"
-            " FROM generate_series(1, %s) g RETURNING id",
-            [password, crowd.prefix, crowd.prefix, n],
+            " FROM generate_series(%s::int, %s::int) g RETURNING id",
+            [password, crowd.prefix, crowd.prefix, offset + 1, offset + n],
         )
         ids = [row[0] for row in cursor.fetchall()]
     first, last = min(ids), max(ids)

@@ -47,7 +47,7 @@ def fill(n: int, plan_id: int, completions_per_learner: int) -> tuple[int, int]:
     print(f"Filling: {n:,} learners, about {n * completions_per_learner:,} task completions", flush=True)
     without_fk_checks()
     t = started = time.monotonic()
-    chunks = [crowd.insert_learners(SPREAD, min(CHUNK, n - i), plan_id) for i in range(0, n, CHUNK)]
+    chunks = [crowd.insert_learners(SPREAD, min(CHUNK, n - i), plan_id, offset=i) for i in range(0, n, CHUNK)]
     users = (chunks[0][0], chunks[-1][1])
     t = step("users, enrollments, profiles", t, n)
     probability = min(1.0, n * completions_per_learner / max(1, crowd.eligible_completions(users)))
