@@ -88,6 +88,7 @@ def fill_history(enrollment: Enrollment, dates: list[date], rng: random.Random) 
     notes, when = [], {}
     for day in days:
         when[day.number] = timezone.make_aware(datetime.combine(dates[day.number - 1], time(20, 0)), load_zone(ZONE))
+        topic = ""
         for session in day.sessions.all():
             ticks += [(day.number, t) for t in session.tasks.all() if rng.random() < 0.5]
             topic = session.topic

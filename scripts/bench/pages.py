@@ -88,7 +88,7 @@ def alternate(bare: Server, site: Server, pages: list[Target], seconds: float) -
 
 def print_rows(rows: list[Row], bares: list[Result], seconds: float) -> None:
     tool = "wrk" if load.have_wrk() else "Python load generator (wrk not installed)"
-    print(f"\nUnder gunicorn (2 sync workers), {tool} -t{load.THREADS} -c{load.CONNECTIONS} -d{seconds:g}s, ")
+    print(f"\nUnder gunicorn (2 sync workers), {tool} -t{load.THREADS} -c{load.CONNECTIONS} -d{seconds:g}s,")
     print("alternating bare / page / bare; ratio = page req/s over the mean of the two bare runs around it:")
     print(f"  {'page':<16} {'req/s':>9} {'bare req/s':>11} {'ratio':>8} {'p50 ms':>8} {'p99 ms':>8}")
     for row in rows:
