@@ -87,14 +87,17 @@ def import_document(
         plan = Plan.objects.select_for_update().filter(slug=slug).first()
         if plan is None:
             plan = _create(doc, slug, published=True if published is None else published)
-            return ImportResult(plan, created=True, counts=doc.counts())
-        if not replace:
+            result = ImportResult(plan, created=True, counts=doc.counts())
+        elif not replace:
             raise PlanImportError(
                 f"a plan with slug '{slug}' already exists; pass --replace to update it in place "
                 "(learners' progress is kept), or choose another --slug"
             )
-        result = ImportResult(plan, created=False, counts=doc.counts())
-        _replace(plan, doc, published, result)
+        else:
+            result = ImportResult(plan, created=False, counts=doc.counts())
+            _replace(plan, doc, published, result)
+        # Bulk writes send no signals: a new version, in this transaction, retires the cached structure.
+        Plan.objects.touch([plan.pk])
         return result
 
 
