@@ -6,7 +6,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from config.health import healthz
-from progress import views_accounts
+from progress.views import accounts
 
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
@@ -18,9 +18,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
-    path("accounts/signup/", views_accounts.signup, name="signup"),
+    path("accounts/signup/", accounts.signup, name="signup"),
     # Same path and name as Django's, declared first so reset emails link to SITE_URL.
-    path("accounts/password_reset/", views_accounts.password_reset, name="password_reset"),
+    path("accounts/password_reset/", accounts.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("progress.urls")),

@@ -27,8 +27,8 @@ from curriculum.adminkit import (
     RefuseProtectedDeletesMixin,
     ScopedInline,
     SingleLineFieldsMixin,
-    count_subquery,
 )
+from curriculum.counting import count_subquery
 from curriculum.models import Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
 
 TEXT_WIDGET: Any = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 90})}}

@@ -7,7 +7,8 @@ The pieces here fix those three things for the curriculum admin:
 - `PreloadedModelChoiceField` + `PreloadChoicesFormSetMixin`: a select limited to the parent's rows,
   loaded once per formset and shared by every row (choices and validation), never once per row.
 - `OrderedFormSetMixin`: positions are unique among the submitted rows (the formset holds all siblings),
-  and saving parks moved rows on temporary positions first, so swaps and rotations save cleanly.
+  and saving parks moved rows on temporary positions first (`curriculum.positions.park`), so swaps and
+  rotations save cleanly.
 - `ScopedInline`: an inline over grandchildren (a day's tasks, a plan's resources), each with a select
   limited to the parent's children (the day's sessions, the plan's resource sections).
 - `protected_summary` / `ProtectedDeleteFormMixin` / `RefuseProtectedDeletesMixin`: deleting rows that
@@ -29,22 +30,11 @@ from django.contrib.admin.utils import NestedObjects, flatten_fieldsets
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, router
-from django.db.models import Case, Count, Subquery, Value, When
-from django.db.models.functions import Coalesce
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-
-def count_subquery(queryset: models.QuerySet[Any], group_by: str) -> Coalesce:
-    """A correlated COUNT subquery: one column on the list query, no GROUP BY over the list's joins."""
-    counted = queryset.values(group_by).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=models.IntegerField()), Value(0))
-
-
-# Positions are small numbers typed by hand; rows being reordered are parked above this while saving.
-MAX_POSITION = 9999
-PARK_FROM = 30000
+from curriculum.positions import MAX_POSITION, park
 
 ChoicesFor = Callable[[models.Model], "models.QuerySet[Any]"]
 
@@ -222,7 +212,7 @@ class SiblingFormMixin:
 class OrderedFormSetMixin:
     """Formset over ALL children of one parent, ordered by `order_fields` (e.g. ("session", "position")).
 
-    Saving first parks the rows that move or go on free temporary positions (one UPDATE), so the
+    Saving first parks the rows that move or go (`park`, one UPDATE), so the
     immediate unique constraint never sees two rows on one spot halfway through a reorder.
     """
 
@@ -243,14 +233,7 @@ class OrderedFormSetMixin:
                 if form.instance.pk and (form in self.deleted_forms or form.has_changed())
             ]
             if moving:
-                self.model._default_manager.filter(pk__in=moving).update(
-                    **{
-                        self.order_field: Case(
-                            *(When(pk=pk, then=Value(PARK_FROM + i)) for i, pk in enumerate(moving)),
-                            output_field=models.PositiveSmallIntegerField(),
-                        )
-                    }
-                )
+                park(self.model._default_manager.filter(pk__in=moving), self.order_field)
         result: list[models.Model] = super().save_existing_objects(commit)  # type: ignore[misc]
         return result
 

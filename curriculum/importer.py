@@ -26,13 +26,7 @@ from django.db import models, transaction
 
 from curriculum import document as d
 from curriculum.models import Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
-
-# Kept tasks that move are first parked at PARK + their old position, so that swapping two tasks never
-# collides on the unique (session, position) constraint mid-update. Below the 32767 of a PostgreSQL smallint.
-PARK = 16000
-# Numbers and positions are PostgreSQL smallints (at most 32767), and parked positions add PARK to them:
-# a bigger document is refused up front with its line, not halfway through the import by the database.
-MAX_NUMBER = 9999
+from curriculum.positions import MAX_POSITION, park
 
 
 class PlanImportError(Exception):
@@ -125,9 +119,11 @@ def _check_lengths(doc: d.Document) -> None:
 
 
 def _check_numbers(doc: d.Document) -> None:
+    # Numbers and positions are PostgreSQL smallints, and reordered rows are parked above MAX_POSITION: a
+    # bigger document is refused up front with its line, not halfway through the import by the database.
     def check(count: int, line: int | None, what: str) -> None:
-        if count > MAX_NUMBER:
-            raise PlanImportError(f"{what}: {count}; at most {MAX_NUMBER} fit", line)
+        if count > MAX_POSITION:
+            raise PlanImportError(f"{what}: {count}; at most {MAX_POSITION} fit", line)
 
     for week in doc.weeks:
         check(week.number, week.line, "week number")
@@ -304,9 +300,8 @@ def _replace(plan: Plan, doc: d.Document, published: bool | None, result: Import
         for task, skey, pos, text in kept
         if (task.session_id, task.position, task.text) != (session_rows[skey].pk, pos, text)
     ]
-    for task, *_ in moving:
-        task.position = PARK + task.position
-    Task.objects.bulk_update([task for task, *_ in moving], ["position"])
+    # Parked first, so that swapping two tasks never collides on the unique (session, position) mid-update.
+    park(Task.objects.filter(pk__in=[task.pk for task, *_ in moving]))
     for task, session, pos, text in moving:
         task.session, task.position, task.text = session, pos, text
     Task.objects.bulk_update([task for task, *_ in moving], ["session", "position", "text"])

@@ -1,25 +1,34 @@
-"""Ownership checks: one place that turns "not yours" into 404, for every learner object."""
+"""Who may see a page: the login and method checks every learner page shares, and the ownership checks.
+
+`learner_page` (or `signed_in`, for the pages a learner needs before enrolling) wraps every view behind a
+login; `owned_*` is the one place that turns "not yours" into 404, for every learner object.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import wraps
+from typing import Concatenate, cast
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_http_methods
+from django_htmx.middleware import HtmxDetails
 
 from progress.models import DayOff, Enrollment, LearnerProfile
+from progress.zones import local_today
 
 
 def owned_enrollment(user: User, pk: int) -> Enrollment:
     return get_object_or_404(Enrollment.objects.select_related("plan"), pk=pk, user=user)
 
 
-# --- Per-request view of the learner's enrollments (nav, switcher, enrollment_required) ---------------------
+# --- Per-request view of the learner's enrollments (nav, switcher, learner_page) ---------------------
 
 _CACHE_ATTR = "_learner_enrollments"
 
@@ -70,19 +79,59 @@ def current_enrollment(request: HttpRequest) -> Enrollment | None:
     return learner_enrollments(request).active
 
 
-def enrollment_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Login required, and a learner with no enrollment yet is sent to the enrollment page.
+class AuthenticatedHttpRequest(HttpRequest):
+    """A request that `signed_in` (or `learner_page`) let through: a logged-in user, and django-htmx's details."""
 
-    Inside the view, `current_enrollment(request)` returns the active enrollment without another query.
+    user: User
+    htmx: HtmxDetails
+
+
+# What a page or a form may be asked with; anything else is 405 (for a logged-in visitor, see `signed_in`).
+PAGE = ("GET", "HEAD")
+FORM = ("GET", "HEAD", "POST")
+ACTION = ("POST",)
+
+type UserView[**P] = Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponse]
+type LearnerView[**P] = Callable[Concatenate[AuthenticatedHttpRequest, Enrollment, date, P], HttpResponse]
+type View[**P] = Callable[Concatenate[HttpRequest, P], HttpResponse]
+
+
+def signed_in[**P](methods: Sequence[str]) -> Callable[[UserView[P]], View[P]]:
+    """Login first, then the method: the one order of checks for every page behind a login.
+
+    So an anonymous visitor is sent to the log-in page whatever the method (a POST-only URL does not tell
+    strangers what it accepts), and a logged-in one gets 405 for a method the view does not take.
     """
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if current_enrollment(request) is None:
-            return redirect("progress:enroll")
-        return view(request, *args, **kwargs)
+    def decorate(view: UserView[P]) -> View[P]:
+        @wraps(view)
+        def typed(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+            return view(cast(AuthenticatedHttpRequest, request), *args, **kwargs)  # login_required ran first
 
-    return login_required(wrapped)
+        return login_required(require_http_methods(list(methods))(typed))
+
+    return decorate
+
+
+def learner_page[**P](methods: Sequence[str] = PAGE) -> Callable[[LearnerView[P]], View[P]]:
+    """`signed_in`, then `view(request, enrollment, today, ...)` with the learner's active enrollment.
+
+    The enrollment comes from `current_enrollment(request)`, the same cached query the navigation bar
+    reads, and `today` is the learner's local date in the enrollment's time zone. A learner without an
+    enrollment is sent to /enroll/.
+    """
+
+    def decorate(view: LearnerView[P]) -> View[P]:
+        @wraps(view)
+        def with_enrollment(request: AuthenticatedHttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+            enrollment = current_enrollment(request)
+            if enrollment is None:
+                return redirect("progress:enroll")
+            return view(request, enrollment, local_today(enrollment.time_zone), *args, **kwargs)
+
+        return signed_in(methods)(with_enrollment)
+
+    return decorate
 
 
 def owned_day_off(user: User, pk: int) -> DayOff:

@@ -19,10 +19,11 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from curriculum.adminkit import count_subquery
+from curriculum.counting import count_subquery
 from curriculum.models import Task
-from progress import reminders
 from progress.models import DayNote, Enrollment, ReminderDelivery, TaskCompletion
+from progress.reminders.fanout import batched
+from progress.reminders.sending import resend
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -155,12 +156,12 @@ class ReminderDeliveryAdmin(EnrollmentColumnsMixin, admin.ModelAdmin):
     @admin.action(description=_("Send the selected failed reminders again"), permissions=["change"])
     def resend_failed(self, request: HttpRequest, queryset: QuerySet[ReminderDelivery]) -> None:
         ids = list(queryset.filter(status=ReminderDelivery.Status.FAILED).values_list("pk", flat=True))
-        count = reminders.resend(ids)
+        count = resend(ids)
         if count:
             from progress.tasks import enqueue_after_commit
 
             try:
-                for batch in reminders.batched(ids):
+                for batch in batched(ids):
                     enqueue_after_commit(batch)
             except Exception:  # the broker may be down: the next fan-out's sweep picks pending rows up
                 self.message_user(request, _("Queued; the worker will pick them up shortly."), messages.WARNING)

@@ -20,9 +20,9 @@ from icalendar import Calendar, Event, vDuration
 
 from curriculum.models import Day, Session
 from progress.language import learner_language
+from progress.links import absolute_url
 from progress.models import Enrollment
-from progress.services import local_today
-from progress.zones import zone_or_fallback
+from progress.zones import local_today, zone_or_fallback
 
 # Longer than any token new_calendar_token makes, short enough to refuse junk before touching the database.
 MAX_TOKEN_LENGTH = 64
@@ -70,7 +70,7 @@ def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
     While the plan is paused, the days not yet reached have no date, so they are left out until the learner
     resumes; the feed then shows them again, moved.
     """
-    today = today or local_today(enrollment)
+    today = today or local_today(enrollment.time_zone)
     zone = zone_or_fallback(enrollment.time_zone)
     days = list(Day.objects.filter(plan_id=enrollment.plan_id).with_sessions().order_by("number"))
     # Day numbers run 1..N; the last one sizes the schedule like progress.services.overview does.
@@ -93,7 +93,7 @@ def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
             on = schedule.date_of(day.number)
             if schedule.paused_since is not None and on >= schedule.paused_since:
                 continue
-            link = settings.SITE_URL + reverse("progress:day", args=[day.number])
+            link = absolute_url(reverse("progress:day", args=[day.number]))
             for session in day.sessions.all():
                 start, end = session_hours(enrollment, session.slot)
                 tasks = "\n".join(f"- {task.text}" for task in session.tasks.all())

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from curriculum.models import Day, Plan, Task
 from progress.schedule import Change, Schedule, ScheduleInput
-from progress.zones import load_zone
+from progress.zones import DEFAULT_TIME_ZONE, load_zone
 
 # Monday..Friday as a bitmask over date.weekday() (Monday = bit 0): compact, indexable, one column.
 WEEKDAYS_MON_FRI = 0b0011111
@@ -50,6 +50,17 @@ class LearnerProfile(models.Model):
         return str(self.user)
 
 
+class EnrollmentQuerySet(models.QuerySet["Enrollment"]):
+    def lock(self, enrollment: Enrollment) -> Enrollment:
+        """Lock `enrollment`'s row until the transaction ends and return it read afresh.
+
+        Every schedule change (reschedule, undo, days off, pause, resume) reads the learner's state, checks it
+        and writes a row: the lock serialises them per learner, so two clicks at once cannot both pass the
+        check. `of=("self",)` keeps the lock on this one row, never the plan's, which all learners share.
+        """
+        return self.select_for_update(of=("self",)).get(pk=enrollment.pk)
+
+
 class Enrollment(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("learner")
@@ -63,7 +74,7 @@ class Enrollment(models.Model):
         help_text=_("Bitmask over weekdays, Monday = 1, Tuesday = 2, ... Sunday = 64."),
     )
     time_zone = models.CharField(
-        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
+        _("time zone"), max_length=64, default=DEFAULT_TIME_ZONE, validators=[validate_time_zone]
     )
     reminder_time = models.TimeField(_("reminder time"), default=time(8, 0))
     reminders_enabled = models.BooleanField(_("daily reminder email"), default=True)
@@ -74,6 +85,8 @@ class Enrollment(models.Model):
     afternoon_start = models.TimeField(_("afternoon starts"), default=time(14, 0))
     afternoon_end = models.TimeField(_("afternoon ends"), default=time(17, 0))
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

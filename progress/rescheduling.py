@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from progress.models import DayOff, Enrollment, ScheduleChange
 from progress.schedule import ONE_DAY, Change, Schedule, ScheduleInput, pause_spans
-from progress.services import Overview, first_unfinished_day, overview
+from progress.services import Overview, overview
 
 RESCHEDULE_KINDS = (ScheduleChange.Kind.SHIFT, ScheduleChange.Kind.CATCH_UP)
 # A days-off range longer than this is almost certainly a typo (and would push the plan out of sight).
@@ -65,7 +65,7 @@ def behind(ov: Overview) -> Behind | None:
     """Whether rescheduling can help: some unfinished day was due before today (and not paused)."""
     if ov.schedule.paused:
         return None
-    first = first_unfinished_day(ov.totals, ov.done)
+    first = ov.first_unfinished
     if first is None or first > ov.schedule.total_days:
         return None
     due = ov.schedule.date_of(first)
@@ -102,11 +102,6 @@ def options_from(ov: Overview) -> list[Option]:
     return result
 
 
-def options(enrollment: Enrollment, today: date) -> list[Option]:
-    """The reschedule choices for a learner behind on `today` (their local date); empty when not behind."""
-    return options_from(overview(enrollment, today))
-
-
 def apply(enrollment: Enrollment, kind: str, today: date, expected_finish: date | None = None) -> Option:
     """Record the chosen reschedule as a new ScheduleChange row and return the option applied.
 
@@ -115,8 +110,8 @@ def apply(enrollment: Enrollment, kind: str, today: date, expected_finish: date 
     is always the result they get.
     """
     with transaction.atomic():
-        # Serialise changes per enrollment: two clicks at once must not record two shifts.
-        locked = Enrollment.objects.select_for_update().select_related("plan").get(pk=enrollment.pk)
+        # Two clicks at once must not record two shifts.
+        locked = Enrollment.objects.lock(enrollment)
         if kind not in RESCHEDULE_KINDS:
             raise ScheduleError(_("Unknown reschedule choice."))
         ov = overview(locked, today)
@@ -145,7 +140,7 @@ def last_undoable(enrollment: Enrollment) -> ScheduleChange | None:
 def undo_last(enrollment: Enrollment) -> ScheduleChange:
     """Mark the newest reschedule as undone (the row stays, for the history)."""
     with transaction.atomic():
-        Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
+        Enrollment.objects.lock(enrollment)
         change = last_undoable(enrollment)
         if change is None:
             raise ScheduleError(_("There is no reschedule to undo."))
@@ -182,8 +177,8 @@ def add_day_off(enrollment: Enrollment, start: date, end: date | None, today: da
     Overlapping an existing range is refused rather than merged, so each row stays what the learner typed.
     """
     with transaction.atomic():
-        # Lock so two concurrent adds cannot both pass the overlap check.
-        Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
+        # Two concurrent adds must not both pass the overlap check.
+        Enrollment.objects.lock(enrollment)
         check_day_off(enrollment, start, end, today)
         return DayOff.objects.create(enrollment=enrollment, start_date=start, end_date=end or start)
 
@@ -221,7 +216,7 @@ def is_paused(enrollment: Enrollment) -> bool:
 
 def pause(enrollment: Enrollment, today: date) -> ScheduleChange:
     with transaction.atomic():
-        Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
+        Enrollment.objects.lock(enrollment)
         if is_paused(enrollment):
             raise ScheduleError(_("Your plan is already paused."))
         return ScheduleChange.objects.create(enrollment=enrollment, kind=ScheduleChange.Kind.PAUSE, on_date=today)
@@ -229,7 +224,7 @@ def pause(enrollment: Enrollment, today: date) -> ScheduleChange:
 
 def resume(enrollment: Enrollment, today: date) -> ScheduleChange:
     with transaction.atomic():
-        Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
+        Enrollment.objects.lock(enrollment)
         if not is_paused(enrollment):
             raise ScheduleError(_("Your plan is not paused."))
         return ScheduleChange.objects.create(enrollment=enrollment, kind=ScheduleChange.Kind.RESUME, on_date=today)

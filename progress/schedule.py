@@ -4,7 +4,7 @@ No ORM, no request, no settings, no clock: plain values in, plain values out (to
 argument), so it is tested on its own and every page, email and feed that shows a date asks this module
 instead of computing dates itself.
 
-How the layout is made (`lay_out`):
+How the layout is made (`dates_and_pause`, behind `Schedule.build`):
 
 1. *Blocked dates* are worked out first and apply to every step below: the learner's days off (inclusive
    ranges) and the paused spans. A PAUSE on `p` followed (in change order) by a RESUME on `r` blocks
@@ -135,8 +135,9 @@ def _blocker(ranges: list[tuple[date, date]]) -> Callable[[date], bool]:
     return blocked
 
 
-def lay_out_with_pause(inp: ScheduleInput) -> tuple[tuple[date, ...], date | None]:
-    """`lay_out` plus the open pause's date (None when not paused)."""
+def dates_and_pause(inp: ScheduleInput) -> tuple[tuple[date, ...], date | None]:
+    """The date of every plan day (result[0][n - 1] is day n's; dates strictly increase), and the open
+    pause's date (None when not paused)."""
     if not inp.weekdays:
         raise ValueError("at least one study weekday is needed")
     if not inp.weekdays <= frozenset(range(7)):
@@ -178,11 +179,6 @@ def lay_out_with_pause(inp: ScheduleInput) -> tuple[tuple[date, ...], date | Non
     return tuple(dates), paused_on
 
 
-def lay_out(inp: ScheduleInput) -> tuple[date, ...]:
-    """The date of every plan day: result[n - 1] is the date of day n. Dates strictly increase."""
-    return lay_out_with_pause(inp)[0]
-
-
 @dataclass(frozen=True)
 class Schedule:
     """The laid-out plan for one enrollment, with look-ups both ways."""
@@ -197,7 +193,7 @@ class Schedule:
 
     @classmethod
     def build(cls, inp: ScheduleInput) -> Schedule:
-        dates, paused_since = lay_out_with_pause(inp)
+        dates, paused_since = dates_and_pause(inp)
         return cls(dates, paused_since)
 
     @property
@@ -234,8 +230,3 @@ class Schedule:
     def days_due_by(self, d: date) -> int:
         """How many plan days are scheduled on or before `d`."""
         return bisect.bisect_right(self.dates, d)
-
-    def next_study_day_after(self, d: date) -> int | None:
-        """The first plan day scheduled strictly after `d`, if any."""
-        i = bisect.bisect_right(self.dates, d)
-        return i + 1 if i < len(self.dates) else None

@@ -7,12 +7,12 @@ counts are aggregated in the database, and per-day figures come back as one dict
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models.functions import TruncDate
 
+from curriculum.counting import count_subquery
 from curriculum.models import Day, Session, Task
 from progress.models import Enrollment, TaskCompletion
 from progress.schedule import ONE_DAY, DayKind, DayOn, Schedule, week_start
@@ -25,19 +25,11 @@ def day_counts(enrollment: Enrollment) -> tuple[dict[int, int], dict[int, int]]:
     Counted from Day, so a day without tasks still has its place (and its date) in the schedule; two
     correlated subqueries instead of joins, so neither count is multiplied by the other.
     """
-    tasks = Task.objects.filter(session__day=OuterRef("pk")).order_by().values("session__day").annotate(n=Count("pk"))
-    ticked = (
-        TaskCompletion.objects.filter(enrollment=enrollment, task__session__day=OuterRef("pk"))
-        .order_by()
-        .values("task__session__day")
-        .annotate(n=Count("pk"))
-    )
+    tasks = Task.objects.filter(session__day=OuterRef("pk"))
+    ticked = TaskCompletion.objects.filter(enrollment=enrollment, task__session__day=OuterRef("pk"))
     rows = (
         Day.objects.filter(plan_id=enrollment.plan_id)
-        .annotate(
-            n_tasks=Coalesce(Subquery(tasks.values("n"), output_field=IntegerField()), Value(0)),
-            n_done=Coalesce(Subquery(ticked.values("n"), output_field=IntegerField()), Value(0)),
-        )
+        .annotate(n_tasks=count_subquery(tasks, "session__day"), n_done=count_subquery(ticked, "task__session__day"))
         .order_by("number")
         .values_list("number", "n_tasks", "n_done")
     )
@@ -64,32 +56,78 @@ def days_behind(schedule: Schedule, totals: dict[int, int], done: dict[int, int]
     return sum(1 for n in range(1, due + 1) if done.get(n, 0) < totals.get(n, 0))
 
 
-def first_unfinished_day(totals: dict[int, int], done: dict[int, int]) -> int | None:
-    for n in sorted(totals):
-        if done.get(n, 0) < totals[n]:
-            return n
-    return None
+def streak(schedule: Schedule, totals: dict[int, int], done: dict[int, int], today: date) -> int:
+    """Plan days fully done in a row, counting back from the last one due (pure).
+
+    Only study days count, so review days never break a streak; today's day, while still open, does not
+    break it either: the count then starts from the day before.
+    """
+
+    def is_done(n: int) -> bool:
+        # A day with no tasks is done (see Overview.is_done), so it never breaks a streak.
+        return done.get(n, 0) >= totals.get(n, 0)
+
+    n = schedule.days_due_by(today)
+    if n and schedule.date_of(n) == today and not is_done(n):
+        n -= 1
+    count = 0
+    while n >= 1 and is_done(n):
+        count += 1
+        n -= 1
+    return count
 
 
 @dataclass(frozen=True)
 class Overview:
-    """Where a learner stands on a given date: the figures every page and email shows."""
+    """Where a learner stands on a given date: the figures every page and email shows.
+
+    Pages, tags and emails read the per-day counts through the methods below (`day_total`, `day_done`,
+    `is_done`, `first_unfinished`, `streak`), never from the two dicts, so what counts as a finished day is
+    decided here once.
+    """
 
     enrollment: Enrollment
     today: date
     schedule: Schedule
     day_on_today: DayOn
-    totals: dict[int, int]
-    done: dict[int, int]
+    tasks_per_day: dict[int, int]  # plan day number -> its tasks; every Day row has a key
+    ticked_per_day: dict[int, int]  # plan day number -> this learner's ticked tasks (days with none left out)
     days_behind: int
+
+    def day_total(self, number: int) -> int:
+        return self.tasks_per_day.get(number, 0)
+
+    def day_done(self, number: int) -> int:
+        return self.ticked_per_day.get(number, 0)
+
+    def is_done(self, number: int) -> bool:
+        """Every task of plan day `number` ticked; a day with no tasks (emptied in the admin) counts as done."""
+        return self.day_done(number) >= self.day_total(number)
+
+    def day_before(self, number: int) -> int | None:
+        """The plan's own previous day number (a day deleted in the admin is skipped), or None."""
+        return max((n for n in self.tasks_per_day if n < number), default=None)
+
+    def day_after(self, number: int) -> int | None:
+        """The plan's own next day number (a day deleted in the admin is skipped), or None."""
+        return min((n for n in self.tasks_per_day if n > number), default=None)
+
+    @property
+    def first_unfinished(self) -> int | None:
+        """The lowest plan day with a task still open, or None when every task is ticked."""
+        return next((n for n in sorted(self.tasks_per_day) if not self.is_done(n)), None)
+
+    @property
+    def streak(self) -> int:
+        return streak(self.schedule, self.tasks_per_day, self.ticked_per_day, self.today)
 
     @property
     def total_tasks(self) -> int:
-        return sum(self.totals.values())
+        return sum(self.tasks_per_day.values())
 
     @property
     def done_tasks(self) -> int:
-        return sum(self.done.values())
+        return sum(self.ticked_per_day.values())
 
     @property
     def percent(self) -> int:
@@ -107,14 +145,14 @@ class Overview:
         """done / partial / missed / today / upcoming for one plan day as of `today` ("" past the end)."""
         if number > self.schedule.total_days:
             return ""
-        total, done = self.totals.get(number, 0), self.done.get(number, 0)
+        on, done = self.schedule.date_of(number), self.day_done(number)
         # A day left with no tasks (emptied in the admin) has nothing to do: done once due, never "missed",
-        # as days_behind and first_unfinished_day already treat it.
-        if done >= total and (total or self.schedule.date_of(number) <= self.today):
+        # as days_behind and first_unfinished already treat it.
+        if self.is_done(number) and (self.day_total(number) or on <= self.today):
             return "done"
-        if self.schedule.date_of(number) > self.today:
+        if on > self.today:
             return "upcoming"
-        if self.schedule.date_of(number) == self.today:
+        if on == self.today:
             return "partial" if done else "today"
         return "partial" if done else "missed"
 
@@ -130,15 +168,10 @@ def overview(enrollment: Enrollment, today: date) -> Overview:
         today=today,
         schedule=schedule,
         day_on_today=schedule.day_on(today),
-        totals=totals,
-        done=done,
+        tasks_per_day=totals,
+        ticked_per_day=done,
         days_behind=days_behind(schedule, totals, done, today),
     )
-
-
-def local_today(enrollment: Enrollment, now: datetime | None = None) -> date:
-    """The learner's own calendar date right now, in their time zone."""
-    return (now or timezone.now()).astimezone(zone_or_fallback(enrollment.time_zone)).date()
 
 
 # --- What a learner is asked to do on a date: shared by the Today page and the reminder email. ---
@@ -171,11 +204,11 @@ class Agenda:
 
     @property
     def day_done(self) -> int:
-        return self.overview.done.get(self.day.number, 0) if self.day else 0
+        return self.overview.day_done(self.day.number) if self.day else 0
 
     @property
     def day_total(self) -> int:
-        return self.overview.totals.get(self.day.number, 0) if self.day else 0
+        return self.overview.day_total(self.day.number) if self.day else 0
 
 
 def _unfinished_tasks(enrollment: Enrollment, first: int, last: int) -> QuerySet[Task]:
@@ -209,14 +242,11 @@ def agenda(enrollment: Enrollment, today: date) -> Agenda:
     elif kind == DayKind.BEFORE_START and schedule.total_days:
         day_number = 1
 
-    def unfinished(n: int) -> bool:
-        return ov.done.get(n, 0) < ov.totals.get(n, 0)
-
     # Overdue = unfinished study days strictly before a cutoff: today on study days; on review days the
     # current week's days are listed as "this week" instead, so the cutoff is that week's Monday.
     cutoff = week_start(today) if kind == DayKind.REVIEW else today
     last_overdue = schedule.days_due_by(cutoff - ONE_DAY)
-    overdue_count = sum(ov.totals.get(n, 0) - ov.done.get(n, 0) for n in range(1, last_overdue + 1) if unfinished(n))
+    overdue_count = sum(ov.day_total(n) - ov.day_done(n) for n in range(1, last_overdue + 1) if not ov.is_done(n))
     overdue_tasks = list(_unfinished_tasks(enrollment, 1, last_overdue)[:OVERDUE_SHOWN])
     review_tasks: list[Task] = []
     if kind == DayKind.REVIEW:
@@ -246,27 +276,6 @@ def learner_days(enrollment: Enrollment) -> QuerySet[Day]:
 def ticked_ids(day: Day) -> frozenset[int]:
     """Ids of a day's ticked tasks, for a day fetched through `learner_days` (no query)."""
     return frozenset(t.pk for s in day.sessions.all() for t in s.tasks.all() if getattr(t, "done", False))
-
-
-def streak(schedule: Schedule, totals: dict[int, int], done: dict[int, int], today: date) -> int:
-    """Plan days fully done in a row, counting back from the last one due (pure).
-
-    Only study days count, so review days never break a streak; today's day, while still open, does not
-    break it either: the count then starts from the day before.
-    """
-
-    def is_done(n: int) -> bool:
-        # A day with no tasks is done (see Overview.day_state), so it never breaks a streak.
-        return done.get(n, 0) >= totals.get(n, 0)
-
-    n = schedule.days_due_by(today)
-    if n and schedule.date_of(n) == today and not is_done(n):
-        n -= 1
-    count = 0
-    while n >= 1 and is_done(n):
-        count += 1
-        n -= 1
-    return count
 
 
 def completions_per_local_date(enrollment: Enrollment) -> dict[date, int]:

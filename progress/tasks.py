@@ -7,7 +7,8 @@ import logging
 from celery import shared_task
 from django.db import transaction
 
-from progress import reminders
+from progress.reminders.fanout import fan_out
+from progress.reminders.sending import send_batch
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def enqueue_after_commit(ids: list[int]) -> None:
 @shared_task(name="progress.tasks.fan_out_reminders", ignore_result=True)
 def fan_out_reminders() -> int:
     """Run by beat every REMINDER_FANOUT_SECONDS: claim rows for whoever is due, enqueue batches after commit."""
-    result = reminders.fan_out(enqueue=enqueue_batch)
+    result = fan_out(enqueue=enqueue_batch)
     log.info(
         "reminders fan-out: %s claimed, %s re-enqueued, %s batches", result.claimed, result.swept, len(result.batches)
     )
@@ -37,7 +38,7 @@ def fan_out_reminders() -> int:
 @shared_task(name="progress.tasks.send_reminder_batch", ignore_result=True)
 def send_reminder_batch(delivery_ids: list[int]) -> int:
     """Send one batch over one SMTP connection; transient failures come back as a delayed batch of their own."""
-    result = reminders.send_batch(delivery_ids)
+    result = send_batch(delivery_ids)
     if result.retry:
         enqueue_batch(result.retry, countdown=result.retry_delay)
     if result.recheck:

@@ -1,40 +1,38 @@
-"""One-click unsubscribe from reminder emails (RFC 8058), reached from the email without logging in.
+"""Unsubscribing from reminder emails: the signed token in each reminder's link, and turning reminders off.
 
-The signed token is the credential: it names one enrollment and cannot be forged without SECRET_KEY.
-The view is CSRF-exempt because mail providers POST `List-Unsubscribe=One-Click` with no cookies; a
-forged cross-site POST would still need the token, which only the recipient's mailbox has.
+The token is the credential: it names one enrollment and cannot be forged without SECRET_KEY, so the link
+works from the mailbox without logging in. The page that reads it is progress.views.unsubscribe.
 """
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import translation
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.core import signing
 
 from progress.models import Enrollment
-from progress.reminders import enrollment_pk_from_token, learner_language
+
+# Part of every link already mailed: renaming it (even to match this module) would break them all.
+UNSUBSCRIBE_SALT = "progress.reminders.unsubscribe"
 
 
-@csrf_exempt
-@require_http_methods(["GET", "HEAD", "POST"])
-def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+def unsubscribe_token(enrollment: Enrollment) -> str:
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(enrollment.pk))
+
+
+def enrollment_pk_from_token(token: str) -> int | None:
+    try:
+        return int(signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
+        return None
+
+
+def enrollment_from_token(token: str) -> Enrollment | None:
+    """The enrollment a token names (with what its page shows), or None for a forged or stale token."""
     pk = enrollment_pk_from_token(token)
-    enrollment = (
-        Enrollment.objects.select_related("plan", "user__learner_profile").filter(pk=pk).first()
-        if pk is not None
-        else None
-    )
-    if enrollment is None:
-        raise Http404("unknown or tampered unsubscribe link")
-    if request.method == "POST":
-        # An UPDATE, not a read-modify-write: repeating it (providers retry) changes nothing more.
-        Enrollment.objects.filter(pk=enrollment.pk).update(reminders_enabled=False)
-    with translation.override(learner_language(enrollment)):
-        response = render(
-            request,
-            "progress/unsubscribe.html",
-            {"enrollment": enrollment, "token": token, "done": request.method == "POST"},
-        )
-    return response
+    if pk is None:
+        return None
+    return Enrollment.objects.select_related("plan", "user__learner_profile").filter(pk=pk).first()
+
+
+def turn_off_reminders(enrollment: Enrollment) -> None:
+    # An UPDATE, not a read-modify-write: repeating it (providers retry) changes nothing more.
+    Enrollment.objects.filter(pk=enrollment.pk).update(reminders_enabled=False)

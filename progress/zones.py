@@ -9,12 +9,16 @@ of the zone database. One such row must not turn the learner's every page into a
 from __future__ import annotations
 
 import logging
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+from django.utils import timezone
 
 log = logging.getLogger(__name__)
 
-# The model's default zone: what a learner with an unreadable zone is shown until they pick one in settings.
-FALLBACK_ZONE = "Asia/Shanghai"
+# A new enrollment's zone (the model's default, the enrol form's first choice), and what a learner with an
+# unreadable zone is shown until they pick one in settings.
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
 ZONE_ERRORS = (KeyError, ValueError, OSError)
 
 
@@ -29,6 +33,11 @@ def load_zone(name: str) -> ZoneInfo | None:
 def zone_or_fallback(name: str) -> ZoneInfo:
     zone = load_zone(name)
     if zone is None:
-        log.warning("unknown time zone %r; using %s", name, FALLBACK_ZONE)
-        return ZoneInfo(FALLBACK_ZONE)
+        log.warning("unknown time zone %r; using %s", name, DEFAULT_TIME_ZONE)
+        return ZoneInfo(DEFAULT_TIME_ZONE)
     return zone
+
+
+def local_today(time_zone: str, now: datetime | None = None) -> date:
+    """The calendar date in `time_zone` at `now` (default: this instant); a learner's "today"."""
+    return (now or timezone.now()).astimezone(zone_or_fallback(time_zone)).date()

@@ -79,8 +79,9 @@ def main() -> None:
     from django.utils import timezone
 
     from config.celery import app
-    from progress import reminders
     from progress.models import Enrollment, ReminderDelivery
+    from progress.reminders.fanout import fan_out
+    from progress.reminders.sending import send_batch
     from progress.schedule import ONE_DAY
     from progress.worker import start_worker_with_beat
     from tests.factories import make_plan
@@ -120,9 +121,9 @@ def main() -> None:
                 time.sleep(0.2)
         else:
             started = time.perf_counter()
-            fan = reminders.fan_out(enqueue=lambda ids: None)
+            fan = fan_out(enqueue=lambda ids: None)
             for batch in fan.batches:
-                reminders.send_batch(batch)
+                send_batch(batch)
         elapsed = time.perf_counter() - started
     finally:
         if worker is not None:

@@ -18,9 +18,6 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.utils import translation
 
-# Sync Playwright runs an event loop in the test thread; the ORM calls around it are still sequential.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = "/usr/bin/chromium"
 
 

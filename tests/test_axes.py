@@ -23,12 +23,6 @@ from tests.deploy_env import PYTHON, ROOT, subprocess_env
 PASSWORD = "correct-horse-battery"
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings) -> None:
-    # Every attempt hashes a password; the default hasher's cost is the point in production, not here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def site_login() -> str:
     try:
@@ -142,3 +136,41 @@ def test_force_login_is_not_counted_or_blocked(client: Client, staff: User, admi
     fail_until_locked(client, admin_login, "stella")
     client.force_login(staff)
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+# --- odd usernames: refused as form errors, still counted, never a 500 -------------------------------------
+
+
+@pytest.mark.parametrize("length", [151, 256, 5000])
+def test_a_login_with_an_overlong_username_is_refused_not_a_500(client: Client, alice: User, length: int) -> None:
+    # AuthenticationForm checks no username length, so the name reached axes, which keeps it in a
+    # varchar(255): PostgreSQL refused the INSERT and the login page answered 500.
+    response = client.post("/accounts/login/", {"username": "x" * length, "password": "wrong"})
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in response.client.session
+
+
+def test_an_overlong_username_still_counts_towards_the_lockout(client: Client, alice: User, settings) -> None:
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post("/accounts/login/", {"username": "y" * 300, "password": "wrong"})
+
+    assert response.status_code == 429
+    assert AccessAttempt.objects.count() == 1
+
+
+def test_the_admin_login_refuses_an_overlong_username_too(client: Client, alice: User) -> None:
+    response = client.post("/admin/login/", {"username": "x" * 300, "password": "wrong"})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("field", ["username", "password"])
+def test_a_login_with_a_nul_character_is_a_form_error(client: Client, alice: User, field: str) -> None:
+    data = {"username": "alice", "password": PASSWORD, field: "ali\x00ce"}
+
+    response = client.post("/accounts/login/", data)
+
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in response.content.decode() or "空字符" in response.content.decode()
+    assert not AccessAttempt.objects.exists()

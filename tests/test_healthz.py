@@ -92,3 +92,32 @@ def test_a_failure_is_logged_without_the_url(client: Client, settings, caplog) -
     [record] = [r for r in caplog.records if r.name == "health"]
     assert record.kv_fields["check"] == "redis"
     assert "hunter2" not in json.dumps(record.kv_fields)
+
+
+@pytest.mark.django_db
+def test_it_answers_head_for_monitors_that_probe_with_it(client: Client, settings) -> None:
+    settings.REDIS_URL = ""
+
+    response = client.head("/healthz")
+
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch", "options", "trace"])
+def test_it_refuses_other_methods_and_says_nothing_more(client: Client, method: str) -> None:
+    response = getattr(client, method)("/healthz")
+
+    assert response.status_code == 405
+    assert response.content == b""
+
+
+@pytest.mark.django_db
+def test_it_names_no_host_version_or_setting(client: Client, settings) -> None:
+    settings.REDIS_URL = ""
+
+    response = client.get("/healthz")
+
+    assert response.json() == {"database": "ok"}
+    assert "Server" not in response.headers

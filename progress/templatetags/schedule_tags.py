@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django import template
-from django.conf import settings
 from django.urls import reverse
 
-from progress.forms_schedule import days_off_context
+from progress.links import absolute_url
 from progress.models import Enrollment
+from progress.pages import days_off_context
 from progress.rescheduling import Behind, behind
-from progress.services import Overview, local_today
+from progress.services import Overview
+from progress.zones import local_today
 
 register = template.Library()
 
@@ -25,12 +26,12 @@ def behind_notice(overview: object) -> Behind | None:
 @register.simple_tag
 def calendar_feed_url(enrollment: Enrollment) -> str:
     """The absolute feed URL (from SITE_URL, never the request's Host) for `progress/_calendar_feed.html`."""
-    return settings.SITE_URL + reverse("progress:calendar_feed", args=[enrollment.calendar_token])
+    return absolute_url(reverse("progress:calendar_feed", args=[enrollment.calendar_token]))
 
 
 @register.inclusion_tag("progress/_days_off.html", takes_context=True)
 def days_off_panel(context: template.Context, enrollment: Enrollment) -> dict[str, object]:
     """The days-off list and form, for the settings page: `{% days_off_panel enrollment %}`."""
     request = context.get("request")
-    today = local_today(enrollment)
+    today = local_today(enrollment.time_zone)
     return {**days_off_context(enrollment, today), "request": request, "csrf_token": context.get("csrf_token")}

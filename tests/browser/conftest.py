@@ -3,6 +3,10 @@
 Chromium is launched once per test module rather than per session: sync Playwright keeps an asyncio loop
 marked as running in the test thread while it is open, so it must be closed before the rest of the suite
 (which may start its own event loops) runs.
+
+While that loop runs, Django's async-safety check would refuse the ORM calls the tests make between browser
+steps, although they are still sequential; DJANGO_ALLOW_ASYNC_UNSAFE is set for exactly that time and no longer,
+so the rest of the suite keeps the check.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ LoggedInPage = Callable[..., Page]
 
 @pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

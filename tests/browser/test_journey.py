@@ -17,7 +17,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from curriculum.models import Plan, Task
 from progress.models import DayNote, Enrollment, TaskCompletion
-from progress.services import local_today
+from progress.zones import local_today
 from tests.browser.conftest import LoggedInPage
 from tests.factories import make_plan
 
@@ -30,7 +30,7 @@ EVERY_DAY = 0b1111111  # every weekday is a study day, so "today" is always plan
 def learner(alice: User) -> Enrollment:
     plan = make_plan(slug="journey", days=10)
     enrollment = Enrollment(user=alice, plan=plan, start_date=date.today(), study_weekdays=EVERY_DAY)
-    enrollment.start_date = local_today(enrollment)  # the learner's own today, in their time zone
+    enrollment.start_date = local_today(enrollment.time_zone)  # the learner's own today, in their time zone
     enrollment.save()
     return enrollment
 
@@ -77,7 +77,7 @@ def test_a_new_learners_whole_journey(browser: Browser, live_server: LiveServer,
     page = context.new_page()
     learner = sign_up_and_enroll(page, live_server, "dora", plan)
     assert learner.study_weekdays == EVERY_DAY
-    assert learner.start_date == local_today(learner)
+    assert learner.start_date == local_today(learner.time_zone)
     tasks = list(
         Task.objects.filter(session__day__plan=learner.plan, session__day__number=1).order_by(
             "session__position", "position"
@@ -127,7 +127,7 @@ def test_a_new_learners_whole_journey(browser: Browser, live_server: LiveServer,
     # The calendar moves a month forward and back in place, and the address bar follows.
     page.goto(f"{live_server.url}/calendar/")
     mark_page(page)
-    today = local_today(learner)
+    today = local_today(learner.time_zone)
     nxt = date(today.year + today.month // 12, today.month % 12 + 1, 1)
     title = page.locator("#month-title")
     first_title = title.inner_text()

@@ -1,14 +1,10 @@
-"""Instructors edit the curriculum in the admin: pages answer, saves land, lists filter, queries stay flat."""
+"""Instructors edit the curriculum in the admin: pages answer, saves land, bad input is refused with the form
+again (lists: test_admin_lists.py; query counts: test_admin_queries.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
-from django.contrib.auth.models import User
-from django.db import connection
 from django.test.client import Client
-from django.test.utils import CaptureQueriesContext
 
 from curriculum.models import Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
 from tests.curriculum.formdata import add_row, page_data, set_row
@@ -18,17 +14,6 @@ pytestmark = pytest.mark.django_db
 
 DAY_URL = "/admin/curriculum/day/{}/change/"
 PLAN_URL = "/admin/curriculum/plan/{}/change/"
-
-
-@pytest.fixture
-def ines(client: Client, instructor: User) -> Client:
-    client.force_login(instructor)
-    return client
-
-
-@pytest.fixture
-def plan() -> Plan:
-    return make_plan(days=10)
 
 
 def first_day(plan: Plan, number: int = 1) -> Day:
@@ -268,116 +253,6 @@ def test_task_page_saves(ines: Client, plan: Plan) -> None:
     assert task.text == "Edited on its own page"
 
 
-# --- lists: structure, search, filters ----------------------------------------------------------------------
-
-
-def test_day_list_shows_structure_at_a_glance(ines: Client, plan: Plan) -> None:
-    content = ines.get(f"/admin/curriculum/day/?plan={plan.pk}").content.decode()
-    assert "上午：Topic 7m / 下午：Topic 7a" in content
-    assert "2. Week 2" in content
-
-
-def test_task_search_finds_text(ines: Client, plan: Plan) -> None:
-    response = ines.get("/admin/curriculum/task/", {"q": "Task 2 of Topic 7a"})
-    assert [t.text for t in response.context["cl"].result_list] == ["Task 2 of Topic 7a"]
-
-
-def test_day_search_finds_days_by_task_text(ines: Client, plan: Plan) -> None:
-    response = ines.get("/admin/curriculum/day/", {"q": "Task 1 of Topic 4m"})
-    assert [d.number for d in response.context["cl"].result_list] == [4]
-
-
-def test_day_list_filters_by_plan_phase_and_week(ines: Client, plan: Plan) -> None:
-    other = make_plan(slug="other", days=30)
-    week = Week.objects.get(plan=other, number=5)
-    phase2 = Phase.objects.get(plan=other, number=2)
-
-    def numbers(**params: int) -> list[tuple[str, int]]:
-        result = ines.get("/admin/curriculum/day/", params).context["cl"].result_list
-        return [(d.plan.slug, d.number) for d in result]
-
-    assert len(numbers(plan=plan.pk)) == 10
-    assert numbers(plan=other.pk, week=week.pk) == [("other", n) for n in range(21, 26)]
-    assert numbers(phase=phase2.pk) == [("other", n) for n in range(21, 31)]
-
-
-def test_task_list_filters_by_week(ines: Client, plan: Plan) -> None:
-    week = Week.objects.get(plan=plan, number=2)
-    result = ines.get("/admin/curriculum/task/", {"week": week.pk}).context["cl"].result_list
-    assert {t.session.day.number for t in result} == set(range(6, 11))
-
-
-def test_week_filter_narrows_to_the_chosen_plan(ines: Client, plan: Plan) -> None:
-    make_plan(slug="other", days=30)
-    response = ines.get("/admin/curriculum/day/", {"plan": plan.pk})
-    week_filter = next(f for f in response.context["cl"].filter_specs if f.parameter_name == "week")
-    assert [label for _value, label in week_filter.lookup_choices] == ["1. Week 1", "2. Week 2"]
-
-
-def test_a_bad_filter_value_shows_nothing_and_no_error(ines: Client, plan: Plan) -> None:
-    response = ines.get("/admin/curriculum/day/", {"week": "abc"})
-    assert response.status_code == 200
-    assert list(response.context["cl"].result_list) == []
-
-
-# --- constant query counts ----------------------------------------------------------------------------------
-
-
-def _queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx)
-
-
-def _last_task(plan: Plan) -> Task:
-    task = Task.objects.filter(session__day__plan=plan).last()
-    assert task is not None
-    return task
-
-
-URLS: dict[str, Callable[[Plan], str]] = {
-    "plan list": lambda p: "/admin/curriculum/plan/",
-    "plan page": lambda p: PLAN_URL.format(p.pk),
-    "day list": lambda p: f"/admin/curriculum/day/?plan={p.pk}",
-    "day list, all plans": lambda p: "/admin/curriculum/day/",
-    "day list with counts": lambda p: f"/admin/curriculum/day/?plan={p.pk}&_facets=True",
-    "day search": lambda p: "/admin/curriculum/day/?q=Task",
-    "day page": lambda p: DAY_URL.format(p.days.order_by("number").last().pk),  # type: ignore[union-attr]
-    "day add": lambda p: "/admin/curriculum/day/add/",
-    "task list": lambda p: f"/admin/curriculum/task/?plan={p.pk}",
-    "task search": lambda p: "/admin/curriculum/task/?q=Topic",
-    "task list with counts": lambda p: "/admin/curriculum/task/?_facets=True",
-    "task page": lambda p: f"/admin/curriculum/task/{_last_task(p).pk}/change/",
-    "task add": lambda p: "/admin/curriculum/task/add/",
-}
-
-
-@pytest.mark.parametrize("page", list(URLS))
-def test_admin_page_query_count_does_not_grow_with_the_plan(ines: Client, page: str) -> None:
-    small = make_plan(slug="small", days=10)
-    url = URLS[page]
-    _queries(ines, url(small))  # warm the per-process caches (content types, sessions)
-    n_small = _queries(ines, url(small))
-    big = make_plan(slug="big", days=120)
-    n_big = _queries(ines, url(big))
-    assert n_big == n_small
-
-
-def test_day_page_save_query_count_does_not_grow_with_the_plan(ines: Client) -> None:
-    counts = []
-    for slug, days in (("small", 10), ("big", 120)):
-        plan = make_plan(slug=slug, days=days)
-        day = plan.days.order_by("number").last()
-        assert day is not None
-        data = page_data(ines, DAY_URL.format(day.pk))
-        set_row(data, "task_rows", tasks_of(day)[0].pk, text=f"edited in {slug}")
-        with CaptureQueriesContext(connection) as ctx:
-            assert ines.post(DAY_URL.format(day.pk), data).status_code == 302
-        counts.append(len(ctx))
-    assert counts[0] == counts[1]
-
-
 def test_a_concurrent_edit_is_refused_with_a_message_not_a_500(ines: Client, plan: Plan) -> None:
     day = first_day(plan)
     morning = day.sessions.get(position=1)
@@ -399,16 +274,6 @@ def test_a_concurrent_edit_is_refused_with_a_message_not_a_500(ines: Client, pla
     ]
 
 
-def test_day_page_query_count_does_not_grow_with_the_days_tasks(ines: Client) -> None:
-    # Each task row has a session select: it must be loaded once for the inline, not once per row.
-    counts = []
-    for slug, tasks in (("two", 2), ("seven", 7)):
-        day = first_day(make_plan(slug=slug, days=3, tasks=tasks))
-        _queries(ines, DAY_URL.format(day.pk))
-        counts.append(_queries(ines, DAY_URL.format(day.pk)))
-    assert counts[0] == counts[1]
-
-
 def test_it_refuses_a_day_number_already_taken(ines: Client, plan: Plan) -> None:
     day = first_day(plan, 2)
     data = page_data(ines, DAY_URL.format(day.pk))
@@ -427,3 +292,63 @@ def test_it_refuses_a_new_day_with_a_number_already_taken(ines: Client, plan: Pl
     assert response.status_code == 200
     assert response.context["errors"]
     assert Day.objects.filter(plan=plan, number=4).count() == 1
+
+
+# --- bad input: refused with the form again, never a 500 ---------------------------------------------------
+
+
+def test_a_day_page_with_a_garbled_inline_count_is_refused_not_a_500(ines: Client) -> None:
+    plan = make_plan(days=1)
+    day = Day.objects.get(plan=plan, number=1)
+    url = f"/admin/curriculum/day/{day.pk}/change/"
+    data = page_data(ines, url)
+    data["sessions-TOTAL_FORMS"] = "²"  # a digit to str.isdigit(), not to int()
+
+    response = ines.post(url, data)
+
+    assert response.status_code == 200  # the form again, with the management form's error
+    assert Session.objects.filter(day=day).count() == 2
+
+
+def test_a_task_text_with_a_line_break_is_refused_so_the_plan_still_exports(ines: Client) -> None:
+    # Saved, it would export as a new day heading: a document that no longer imports.
+    plan = make_plan(days=1)
+    task = Task.objects.filter(session__day__plan=plan).first()
+    assert task is not None
+    url = f"/admin/curriculum/task/{task.pk}/change/"
+    data = page_data(ines, url)
+    data["text"] = "Task one\n#### 第9天"
+
+    response = ines.post(url, data)
+
+    assert response.status_code == 200
+    assert "请写在一行内" in response.content.decode()  # "Keep this on one line", in the default language
+    task.refresh_from_db()
+    assert "\n" not in task.text
+
+
+def test_a_session_topic_with_a_line_break_is_refused_on_the_day_page(ines: Client) -> None:
+    plan = make_plan(days=1)
+    day = Day.objects.get(plan=plan, number=1)
+    url = f"/admin/curriculum/day/{day.pk}/change/"
+    data = page_data(ines, url)
+    data["sessions-0-topic"] = "Topic\r\n- **下午**：Injected"
+
+    response = ines.post(url, data)
+
+    assert response.status_code == 200
+    assert "请写在一行内" in response.content.decode()  # "Keep this on one line", in the default language
+    assert list(Session.objects.filter(day=day).values_list("topic", flat=True)) == ["Topic 1m", "Topic 1a"]
+
+
+def test_the_plan_overview_may_span_lines(ines: Client) -> None:
+    plan = make_plan(days=1)
+    url = f"/admin/curriculum/plan/{plan.pk}/change/"
+    data = page_data(ines, url)
+    data["summary"] = "First line.\nSecond line."
+
+    response = ines.post(url, data)
+
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.summary == "First line.\nSecond line."

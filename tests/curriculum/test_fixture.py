@@ -12,16 +12,10 @@ from django.core.management.base import CommandError
 
 from curriculum.management.commands.make_plan_fixture import OUTPUT, build_fixture
 from curriculum.models import Plan, Task
-from tests.curriculum.plan_documents import REFERENCE, plan_counts, row_counts
+from tests.curriculum.plan_documents import REFERENCE, export_plan, plan_counts, row_counts
 from tests.factories import make_plan
 
 pytestmark = pytest.mark.django_db
-
-
-def export_plan(slug: str) -> str:
-    out = StringIO()
-    call_command("export_plan", slug, stdout=out)
-    return out.getvalue()
 
 
 def test_the_committed_fixture_is_what_the_command_makes_now() -> None:

@@ -21,12 +21,6 @@ PROGRESS = ["learnerprofile", "enrollment", "taskcompletion", "daynote", "remind
 
 
 @pytest.fixture
-def ines(client: Client, instructor: User) -> Client:
-    client.force_login(instructor)
-    return client
-
-
-@pytest.fixture
 def plan() -> Plan:
     return make_plan(days=5)
 

@@ -18,7 +18,6 @@ from django.test.utils import CaptureQueriesContext
 from curriculum.models import Day, Plan, Session, Task, Week
 from progress.models import DayNote, Enrollment, LearnerProfile, TaskCompletion
 from tests.curriculum.formdata import page_data, set_row
-from tests.factories import make_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -33,11 +32,6 @@ def root(client: Client, make_user: Callable[..., User]) -> Client:
     LearnerProfile.objects.create(user=user, language="en")
     client.force_login(user)
     return client
-
-
-@pytest.fixture
-def plan() -> Plan:
-    return make_plan(days=10)
 
 
 @pytest.fixture

@@ -1,11 +1,12 @@
-"""Fixtures for the learner tests: a 10-day plan, alice enrolled in it, her client, a frozen local date.
+"""Fixtures for the learner tests: a 10-day plan, alice enrolled in it, her client, a frozen local date, and
+real SMTP servers (aiosmtpd) for the reminder tests.
 
 Modules that need another plan or enrollment define their own fixture of the same name, which wins.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 
 import pytest
@@ -18,6 +19,7 @@ from curriculum.models import Plan
 from progress.models import Enrollment
 from tests.factories import make_plan
 from tests.progress.helpers import SHANGHAI, START
+from tests.progress.reminder_helpers import Sink, SmtpServer
 
 
 @pytest.fixture
@@ -47,6 +49,12 @@ def on_local_date(time_machine: TimeMachineFixture) -> Callable[..., None]:
 
 
 @pytest.fixture
+def on_saturday(on_local_date: Callable[..., None]) -> None:
+    """Noon on Saturday 7 March 2026 in Shanghai: a plan started on Monday 2 March has days 1-5 behind it."""
+    on_local_date(date(2026, 3, 7))
+
+
+@pytest.fixture
 def english_ui(settings: Settings) -> None:
     """Read the interface in English: learners without a profile get the default language at log-in.
 
@@ -54,3 +62,41 @@ def english_ui(settings: Settings) -> None:
     Chinese); tests about behaviour assert on the English source strings.
     """
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def smtp() -> Iterator[Callable[..., SmtpServer]]:
+    """Start aiosmtpd servers on free loopback ports: smtp(codes=[...], delay=...)."""
+    started: list[SmtpServer] = []
+
+    def start(codes: list[str] | None = None, delay: float = 0.0) -> SmtpServer:
+        server = SmtpServer(Sink(codes, delay)).__enter__()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.__exit__()
+
+
+@pytest.fixture
+def smtp_settings(settings: Settings) -> Callable[[SmtpServer], None]:
+    """Point Django's default mailer at an aiosmtpd server: smtp_settings(server)."""
+
+    def use(server: SmtpServer) -> None:
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": server.port, "use_tls": False, "timeout": 10},
+            }
+        }
+
+    return use
+
+
+@pytest.fixture
+def server(smtp: Callable[..., SmtpServer], smtp_settings: Callable[[SmtpServer], None]) -> SmtpServer:
+    """One accepting aiosmtpd server that Django's default mailer sends to."""
+    s = smtp()
+    smtp_settings(s)
+    return s

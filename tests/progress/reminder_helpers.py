@@ -1,6 +1,6 @@
 """Shared pieces for the reminder tests: a real SMTP server (aiosmtpd) and enrollment builders.
 
-Imported by the reminder test modules (not a conftest.py, so it cannot clash with other test packages).
+The fixtures that start servers (`smtp`, `smtp_settings`, `server`) are in tests/progress/conftest.py.
 """
 
 from __future__ import annotations
@@ -11,19 +11,17 @@ import email.policy
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from datetime import time as dtime
 from email.message import EmailMessage
 from typing import Any
 
-import pytest
 from aiosmtpd.controller import Controller
 from django.contrib.auth.models import User
 
 from curriculum.models import Plan
 from progress.models import Enrollment, LearnerProfile
-from tests.factories import make_plan
 
 
 def free_port() -> int:
@@ -95,42 +93,6 @@ class SmtpServer:
         self.controller.stop()
 
 
-@pytest.fixture(name="smtp")
-def smtp_fixture() -> Iterator[Callable[..., SmtpServer]]:
-    """Start aiosmtpd servers on free loopback ports: smtp(codes=[...], delay=...)."""
-    started: list[SmtpServer] = []
-
-    def start(codes: list[str] | None = None, delay: float = 0.0) -> SmtpServer:
-        server = SmtpServer(Sink(codes, delay)).__enter__()
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.__exit__()
-
-
-@pytest.fixture(name="smtp_settings")
-def smtp_settings_fixture(settings: Any) -> Callable[[SmtpServer], None]:
-    def use(server: SmtpServer) -> None:
-        settings.MAILERS = {
-            "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                "OPTIONS": {"host": "127.0.0.1", "port": server.port, "use_tls": False, "timeout": 10},
-            }
-        }
-
-    return use
-
-
-@pytest.fixture(name="server")
-def smtp_server_fixture(smtp: Callable[..., SmtpServer], smtp_settings: Callable[[SmtpServer], None]) -> SmtpServer:
-    """One accepting aiosmtpd server that Django's default mailer sends to."""
-    s = smtp()
-    smtp_settings(s)
-    return s
-
-
 def enroll(
     user: User,
     plan: Plan,
@@ -145,12 +107,6 @@ def enroll(
     return Enrollment.objects.create(
         user=user, plan=plan, start_date=start, time_zone=tz, reminder_time=at, reminders_enabled=enabled
     )
-
-
-@pytest.fixture(name="plan")
-def plan_fixture(db: None) -> Plan:
-    """Ten study days (two weeks, Monday to Friday), two sessions of two tasks each."""
-    return make_plan(days=10)
 
 
 def learners(make_user: Callable[..., User], n: int, prefix: str = "learner") -> list[User]:

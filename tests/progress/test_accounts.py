@@ -1,3 +1,6 @@
+"""Accounts: sign-up, log-in and log-out, password change and reset; bad input is a form error, never a 500,
+and no `next` sends anybody to another site."""
+
 from __future__ import annotations
 
 import re
@@ -9,13 +12,21 @@ from django.core import mail
 from django.test import Client
 
 from progress.models import LearnerProfile
+from tests.progress.helpers import OFFSITE
 
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct-horse-battery"
 SIGNUP = {
     "username": "carol",
     "email": "carol@example.com",
     "password1": "a-long-unusual-passphrase-42",
     "password2": "a-long-unusual-passphrase-42",
 }
+
+
+def anonymous() -> Client:
+    return Client(raise_request_exception=False)
 
 
 @pytest.mark.django_db
@@ -176,3 +187,91 @@ def test_password_reset_for_an_unknown_address_sends_nothing_but_looks_the_same(
     assert response.status_code == 302
     assert response["Location"] == "/accounts/password_reset/done/"
     assert mail.outbox == []
+
+
+# --- log-in: `next` stays on this site -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", OFFSITE)
+def test_login_never_redirects_off_site(alice: User, target: str) -> None:
+    response = anonymous().post(f"/accounts/login/?next={target}", {"username": "alice", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_login_follows_a_same_site_next(alice: User) -> None:
+    response = anonymous().post("/accounts/login/?next=/plan/", {"username": "alice", "password": PASSWORD})
+
+    assert response["Location"] == "/plan/"
+
+
+# --- sign-up: bad input is a form error, never a 500, and no account ------------------------------------------
+
+
+def signup(**overrides: str) -> dict[str, str]:
+    return SIGNUP | overrides
+
+
+@pytest.mark.parametrize("field", ["username", "email", "password1", "password2"])
+def test_signup_refuses_a_nul_character_in_any_field(field: str) -> None:
+    response = anonymous().post("/accounts/signup/", signup(**{field: "zed\x00x"}))
+
+    assert response.status_code == 200
+    assert not User.objects.exists()
+    assert not LearnerProfile.objects.exists()
+
+
+@pytest.mark.parametrize("email", ["ALICE@EXAMPLE.COM", "  alice@example.com  ", "Alice@Example.com"])
+def test_signup_refuses_an_address_already_used_in_another_case_or_with_spaces(alice: User, email: str) -> None:
+    response = anonymous().post("/accounts/signup/", signup(email=email))
+
+    assert response.status_code == 200
+    assert User.objects.count() == 1
+
+
+def test_signup_refuses_a_username_differing_only_in_case(alice: User) -> None:
+    response = anonymous().post("/accounts/signup/", signup(username="ALICE"))
+
+    assert response.status_code == 200
+    assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize("username", ["z" * 151, "z" * 100_000])
+def test_signup_refuses_a_very_long_username(username: str) -> None:
+    response = anonymous().post("/accounts/signup/", signup(username=username))
+
+    assert response.status_code == 200
+    assert not User.objects.exists()
+
+
+def test_signup_keeps_the_address_without_surrounding_spaces() -> None:
+    response = anonymous().post("/accounts/signup/", signup(email="  zed@example.com "))
+
+    assert response.status_code == 302
+    assert User.objects.get().email == "zed@example.com"
+
+
+# --- password reset: bad input, and no hint whether an address has an account -------------------------------
+
+
+def test_a_reset_for_an_unknown_and_a_known_address_look_the_same(alice: User) -> None:
+    unknown = anonymous().post("/accounts/password_reset/", {"email": "nobody@example.com"})
+    known = anonymous().post("/accounts/password_reset/", {"email": "ALICE@example.com"})
+
+    assert (unknown.status_code, unknown["Location"]) == (known.status_code, known["Location"])
+    assert len(mail.outbox) == 1
+
+
+def test_a_reset_with_a_nul_character_is_a_form_error(alice: User) -> None:
+    response = anonymous().post("/accounts/password_reset/", {"email": "alice\x00@example.com"})
+
+    assert response.status_code == 200
+    assert mail.outbox == []
+
+
+def test_a_garbled_reset_link_is_refused_without_an_error() -> None:
+    response = anonymous().get("/accounts/reset/%00/x-y/")
+
+    assert response.status_code == 200
+    assert 'name="new_password1"' not in response.content.decode()

@@ -221,7 +221,7 @@ def test_a_worker_killed_mid_batch_leaves_nobody_without_and_nobody_sent_twice(
         assert got >= 1, f"{e.user} got no reminder"
         if e.pk in sent_before_kill:
             assert got == 1, f"{e.user} got a second reminder although the first had been recorded"
-    # At most the one message in flight at the kill can arrive twice (the SMTP window; see reminders.py).
+    # At most the one message in flight at the kill can arrive twice (the SMTP window; see progress.reminders).
     assert len(smtp.sink.messages) <= 7
 
 

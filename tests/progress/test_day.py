@@ -1,15 +1,18 @@
 from __future__ import annotations
 
-import threading
+from datetime import date
 
 import pytest
-from django.db import connection
+from django.contrib.auth.models import User
 from django.test import Client
+from django.urls import reverse
+from icalendar import Calendar
 
-from curriculum.models import Plan
-from progress.models import Enrollment, TaskCompletion
+from curriculum.models import Day, Plan
+from progress.models import Enrollment, LearnerProfile, TaskCompletion
+from tests.concurrency import run_at_once
 from tests.factories import make_plan
-from tests.progress.helpers import START, tasks_of, tick
+from tests.progress.helpers import START, logged_in, tasks_of, tick
 
 # Behaviour tests read the English source strings (the UI is Chinese by default).
 pytestmark = pytest.mark.usefixtures("english_ui")
@@ -129,20 +132,39 @@ def test_concurrent_ticks_leave_one_completion(postgres: None, alice, plan: Plan
     """Two requests ticking the same task at the same moment, on separate PostgreSQL connections."""
     enrollment = Enrollment.objects.create(user=alice, plan=plan, start_date=START, time_zone="Asia/Shanghai")
     task = tasks_of(plan, 1)[0]
-    barrier = threading.Barrier(4)
-    statuses: list[int] = []
+    clients = [logged_in(alice) for _ in range(4)]
 
-    def post() -> None:
-        client = Client()
-        client.force_login(alice)
-        barrier.wait()
-        statuses.append(client.post(f"/days/1/tasks/{task.pk}/toggle/", {"done": "1"}, headers=HTMX).status_code)
-        connection.close()
+    statuses = run_at_once(
+        *(
+            lambda c=c: c.post(f"/days/1/tasks/{task.pk}/toggle/", {"done": "1"}, headers=HTMX).status_code
+            for c in clients
+        )
+    )
 
-    threads = [threading.Thread(target=post) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
     assert statuses == [200, 200, 200, 200]
     assert TaskCompletion.objects.filter(enrollment=enrollment, task=task).count() == 1
+
+
+@pytest.fixture
+def five_days(alice: User) -> Enrollment:
+    """alice in a five-day plan, reading English (the feed's event titles are in her language)."""
+    LearnerProfile.objects.create(user=alice, language="en")
+    return Enrollment.objects.create(user=alice, plan=make_plan(slug="five", days=5), start_date=START)
+
+
+def test_it_dates_every_day_when_an_instructor_removed_a_middle_day(
+    alice_client: Client, five_days: Enrollment
+) -> None:
+    # Deleting a day nobody has progress on is allowed in the admin; the numbering then has a gap.
+    Day.objects.get(plan=five_days.plan, number=3).delete()
+    feed = Calendar.from_ical(alice_client.get(f"/calendar/{five_days.calendar_token}.ics").content)
+    feed_dates = {str(e["SUMMARY"]).split(" ")[1]: e.decoded("DTSTART").date() for e in feed.walk("VEVENT")}
+
+    response = alice_client.get(reverse("progress:day", args=[5]))
+
+    assert response.status_code == 200
+    assert response.context["date"] == feed_dates["5"] == date(2026, 3, 6)
+    assert response.context["next_number"] is None  # day 5 is still the last day
+    day_2 = alice_client.get(reverse("progress:day", args=[2])).context
+    day_4 = alice_client.get(reverse("progress:day", args=[4])).context
+    assert (day_2["next_number"], day_4["prev_number"]) == (4, 2)  # the links skip the deleted day 3

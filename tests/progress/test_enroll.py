@@ -1,19 +1,21 @@
+"""Enrolling in a plan: the form's defaults, what it stores, what it refuses, and two submits at once."""
+
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 import time_machine
 from django.contrib.auth.models import User
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from curriculum.models import Plan
 from progress.models import WEEKDAYS_MON_FRI, Enrollment, LearnerProfile
+from tests.concurrency import run_at_once
 from tests.factories import make_plan
+from tests.progress.helpers import logged_in
 
 # 20:00 UTC on Sunday 1 March is already Monday 2 March in Shanghai.
 NOW = "2026-03-01T20:00:00Z"
@@ -180,103 +182,6 @@ def test_the_enroll_page_says_so_when_no_plan_is_published(client: Client, alice
     assert "目前还没有开放报名的计划" in response.content.decode()
 
 
-@pytest.fixture
-def two_enrollments(alice: User) -> tuple[Enrollment, Enrollment]:
-    first = Enrollment.objects.create(user=alice, plan=make_plan(slug="first", days=2), start_date=SHANGHAI_TODAY)
-    second = Enrollment.objects.create(user=alice, plan=make_plan(slug="second", days=2), start_date=SHANGHAI_TODAY)
-    LearnerProfile.objects.create(user=alice, active_enrollment=first)
-    return first, second
-
-
-def test_it_switches_the_active_enrollment(
-    client: Client, alice: User, two_enrollments: tuple[Enrollment, Enrollment]
-) -> None:
-    _first, second = two_enrollments
-    client.force_login(alice)
-
-    response = client.post(f"/enrollments/{second.pk}/activate/")
-
-    assert response.status_code == 302
-    assert response["Location"] == "/"
-    profile = LearnerProfile.objects.get(user=alice)
-    assert profile.active_enrollment == second
-
-
-def test_the_nav_shows_the_active_plan_and_offers_the_others(
-    client: Client, alice: User, two_enrollments: tuple[Enrollment, Enrollment]
-) -> None:
-    first, second = two_enrollments
-    client.force_login(alice)
-
-    body = client.get("/settings/").content.decode()
-
-    assert '<span class="visually-hidden">当前计划： </span>Plan first</summary>' in body
-    assert f'action="/enrollments/{second.pk}/activate/"' in body
-    assert f'action="/enrollments/{first.pk}/activate/"' not in body
-
-
-def test_activating_another_learners_enrollment_is_404(
-    client: Client, alice: User, bob: User, two_enrollments: tuple[Enrollment, Enrollment]
-) -> None:
-    first, _second = two_enrollments
-    bobs = Enrollment.objects.create(user=bob, plan=first.plan, start_date=SHANGHAI_TODAY)
-    client.force_login(alice)
-
-    response = client.post(f"/enrollments/{bobs.pk}/activate/")
-
-    assert response.status_code == 404
-    assert LearnerProfile.objects.get(user=alice).active_enrollment == first
-    assert not LearnerProfile.objects.filter(user=bob).exists()
-
-
-def test_activating_needs_a_post(client: Client, alice: User, two_enrollments: tuple[Enrollment, Enrollment]) -> None:
-    client.force_login(alice)
-
-    response = client.get(f"/enrollments/{two_enrollments[1].pk}/activate/")
-
-    assert response.status_code == 405
-    assert LearnerProfile.objects.get(user=alice).active_enrollment == two_enrollments[0]
-
-
-def test_activating_is_refused_without_a_csrf_token(
-    alice: User, two_enrollments: tuple[Enrollment, Enrollment]
-) -> None:
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(alice)
-
-    response = client.post(f"/enrollments/{two_enrollments[1].pk}/activate/")
-
-    assert response.status_code == 403
-    assert LearnerProfile.objects.get(user=alice).active_enrollment == two_enrollments[0]
-
-
-def test_a_learner_without_an_enrollment_is_sent_to_enroll(client: Client, alice: User) -> None:
-    client.force_login(alice)
-
-    response = client.get("/settings/")
-
-    assert response.status_code == 302
-    assert response["Location"] == "/enroll/"
-
-
-def test_the_nav_costs_one_query_however_many_enrollments(client: Client, alice: User) -> None:
-    plans = [make_plan(slug=f"p{i}", days=1) for i in range(6)]
-    client.force_login(alice)
-
-    def enrollment_queries() -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get("/settings/").status_code == 200
-        return sum('FROM "progress_enrollment"' in q["sql"] for q in ctx.captured_queries)
-
-    Enrollment.objects.create(user=alice, plan=plans[0], start_date=SHANGHAI_TODAY)
-    one = enrollment_queries()
-    for p in plans[1:]:
-        Enrollment.objects.create(user=alice, plan=p, start_date=SHANGHAI_TODAY)
-    many = enrollment_queries()
-
-    assert one == many == 1
-
-
 def test_the_form_preselects_a_plan_the_learner_is_not_in_yet(client: Client, alice: User) -> None:
     first = make_plan(slug="a-first", days=1)
     second = make_plan(slug="b-second", days=1)
@@ -305,24 +210,84 @@ def test_the_enroll_page_makes_a_fixed_number_of_queries(
 @pytest.mark.django_db(transaction=True)
 def test_two_enroll_posts_at_once_leave_one_enrollment_and_no_error(postgres: None, alice: User) -> None:
     plan = make_plan(slug="race", days=2)
-    barrier = threading.Barrier(4)
-    statuses: list[int] = []
+    data = enroll_data(plan, start_date=date.today().isoformat())
+    clients = [logged_in(alice) for _ in range(4)]
 
-    def submit() -> None:
-        client = Client()
-        client.force_login(alice)
-        barrier.wait()
-        try:
-            statuses.append(client.post("/enroll/", enroll_data(plan, start_date=date.today().isoformat())).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = run_at_once(*(lambda c=c: c.post("/enroll/", data).status_code for c in clients))
 
     # One redirect to Today; the others get the form back with the "already enrolled" message, never a 500.
     assert sorted(statuses) == [200, 200, 200, 302]
     assert Enrollment.objects.filter(user=alice, plan=plan).count() == 1
+
+
+# --- hostile input: a form error, never a 500, and no enrollment ---------------------------------------------
+
+
+@pytest.mark.parametrize("plan_id", ["1\x00", "\x00", "abc", "9" * 30, "-1", "1.5", ""])
+@time_machine.travel(NOW, tick=False)
+def test_enrolling_with_a_garbage_plan_id_is_a_form_error(bob: User, plan: Plan, plan_id: str) -> None:
+    client = logged_in(bob, raise_request_exception=False)
+
+    response = client.post("/enroll/", {**enroll_data(plan), "plan": plan_id})
+
+    assert response.status_code == 200
+    assert not Enrollment.objects.filter(user=bob).exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_enrolling_in_an_unpublished_plan_is_refused(bob: User) -> None:
+    make_plan("open", days=2)  # so the page shows the form (with no plan open it says so instead)
+    hidden = make_plan("hidden", days=2)
+    Plan.objects.filter(pk=hidden.pk).update(published=False)
+    client = logged_in(bob, raise_request_exception=False)
+
+    response = client.post("/enroll/", enroll_data(hidden))
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode() or "选择一个有效的选项" in response.content.decode()
+    assert not Enrollment.objects.filter(user=bob).exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("time_zone", "Asia"),
+        ("time_zone", "Asia/Shanghai\x00"),
+        ("time_zone", "localtime"),
+        ("start_date", "2026-02-30"),
+        ("start_date", "\x00"),
+        ("weekdays", ["\x00"]),
+        ("weekdays", ["7"]),
+    ],
+)
+@time_machine.travel(NOW, tick=False)
+def test_enrolling_with_a_bad_field_changes_nothing(bob: User, plan: Plan, field: str, value: object) -> None:
+    client = logged_in(bob, raise_request_exception=False)
+
+    response = client.post("/enroll/", enroll_data(plan, **{field: value}))
+
+    assert response.status_code == 200
+    assert not Enrollment.objects.filter(user=bob).exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_enrolling_needs_the_csrf_token(bob: User, plan: Plan) -> None:
+    client = logged_in(bob, enforce_csrf_checks=True)
+
+    assert client.post("/enroll/", enroll_data(plan)).status_code == 403
+    assert not Enrollment.objects.filter(user=bob).exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_refuses_to_enroll_with_a_start_date_near_date_max(alice: User) -> None:
+    # Laying a plan out from 9999-12-01 would run past date.max; the form's window is the bound.
+    LearnerProfile.objects.create(user=alice, language="en")
+    client = logged_in(alice, raise_request_exception=False)
+    make_plan(slug="other", days=3)
+    form = {"plan": str(Plan.objects.get(slug="other").pk), "start_date": "9999-12-01", "weekdays": ["6"]}
+
+    response = client.post(reverse("progress:enroll"), {**form, "time_zone": "UTC"})
+
+    assert response.status_code == 200
+    assert "Choose a start date within a year of today" in response.content.decode()
+    assert not Enrollment.objects.filter(plan__slug="other").exists()

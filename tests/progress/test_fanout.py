@@ -3,7 +3,6 @@ batch, enqueue after commit, transient failures retried, permanent ones recorded
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
@@ -13,21 +12,16 @@ from typing import Any
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.core.mail import mailers
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.management import call_command
-from django.db import connection as db_connection
 
 from curriculum.models import Plan, Task
-from progress import reminders
 from progress.models import Enrollment, ReminderDelivery, ScheduleChange, TaskCompletion
-from tests.progress.reminder_helpers import (  # noqa: F401 - fixtures
-    SmtpServer,
-    enroll,
-    learners,
-    plan_fixture,
-    smtp_fixture,
-    smtp_server_fixture,
-    smtp_settings_fixture,
-)
+from progress.reminders.fanout import FanOut, fan_out
+from progress.reminders.sending import send_batch
+from tests.concurrency import run_at_once
+from tests.progress.reminder_helpers import SmtpServer, enroll, learners
 
 pytestmark = pytest.mark.django_db
 
@@ -46,9 +40,9 @@ def five(make_user: Callable[..., User], plan: Plan) -> list[Enrollment]:
     return [enroll(u, plan, start=MONDAY, at=dtime(8, 0)) for u in learners(make_user, 5)]
 
 
-def run_fan_out(capture: Callable[..., Any]) -> reminders.FanOut:
+def run_fan_out(capture: Callable[..., Any]) -> FanOut:
     with capture(execute=True):
-        return reminders.fan_out(enqueue=lambda ids: reminders.send_batch(ids))
+        return fan_out(enqueue=lambda ids: send_batch(ids))
 
 
 def test_fan_out_twice_sends_one_email_each(
@@ -68,9 +62,9 @@ def test_a_duplicated_batch_sends_nothing_twice(
     five(make_user, plan)
     batches: list[list[int]] = []
     with django_capture_on_commit_callbacks(execute=True):
-        reminders.fan_out(enqueue=batches.append)
-    first = reminders.send_batch(batches[0])
-    again = reminders.send_batch(batches[0])
+        fan_out(enqueue=batches.append)
+    first = send_batch(batches[0])
+    again = send_batch(batches[0])
     assert len(first.sent) == 5
     assert again.sent == [] and len(again.skipped) == 5
     assert len(server.sink.messages) == 5
@@ -97,7 +91,7 @@ def test_it_enqueues_only_after_commit(
     five(make_user, plan)
     enqueued: list[list[int]] = []
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        reminders.fan_out(enqueue=enqueued.append)
+        fan_out(enqueue=enqueued.append)
         assert enqueued == []  # rows are not visible to a worker yet
     assert len(callbacks) == 1
     callbacks[0]()
@@ -109,7 +103,7 @@ def test_rows_are_claimed_pending_before_anything_is_sent(
 ) -> None:
     five(make_user, plan)
     with django_capture_on_commit_callbacks(execute=False):
-        reminders.fan_out(enqueue=lambda ids: None)
+        fan_out(enqueue=lambda ids: None)
     assert set(ReminderDelivery.objects.values_list("status", "local_date")) == {(Status.PENDING, date(2026, 3, 4))}
     assert server.sink.messages == []
 
@@ -126,11 +120,11 @@ def test_451_twice_then_250_gives_one_delivery(
     server = smtp(codes=["451 4.3.0 try later", "451 4.3.0 try later"])
     smtp_settings(server)
     d = delivery(alice, plan)
-    first = reminders.send_batch([d.pk])
+    first = send_batch([d.pk])
     assert first.retry == [d.pk] and 1.0 <= first.retry_delay <= 1.5
-    second = reminders.send_batch(first.retry)
+    second = send_batch(first.retry)
     assert second.retry == [d.pk] and 2.0 <= second.retry_delay <= 3.0  # exponential
-    third = reminders.send_batch(second.retry)
+    third = send_batch(second.retry)
     assert third.sent == [d.pk]
     d.refresh_from_db()
     assert (d.status, d.attempts, d.error) == (Status.SENT, 3, "")
@@ -143,12 +137,12 @@ def test_550_is_not_retried_and_is_recorded(
     server = smtp(codes=["550 5.1.1 no such user"])
     smtp_settings(server)
     d = delivery(alice, plan)
-    result = reminders.send_batch([d.pk])
+    result = send_batch([d.pk])
     assert result.failed == [d.pk] and result.retry == []
     d.refresh_from_db()
     assert (d.status, d.attempts) == (Status.FAILED, 1)
     assert "550" in d.error and "no such user" in d.error
-    assert reminders.send_batch([d.pk]).sent == []  # a failed row is not sent by a stray copy of the task
+    assert send_batch([d.pk]).sent == []  # a failed row is not sent by a stray copy of the task
     assert server.sink.data_commands == 1
 
 
@@ -160,7 +154,7 @@ def test_a_refused_connection_is_retried_for_the_whole_batch(
     smtp_settings(dead)
     enrollments = five(make_user, plan)
     ids = [ReminderDelivery.objects.create(enrollment=e, local_date=date(2026, 3, 4)).pk for e in enrollments]
-    result = reminders.send_batch(ids)
+    result = send_batch(ids)
     assert sorted(result.retry) == sorted(ids)
     rows = dict(ReminderDelivery.objects.values_list("pk", "attempts"))
     assert rows[ids[0]] == 1 and all(rows[pk] == 0 for pk in ids[1:])  # only the one tried counts
@@ -174,8 +168,8 @@ def test_it_gives_up_after_the_last_attempt(
     server = smtp(codes=["421 4.7.0 busy"] * 5)
     smtp_settings(server)
     d = delivery(alice, plan)
-    assert reminders.send_batch([d.pk]).retry == [d.pk]
-    assert reminders.send_batch([d.pk]).failed == [d.pk]
+    assert send_batch([d.pk]).retry == [d.pk]
+    assert send_batch([d.pk]).failed == [d.pk]
     d.refresh_from_db()
     assert (d.status, d.attempts) == (Status.FAILED, 2)
 
@@ -185,11 +179,11 @@ def test_a_row_left_sending_by_a_dead_worker_is_sent_once_stale(
 ) -> None:
     d = delivery(alice, plan)
     ReminderDelivery.objects.filter(pk=d.pk).update(status=Status.SENDING, attempts=1)
-    fresh = reminders.send_batch([d.pk])
+    fresh = send_batch([d.pk])
     assert fresh.sent == [] and fresh.recheck == [d.pk]  # maybe another worker is sending it right now
     assert 0 < fresh.recheck_delay <= settings.REMINDER_STALE_SECONDS + 1
     frozen.shift(timedelta(seconds=settings.REMINDER_STALE_SECONDS + 1))
-    assert reminders.send_batch([d.pk]).sent == [d.pk]
+    assert send_batch([d.pk]).sent == [d.pk]
     d.refresh_from_db()
     assert (d.status, d.attempts) == (Status.SENT, 2)
     assert len(server.sink.messages) == 1
@@ -201,10 +195,10 @@ def test_the_next_fan_out_sweeps_up_stuck_rows(
     d = delivery(alice, plan)  # pending, but its message was lost (e.g. broker down at enqueue)
     enqueued: list[list[int]] = []
     with django_capture_on_commit_callbacks(execute=True):
-        assert reminders.fan_out(enqueue=enqueued.append).swept == 0
+        assert fan_out(enqueue=enqueued.append).swept == 0
     frozen.shift(timedelta(seconds=settings.REMINDER_STALE_SECONDS + 1))
     with django_capture_on_commit_callbacks(execute=True):
-        assert reminders.fan_out(enqueue=enqueued.append).swept == 1
+        assert fan_out(enqueue=enqueued.append).swept == 1
     assert enqueued == [[d.pk]]
 
 
@@ -222,16 +216,26 @@ def test_send_reminders_command_sends_in_process(
     assert len(server.sink.messages) == 5
 
 
+def test_send_reminders_with_no_enrollments_sends_nothing_and_says_so(server: SmtpServer) -> None:
+    out = StringIO()
+
+    call_command("send_reminders", "--no-wait", stdout=out)
+
+    assert out.getvalue().startswith("0 reminders sent, 0 failed (0 due")
+    assert not ReminderDelivery.objects.exists()
+    assert server.sink.messages == []
+
+
 def test_a_row_crashing_its_worker_on_every_attempt_ends_failed(
     alice: User, plan: Plan, server: SmtpServer, settings: Any, frozen: Any
 ) -> None:
     d = delivery(alice, plan)
     ReminderDelivery.objects.filter(pk=d.pk).update(status=Status.SENDING, attempts=settings.REMINDER_MAX_ATTEMPTS)
-    assert reminders.send_batch([d.pk]).sent == []  # fresh: maybe its last attempt is under way elsewhere
+    assert send_batch([d.pk]).sent == []  # fresh: maybe its last attempt is under way elsewhere
     d.refresh_from_db()
     assert d.status == Status.SENDING
     frozen.shift(timedelta(seconds=settings.REMINDER_STALE_SECONDS + 1))
-    assert reminders.send_batch([d.pk]).sent == []
+    assert send_batch([d.pk]).sent == []
     d.refresh_from_db()
     assert d.status == Status.FAILED
     assert "gave up" in d.error
@@ -245,21 +249,9 @@ def test_two_workers_racing_on_one_batch_send_each_email_once(
     """Real concurrency on PostgreSQL: two threads (two connections) run the same batch at once."""
     enrollments = five(make_user, plan)
     ids = [ReminderDelivery.objects.create(enrollment=e, local_date=date(2026, 3, 4)).pk for e in enrollments]
-    barrier = threading.Barrier(2)
-    results: list[reminders.BatchResult] = []
 
-    def worker() -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(reminders.send_batch(ids))
-        finally:
-            db_connection.close()
+    results = run_at_once(*[lambda: send_batch(ids)] * 2)
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
     assert len(results) == 2
     assert sorted(pk for r in results for pk in r.sent) == sorted(ids)  # each row sent by exactly one
     for e in enrollments:
@@ -269,18 +261,18 @@ def test_two_workers_racing_on_one_batch_send_each_email_once(
 def test_a_learner_who_unsubscribed_after_the_claim_gets_nothing(alice: User, plan: Plan, server: SmtpServer) -> None:
     d = delivery(alice, plan)
     Enrollment.objects.filter(pk=d.enrollment_id).update(reminders_enabled=False)
-    result = reminders.send_batch([d.pk])
+    result = send_batch([d.pk])
     assert result.skipped == [d.pk] and result.sent == []
     d.refresh_from_db()
     assert (d.status, d.error) == (Status.SKIPPED, "reminders were turned off")
     assert server.sink.messages == []
-    assert reminders.send_batch([d.pk]).sent == []  # and a skipped row stays skipped
+    assert send_batch([d.pk]).sent == []  # and a skipped row stays skipped
 
 
 def test_a_plan_finished_since_the_claim_sends_nothing(alice: User, plan: Plan, server: SmtpServer) -> None:
     d = delivery(alice, plan)
     TaskCompletion.objects.bulk_create(TaskCompletion(enrollment=d.enrollment, task=t) for t in Task.objects.all())
-    assert reminders.send_batch([d.pk]).skipped == [d.pk]
+    assert send_batch([d.pk]).skipped == [d.pk]
     d.refresh_from_db()
     assert (d.status, d.error) == (Status.SKIPPED, "no reminder on this date: the plan is finished")
     assert server.sink.messages == []
@@ -289,8 +281,34 @@ def test_a_plan_finished_since_the_claim_sends_nothing(alice: User, plan: Plan, 
 def test_a_learner_who_paused_since_the_claim_gets_nothing(alice: User, plan: Plan, server: SmtpServer) -> None:
     d = delivery(alice, plan)
     ScheduleChange.objects.create(enrollment=d.enrollment, kind=ScheduleChange.Kind.PAUSE, on_date=d.local_date)
-    assert reminders.send_batch([d.pk]).skipped == [d.pk]
+    assert send_batch([d.pk]).skipped == [d.pk]
     d.refresh_from_db()
     assert d.status == Status.SKIPPED
     assert d.error == "no reminder on this date: the plan is paused"
     assert server.sink.messages == []
+
+
+def test_a_batch_with_nothing_left_to_send_does_not_need_the_mail_server(
+    alice: User, plan: Plan, smtp_settings: Callable
+) -> None:
+    dead = SmtpServer.__new__(SmtpServer)
+    dead.port = 9  # discard port on loopback: connecting would be refused
+    smtp_settings(dead)
+    d = delivery(alice, plan)
+    Enrollment.objects.filter(pk=d.enrollment_id).update(reminders_enabled=False)
+    result = send_batch([d.pk])  # the connection opens with the first message actually sent: never here
+    assert (result.skipped, result.retry) == ([d.pk], [])
+    assert ReminderDelivery.objects.get(pk=d.pk).status == Status.SKIPPED
+
+
+def test_a_batch_closes_its_connection_when_it_ends(
+    make_user: Callable[..., User], plan: Plan, smtp: Callable[..., SmtpServer], smtp_settings: Callable
+) -> None:
+    server = smtp(codes=["451 4.3.0 try later"])  # a refusal that keeps the connection for the next email
+    smtp_settings(server)
+    ids = [ReminderDelivery.objects.create(enrollment=e, local_date=date(2026, 3, 4)).pk for e in five(make_user, plan)]
+    backend = mailers.default
+    assert isinstance(backend, SmtpBackend)
+    result = send_batch(ids, connection=backend)
+    assert (len(result.retry), len(result.sent), server.sink.sessions) == (1, 4, 1)
+    assert backend.connection is None  # closed: the server is not left holding an idle session

@@ -17,6 +17,7 @@ from curriculum.models import Session
 from progress import rescheduling
 from progress.models import Enrollment, ScheduleChange
 from tests.factories import make_plan
+from tests.progress.helpers import OFFSITE
 
 MON = date(2026, 3, 2)
 SAT = date(2026, 3, 7)
@@ -26,11 +27,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 @pytest.fixture
 def enrollment(alice: User) -> Enrollment:
     return Enrollment.objects.create(user=alice, plan=make_plan(days=10), start_date=MON)
-
-
-@pytest.fixture
-def on_saturday(time_machine: object) -> None:
-    time_machine.move_to(datetime(2026, 3, 7, 4, 0, tzinfo=UTC), tick=False)  # type: ignore[attr-defined]
 
 
 def feed_url(enrollment: Enrollment) -> str:
@@ -150,6 +146,22 @@ def test_a_wrong_token_is_404(client: Client, enrollment: Enrollment) -> None:
     assert client.get(reverse("progress:calendar_feed", args=["x" * 200])).status_code == 404
 
 
+def test_it_answers_404_for_a_feed_token_with_a_nul_character(enrollment: Enrollment) -> None:
+    anonymous = Client(raise_request_exception=False)
+
+    response = anonymous.get("/calendar/%00" + enrollment.calendar_token[1:] + ".ics")
+
+    assert response.status_code == 404
+
+
+def test_it_answers_404_for_a_feed_token_with_characters_no_token_has(enrollment: Enrollment) -> None:
+    anonymous = Client(raise_request_exception=False)
+
+    assert anonymous.get("/calendar/" + enrollment.calendar_token[:-1] + "%C3%A9.ics").status_code == 404
+    # The genuine token still works.
+    assert anonymous.get(f"/calendar/{enrollment.calendar_token}.ics").status_code == 200
+
+
 def test_resetting_the_token_kills_the_old_url(client: Client, alice: User, enrollment: Enrollment) -> None:
     old_url = feed_url(enrollment)
     client.force_login(alice)
@@ -202,3 +214,14 @@ def test_the_feed_makes_the_same_queries_for_10_and_120_days(client: Client, ali
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
     assert counts[0] <= 8
+
+
+@pytest.mark.parametrize("target", OFFSITE)
+def test_the_calendar_token_reset_never_redirects_off_site(
+    alice_client: Client, enrollment: Enrollment, target: str
+) -> None:
+    in_query = alice_client.post(f"/settings/calendar-token/?next={target}")
+    in_form = alice_client.post("/settings/calendar-token/", {"next": target})
+
+    assert in_query["Location"] == "/settings/"
+    assert in_form["Location"] == "/settings/"

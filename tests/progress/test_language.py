@@ -14,12 +14,21 @@ from curriculum.models import Session
 from progress.language import SESSION_KEY
 from progress.models import Enrollment, LearnerProfile
 from tests.factories import make_plan
+from tests.progress.helpers import OFFSITE
 
 
 @pytest.fixture
 def enrolled_alice(alice: User) -> User:
     Enrollment.objects.create(user=alice, plan=make_plan(days=2), start_date=date(2026, 3, 2))
     return alice
+
+
+@pytest.fixture
+def alice_client(client: Client, enrolled_alice: User) -> Client:
+    """alice, enrolled, who chose English, logged in."""
+    LearnerProfile.objects.create(user=enrolled_alice, language="en")
+    client.force_login(enrolled_alice)
+    return client
 
 
 @pytest.mark.django_db
@@ -152,3 +161,29 @@ def test_logging_in_through_the_form_brings_the_profile_language(client: Client,
     assert response.status_code == 302
     assert response["Location"] == "/settings/"
     assert "<h1>Settings</h1>" in client.get("/settings/").content.decode()
+
+
+@pytest.mark.parametrize("code", ["xx", "en\x00", "EN", "x" * 10_000, ""])
+def test_an_unknown_language_code_changes_nothing(alice_client: Client, alice: User, code: str) -> None:
+    response = alice_client.post("/language/", {"language": code, "next": "/plan/"})
+
+    assert response.status_code == 302
+    assert LearnerProfile.objects.get(user=alice).language == "en"
+
+
+@pytest.mark.parametrize("target", OFFSITE)
+def test_the_language_switch_never_redirects_off_site(alice_client: Client, target: str) -> None:
+    by_next = alice_client.post("/language/", {"language": "en", "next": target})
+    by_referer = alice_client.post("/language/", {"language": "en"}, headers={"referer": target})
+
+    assert by_next["Location"] == "/"
+    assert by_referer["Location"] == "/"
+
+
+def test_the_language_switch_needs_the_csrf_token(alice: User) -> None:
+    LearnerProfile.objects.create(user=alice, language="en")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+
+    assert client.post("/language/", {"language": "zh-hans"}).status_code == 403
+    assert LearnerProfile.objects.get(user=alice).language == "en"

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.deploy_env import PYTHON, ROOT, subprocess_env
-from tests.progress.reminder_helpers import SmtpServer, smtp_fixture  # noqa: F401 - fixture
+from tests.progress.reminder_helpers import SmtpServer
 
 SEND = """
 import warnings

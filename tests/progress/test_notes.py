@@ -1,14 +1,16 @@
 from __future__ import annotations
 
-import threading
+from functools import partial
 from html.parser import HTMLParser
 
 import pytest
-from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from curriculum.models import Day
 from progress.models import DayNote, Enrollment
 from progress.notes import MAX_NOTE_LENGTH, render_markdown, sanitise, save_note
+from tests.concurrency import run_at_once
 from tests.progress.helpers import START, tasks_of, tick
 
 # Behaviour tests read the English source strings (the UI is Chinese by default).
@@ -115,6 +117,37 @@ def test_a_too_long_note_is_refused_without_change(alice_client, enrollment) -> 
     assert not DayNote.objects.exists()
 
 
+def test_it_refuses_a_note_with_a_nul_character(alice_client: Client, enrollment: Enrollment) -> None:
+    response = alice_client.post(reverse("progress:note_save", args=[1]), {"body": "before\x00after", "version": "0"})
+
+    assert response.status_code == 400
+    assert "Null characters are not allowed." in response.content.decode()
+    # The learner's text is kept in the editor (minus nothing: they can remove the character themselves).
+    assert "before" in response.content.decode()
+    assert not DayNote.objects.exists()
+
+
+def test_it_refuses_a_note_with_a_nul_character_over_htmx(alice_client: Client, enrollment: Enrollment) -> None:
+    response = alice_client.post(
+        reverse("progress:note_save", args=[1]), {"body": "x\x00", "version": "0"}, headers=HTMX
+    )
+
+    assert response.status_code == 200  # htmx swaps only 2xx answers; the message is in the body
+    assert "Null characters are not allowed." in response.content.decode()
+    assert not DayNote.objects.exists()
+
+
+def test_it_keeps_the_stored_note_when_an_edit_has_a_nul_character(
+    alice_client: Client, enrollment: Enrollment
+) -> None:
+    alice_client.post(reverse("progress:note_save", args=[1]), {"body": "first", "version": "0"})
+
+    alice_client.post(reverse("progress:note_save", args=[1]), {"body": "second\x00", "version": "1"})
+
+    note = DayNote.objects.get()
+    assert (note.body, note.version) == ("first", 1)
+
+
 def test_a_note_for_an_unknown_day_is_404(alice_client, enrollment) -> None:
     assert alice_client.post("/days/99/note/", {"body": "x", "version": "0"}).status_code == 404
     assert not DayNote.objects.exists()
@@ -213,19 +246,11 @@ def test_simultaneous_saves_of_one_version_let_exactly_one_win(postgres: None, a
     enrollment = Enrollment.objects.create(user=alice, plan=plan, start_date=START)
     day = day_of(enrollment, 2)
     DayNote.objects.create(enrollment=enrollment, day=day, body="start", version=1)
-    barrier = threading.Barrier(4)
-    results: list[bool] = []
 
-    def save(text: str) -> None:
-        barrier.wait()
-        results.append(save_note(enrollment, day, text, 1).saved)
-        connection.close()
+    results = run_at_once(
+        *(partial(lambda text: save_note(enrollment, day, text, 1).saved, f"tab {i}") for i in range(4))
+    )
 
-    threads = [threading.Thread(target=save, args=(f"tab {i}",)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
     assert sorted(results) == [False, False, False, True]
     note = DayNote.objects.get(enrollment=enrollment, day=day)
     assert note.version == 2 and note.body.startswith("tab ")

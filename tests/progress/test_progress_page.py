@@ -5,10 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from curriculum.models import Task
 from progress import heatmap
-from progress.models import TaskCompletion
+from progress.models import Enrollment, TaskCompletion
 from progress.schedule import Schedule, ScheduleInput
-from progress.services import completions_per_local_date, streak
+from progress.services import completions_per_local_date, overview, streak
 from tests.progress.helpers import START, tasks_of, tick, tick_days
 
 # Behaviour tests read the English source strings (the UI is Chinese by default).
@@ -69,6 +70,20 @@ def test_streak_is_broken_by_a_missed_study_day() -> None:
 
 def test_streak_is_zero_before_the_start() -> None:
     assert streak(schedule(), dict.fromkeys(range(1, 11), 4), {}, START - timedelta(days=1)) == 0
+
+
+def test_a_day_emptied_in_the_admin_is_done_not_missed_and_keeps_the_streak(enrollment: Enrollment) -> None:
+    Task.objects.filter(session__day__plan=enrollment.plan, session__day__number=2).delete()
+    ticked = Task.objects.filter(session__day__plan=enrollment.plan, session__day__number__in=[1, 3])
+    TaskCompletion.objects.bulk_create(TaskCompletion(enrollment=enrollment, task=t) for t in ticked)
+    thursday = date(2026, 3, 5)  # day 4 is due and open
+
+    ov = overview(enrollment, thursday)
+
+    assert [ov.day_state(n) for n in (1, 2, 3, 4, 5)] == ["done", "done", "done", "today", "upcoming"]
+    assert ov.days_behind == 0  # the emptied day 2 is not missed, and today's own day 4 never counts
+    assert ov.streak == 3
+    assert overview(enrollment, date(2026, 3, 6)).days_behind == 1  # a day later: only day 4, still not day 2
 
 
 def test_the_heatmap_counts_ticks_on_the_learners_local_date(enrollment, plan) -> None:

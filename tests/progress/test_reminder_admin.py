@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from curriculum.models import Plan
 from progress.models import ReminderDelivery
-from tests.progress.reminder_helpers import enroll, learners, plan_fixture  # noqa: F401 - fixture
+from tests.progress.reminder_helpers import enroll, learners
 
 pytestmark = pytest.mark.django_db
 

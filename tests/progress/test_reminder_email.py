@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Callable
 from datetime import date
+from datetime import time as dtime
 from typing import Any
 
 import pytest
@@ -15,13 +16,15 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 
-from curriculum.models import Plan, Session, Task
-from progress import reminders
+from curriculum.models import Day, Plan, Session, Task
 from progress.models import DayOff, ReminderDelivery, ScheduleChange, TaskCompletion
+from progress.reminders.message import NothingToSend, build_message
+from progress.reminders.sending import send_batch
 from progress.services import OVERDUE_SHOWN, agenda
+from progress.unsubscribe import enrollment_pk_from_token, unsubscribe_token
 from tests.factories import make_plan
 from tests.progress.helpers import tasks_of, tick, tick_days
-from tests.progress.reminder_helpers import enroll, plan_fixture  # noqa: F401 - fixture
+from tests.progress.reminder_helpers import enroll
 
 pytestmark = pytest.mark.django_db
 
@@ -44,21 +47,30 @@ def test_subject_names_the_plan_day_and_its_topics_in_chinese(alice: User) -> No
     Session.objects.filter(day__number=17, position=1).update(topic="MLLM推理流程")
     Session.objects.filter(day__number=17, position=2).update(topic="MLLM推理实验")
     e = enroll(alice, plan, start=MONDAY)
-    message = reminders.build_message(e, e.schedule(20).date_of(17))
+    message = build_message(e, e.schedule(20).date_of(17))
     assert message.subject == "第17天 · MLLM推理流程 / MLLM推理实验"
 
 
 def test_subject_is_english_for_an_english_learner(alice: User, plan: Plan) -> None:
     e = enroll(alice, plan, start=MONDAY, language="en")
-    message = reminders.build_message(e, WEDNESDAY)
+    message = build_message(e, WEDNESDAY)
     assert message.subject == "Day 3 · Topic 3m / Topic 3a"
     assert "Today is day 3 of" in message.body
     assert "2 days behind." in message.body  # days 1-2; services.days_behind never counts today's day 3
 
 
+def test_the_reminder_for_a_plan_with_a_deleted_day_names_the_days_around_it(alice: User, plan: Plan) -> None:
+    enrollment = enroll(alice, plan, start=MONDAY, at=dtime(8, 0), language="en")
+    Day.objects.filter(plan=plan, number=2).delete()
+
+    # Day 3 still falls on Wednesday (the schedule keeps the gap), and Tuesday's reminder has no day to name.
+    assert "Day 3" in build_message(enrollment, date(2026, 3, 4)).subject
+    assert "Day 2" not in build_message(enrollment, date(2026, 3, 3)).subject
+
+
 def test_body_is_chinese_for_a_chinese_learner(alice: User, plan: Plan) -> None:
     e = enroll(alice, plan, start=MONDAY, language="zh-hans")
-    message = reminders.build_message(e, WEDNESDAY)
+    message = build_message(e, WEDNESDAY)
     assert "今天是《Plan test-plan》的第3天" in message.body
     assert "落后 2 天" in message.body  # days 1-2, not today's day 3
     html = html_of(message)
@@ -68,7 +80,7 @@ def test_body_is_chinese_for_a_chinese_learner(alice: User, plan: Plan) -> None:
 
 def test_it_is_multipart_text_and_html(alice: User, plan: Plan) -> None:
     e = enroll(alice, plan, start=MONDAY)
-    message = reminders.build_message(e, WEDNESDAY)
+    message = build_message(e, WEDNESDAY)
     assert message.content_subtype == "plain"
     assert [a[1] for a in message.alternatives] == ["text/html"]
     parsed = message.message()
@@ -81,7 +93,7 @@ def test_it_lists_todays_sessions_and_tasks_with_ticks(alice: User, plan: Plan) 
     e = enroll(alice, plan, start=MONDAY, language="en")
     done = Task.objects.get(session__day__number=3, session__position=1, position=1)
     TaskCompletion.objects.create(enrollment=e, task=done)
-    message = reminders.build_message(e, WEDNESDAY)
+    message = build_message(e, WEDNESDAY)
     assert "Topic 3m" in message.body
     assert "[x] Task 1 of Topic 3m" in message.body
     assert "[ ] Task 2 of Topic 3m" in message.body
@@ -93,7 +105,7 @@ def test_it_counts_overdue_tasks_and_shows_the_first_few(alice: User, plan: Plan
     e = enroll(alice, plan, start=MONDAY, language="en")
     first = Task.objects.get(session__day__number=1, session__position=1, position=1)
     TaskCompletion.objects.create(enrollment=e, task=first)
-    message = reminders.build_message(e, WEDNESDAY)
+    message = build_message(e, WEDNESDAY)
     # Days 1 and 2: 8 tasks, one ticked.
     assert "7 overdue tasks:" in message.body
     assert "Task 1 of Topic 1m" not in message.body
@@ -109,7 +121,7 @@ def test_a_review_day_lists_the_weeks_unfinished_tasks(alice: User, plan: Plan) 
         "session__day__number", "session__position", "position"
     )
     TaskCompletion.objects.bulk_create(TaskCompletion(enrollment=e, task=t) for t in week1[:18])
-    message = reminders.build_message(e, SATURDAY)
+    message = build_message(e, SATURDAY)
     assert message.subject == "Review day · 2 tasks left this week"
     assert "2 tasks of this week are not done yet:" in message.body
     assert "Day 5: Task 1 of Topic 5a" in message.body
@@ -119,7 +131,7 @@ def test_a_review_day_lists_the_weeks_unfinished_tasks(alice: User, plan: Plan) 
 
 def test_the_eve_of_the_start_says_tomorrow_you_begin(alice: User, plan: Plan) -> None:
     e = enroll(alice, plan, start=MONDAY)
-    message = reminders.build_message(e, date(2026, 3, 1))
+    message = build_message(e, date(2026, 3, 1))
     assert message.subject == "明天开始 · 第1天 · Topic 1m / Topic 1a"
     assert "明天开始学习《Plan test-plan》" in message.body
     assert "逾期" not in message.body
@@ -127,8 +139,8 @@ def test_the_eve_of_the_start_says_tomorrow_you_begin(alice: User, plan: Plan) -
 
 def test_links_are_absolute_from_site_url(alice: User, plan: Plan) -> None:
     e = enroll(alice, plan, start=MONDAY)
-    message = reminders.build_message(e, WEDNESDAY)
-    unsubscribe = f"https://lms.example.org/unsubscribe/{reminders.unsubscribe_token(e)}/"
+    message = build_message(e, WEDNESDAY)
+    unsubscribe = f"https://lms.example.org/unsubscribe/{unsubscribe_token(e)}/"
     assert "https://lms.example.org/\n" in message.body
     assert unsubscribe in message.body
     html = html_of(message)
@@ -138,8 +150,8 @@ def test_links_are_absolute_from_site_url(alice: User, plan: Plan) -> None:
 
 def test_it_has_one_click_unsubscribe_headers(alice: User, plan: Plan) -> None:
     e = enroll(alice, plan, start=MONDAY)
-    parsed = reminders.build_message(e, WEDNESDAY).message()
-    assert parsed["List-Unsubscribe"] == f"<https://lms.example.org/unsubscribe/{reminders.unsubscribe_token(e)}/>"
+    parsed = build_message(e, WEDNESDAY).message()
+    assert parsed["List-Unsubscribe"] == f"<https://lms.example.org/unsubscribe/{unsubscribe_token(e)}/>"
     assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
@@ -148,22 +160,22 @@ def test_the_unsubscribe_header_stays_a_plain_url_on_the_wire(
     alice: User, plan: Plan, policy: email.policy.Policy
 ) -> None:
     e = enroll(alice, plan, start=MONDAY)
-    raw = reminders.build_message(e, WEDNESDAY).message(policy=policy).as_bytes()
-    url = f"https://lms.example.org/unsubscribe/{reminders.unsubscribe_token(e)}/"
+    raw = build_message(e, WEDNESDAY).message(policy=policy).as_bytes()
+    url = f"https://lms.example.org/unsubscribe/{unsubscribe_token(e)}/"
     assert f"List-Unsubscribe: <{url}>".encode() in raw  # not folded into =?utf-8?q?...?= words
     assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in raw
 
 
 def test_the_token_is_per_enrollment(alice: User, bob: User, plan: Plan) -> None:
     a, b = enroll(alice, plan, start=MONDAY), enroll(bob, plan, start=MONDAY)
-    assert reminders.unsubscribe_token(a) != reminders.unsubscribe_token(b)
-    assert reminders.enrollment_pk_from_token(reminders.unsubscribe_token(b)) == b.pk
+    assert unsubscribe_token(a) != unsubscribe_token(b)
+    assert enrollment_pk_from_token(unsubscribe_token(b)) == b.pk
 
 
 def test_topics_with_markup_are_escaped_in_html_but_verbatim_in_text(alice: User, plan: Plan) -> None:
     Session.objects.filter(day__number=3, position=1).update(topic="<b>CLIP</b> & BLIP")
     e = enroll(alice, plan, start=MONDAY)
-    message = reminders.build_message(e, WEDNESDAY)
+    message = build_message(e, WEDNESDAY)
     assert "<b>CLIP</b> & BLIP" in message.subject
     assert "&lt;b&gt;CLIP&lt;/b&gt; &amp; BLIP" in html_of(message)
     assert "<b>CLIP</b>" not in html_of(message)
@@ -172,7 +184,7 @@ def test_topics_with_markup_are_escaped_in_html_but_verbatim_in_text(alice: User
 def test_sending_a_batch_delivers_the_message_and_records_it(alice: User, plan: Plan) -> None:
     e = enroll(alice, plan, start=MONDAY)
     d = ReminderDelivery.objects.create(enrollment=e, local_date=WEDNESDAY)
-    result = reminders.send_batch([d.pk])
+    result = send_batch([d.pk])
     assert result.sent == [d.pk]
     assert [m.subject for m in mail.outbox] == ["第3天 · Topic 3m / Topic 3a"]
     d.refresh_from_db()
@@ -184,7 +196,7 @@ def test_each_reminder_sent_logs_one_structured_line(alice: User, plan: Plan, ca
     e = enroll(alice, plan, start=MONDAY)
     d = ReminderDelivery.objects.create(enrollment=e, local_date=WEDNESDAY)
     with caplog.at_level(logging.INFO, logger="progress.reminders"):
-        reminders.send_batch([d.pk])
+        send_batch([d.pk])
     lines = [r.getMessage() for r in caplog.records if "event=reminder_sent" in r.getMessage()]
     assert lines == [f"event=reminder_sent delivery={d.pk} enrollment={e.pk} local_date={WEDNESDAY.isoformat()}"]
 
@@ -229,7 +241,7 @@ def test_the_email_and_the_today_page_list_the_same_tasks(
     tick(e, tasks_of(plan, 9)[0])  # one ticked task among the listed ones, whatever the date
     on_local_date(on)
     page = today_page_lists(alice_client.get("/").content.decode())
-    mail_ = email_lists(str(reminders.build_message(e, on).body))
+    mail_ = email_lists(str(build_message(e, on).body))
     assert mail_ == page
     overdue_count, overdue, listed = page
     assert overdue_count == agenda(e, on).overdue_count  # and both say what the shared function says
@@ -241,7 +253,7 @@ def test_a_review_day_lists_earlier_weeks_as_overdue_and_this_weeks_once(alice: 
     plan = make_plan(days=15)
     e = enroll(alice, plan, start=MONDAY, language="en")
     tick_days(e, 1, 2, 3, 4, 6, 7, 8, 9)  # day 5 (week 1) and day 10 (week 2) open
-    body = reminders.build_message(e, date(2026, 3, 14)).body  # Saturday after week 2
+    body = build_message(e, date(2026, 3, 14)).body  # Saturday after week 2
     assert "4 tasks of this week are not done yet:" in body
     assert "4 overdue tasks:" in body
     assert body.count("Day 10: ") == 4 and body.count("Day 5: ") == 4  # each open task once, not in both lists
@@ -250,12 +262,12 @@ def test_a_review_day_lists_earlier_weeks_as_overdue_and_this_weeks_once(alice: 
 def test_a_paused_learner_gets_no_email_even_if_claimed_before_the_pause(alice: User, plan: Plan) -> None:
     e = enroll(alice, plan, start=MONDAY)
     ScheduleChange.objects.create(enrollment=e, kind=ScheduleChange.Kind.PAUSE, on_date=WEDNESDAY)
-    with pytest.raises(reminders.NothingToSend, match="the plan is paused"):
-        reminders.build_message(e, WEDNESDAY)
+    with pytest.raises(NothingToSend, match="the plan is paused"):
+        build_message(e, WEDNESDAY)
 
 
 def test_a_day_off_gets_no_email_even_if_claimed_before(alice: User, plan: Plan) -> None:
     e = enroll(alice, plan, start=MONDAY)
     DayOff.objects.create(enrollment=e, start_date=WEDNESDAY, end_date=WEDNESDAY)
-    with pytest.raises(reminders.NothingToSend, match="a day off"):
-        reminders.build_message(e, WEDNESDAY)
+    with pytest.raises(NothingToSend, match="a day off"):
+        build_message(e, WEDNESDAY)

@@ -12,10 +12,10 @@ import time_machine
 from django.contrib.auth.models import User
 
 from curriculum.models import Plan, Task
-from progress import reminders
 from progress.models import DayOff, Enrollment, ReminderDelivery, ScheduleChange, TaskCompletion
-from progress.reminders import Kind
-from tests.progress.reminder_helpers import enroll, learners, plan_fixture  # noqa: F401 - fixture
+from progress.reminders.due import Kind, due_enrollments, reminder_zones, who_is_due, zones_now
+from progress.reminders.fanout import fan_out
+from tests.progress.reminder_helpers import enroll, learners
 
 pytestmark = pytest.mark.django_db
 
@@ -44,12 +44,12 @@ def travel() -> Iterator[Callable[[datetime], None]]:
 
 
 def due_now() -> dict[int, Kind]:
-    return {d.enrollment.pk: d.kind for d in reminders.who_is_due()}
+    return {d.enrollment.pk: d.kind for d in who_is_due()}
 
 
 def claim_all() -> int:
     """Run the fan-out, claiming rows (enqueue is not needed for who-is-due questions)."""
-    return reminders.fan_out(enqueue=lambda ids: None).claimed
+    return fan_out(enqueue=lambda ids: None).claimed
 
 
 def test_it_is_due_once_reminder_time_has_passed_in_shanghai(alice: User, plan: Plan, travel: Callable) -> None:
@@ -58,7 +58,7 @@ def test_it_is_due_once_reminder_time_has_passed_in_shanghai(alice: User, plan: 
     assert due_now() == {}
     travel(utc("2026-03-03 00:00"))  # 08:00 on Tuesday
     assert due_now() == {e.pk: Kind.STUDY}
-    assert [d.local_date for d in reminders.who_is_due()] == [date(2026, 3, 3)]
+    assert [d.local_date for d in who_is_due()] == [date(2026, 3, 3)]
 
 
 def test_a_reminder_just_before_midnight_is_sent_by_the_first_run_after_it(
@@ -72,7 +72,7 @@ def test_a_reminder_just_before_midnight_is_sent_by_the_first_run_after_it(
     # After midnight only reminder times inside the grace window count for the day before: bob, whose
     # Tuesday reminder was never claimed in this test, is not swept into Wednesday's first run.
     travel(utc("2026-03-03 16:00"))  # 00:00 on Wednesday: the next run still sends Tuesday's
-    assert [(d.enrollment.pk, d.local_date) for d in reminders.who_is_due()] == [(late.pk, date(2026, 3, 3))]
+    assert [(d.enrollment.pk, d.local_date) for d in who_is_due()] == [(late.pk, date(2026, 3, 3))]
     assert claim_all() == 1
     assert claim_all() == 0
 
@@ -101,7 +101,7 @@ def test_each_zone_is_due_at_its_own_local_time(make_user: Callable[..., User], 
     # 2026-03-04 01:30 UTC: Shanghai 09:30 ✓, New York 20:30 (Mar 3) ✓, Berlin 02:30 ✗,
     # Lord Howe 12:30 ✓, Kolkata 07:00 ✗.
     travel(utc("2026-03-04 01:30"))
-    due = {d.enrollment.time_zone: d.local_date for d in reminders.who_is_due()}
+    due = {d.enrollment.time_zone: d.local_date for d in who_is_due()}
     assert due == {
         "Asia/Shanghai": date(2026, 3, 4),
         "America/New_York": date(2026, 3, 3),
@@ -252,9 +252,9 @@ def test_the_due_set_is_one_query(
     for i, user in enumerate(learners(make_user, 10)):
         enroll(user, plan, start=MONDAY, tz=zones[i % 5], at=dtime(0, 0))
     travel(utc("2026-03-04 12:00"))
-    zones_now = reminders.zones_now(reminders.reminder_zones(), utc("2026-03-04 12:00"))
+    local = zones_now(reminder_zones(), utc("2026-03-04 12:00"))
     with django_assert_num_queries(1):
-        due = list(reminders.due_enrollments(utc("2026-03-04 12:00"), zones_now))
+        due = list(due_enrollments(utc("2026-03-04 12:00"), local))
     assert len(due) == 10
 
 
@@ -266,11 +266,11 @@ def test_deciding_who_is_due_costs_the_same_for_3_or_30_learners(
         enroll(user, plan, start=MONDAY, at=dtime(0, 0))
     # zones (DISTINCT), the due set, schedule changes, days off
     with django_assert_num_queries(4):
-        assert len(reminders.who_is_due()) == 3
+        assert len(who_is_due()) == 3
     for user in learners(make_user, 27, "many"):
         enroll(user, plan, start=MONDAY, tz="Europe/Berlin", at=dtime(0, 0))
     with django_assert_num_queries(4):
-        assert len(reminders.who_is_due()) == 30
+        assert len(who_is_due()) == 30
 
 
 def test_an_enrollment_of_another_learner_does_not_hide_mine(

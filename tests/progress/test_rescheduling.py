@@ -1,4 +1,4 @@
-"""Reschedule choices, undo, days off and pause/resume: services and their views.
+"""Reschedule choices, undo and pause/resume: services and their views (days off are in test_days_off.py).
 
 The learner in most tests started the 20-day plan on Monday 2 March 2026 and has ticked nothing; on Saturday
 7 March (their local date) days 1-5 are overdue: five days behind.
@@ -6,15 +6,13 @@ The learner in most tests started the 20-day plan on Monday 2 March 2026 and has
 
 from __future__ import annotations
 
-import threading
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
-from django.template import RequestContext, Template
 from django.template.loader import render_to_string
-from django.test import Client, RequestFactory
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -22,6 +20,7 @@ from curriculum.models import Task
 from progress import rescheduling
 from progress.models import DayOff, Enrollment, ScheduleChange, TaskCompletion
 from progress.services import overview
+from tests.concurrency import run_at_once
 from tests.factories import make_plan
 
 # Behaviour tests read the English source strings (the UI is Chinese by default).
@@ -29,8 +28,6 @@ pytestmark = pytest.mark.usefixtures("english_ui")
 
 MON = date(2026, 3, 2)
 SAT = date(2026, 3, 7)
-# 12:00 in Asia/Shanghai (the default time zone) on Saturday 7 March.
-SAT_NOON_UTC = datetime(2026, 3, 7, 4, 0, tzinfo=UTC)
 
 
 def d(day: int, month: int = 3) -> date:
@@ -42,24 +39,18 @@ def enrollment(alice: User) -> Enrollment:
     return Enrollment.objects.create(user=alice, plan=make_plan(days=20), start_date=MON)
 
 
-@pytest.fixture
-def on_saturday(time_machine: object) -> None:
-    time_machine.move_to(SAT_NOON_UTC, tick=False)  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def alice_client(client: Client, alice: User) -> Client:
-    client.force_login(alice)
-    return client
-
-
 def finish(enrollment: Enrollment, today: date = SAT) -> date | None:
     enrollment.refresh_from_db()
     return overview(enrollment, today).schedule.last_date
 
 
+def options(enrollment: Enrollment, today: date) -> list[rescheduling.Option]:
+    """The reschedule choices offered on `today`, as the reschedule page builds them."""
+    return rescheduling.options_from(overview(enrollment, today))
+
+
 def option(enrollment: Enrollment, kind: str) -> rescheduling.Option:
-    return next(o for o in rescheduling.options(enrollment, SAT) if o.kind == kind)
+    return next(o for o in options(enrollment, SAT) if o.kind == kind)
 
 
 # --- services ---------------------------------------------------------------------------------------------
@@ -67,12 +58,12 @@ def option(enrollment: Enrollment, kind: str) -> rescheduling.Option:
 
 def test_a_learner_five_days_behind_gets_two_choices(enrollment: Enrollment) -> None:
     assert overview(enrollment, SAT).days_behind == 5
-    kinds = [o.kind for o in rescheduling.options(enrollment, SAT)]
+    kinds = [o.kind for o in options(enrollment, SAT)]
     assert kinds == [ScheduleChange.Kind.SHIFT, ScheduleChange.Kind.CATCH_UP]
 
 
 def test_a_learner_on_track_gets_no_choices(enrollment: Enrollment) -> None:
-    assert rescheduling.options(enrollment, MON) == []
+    assert options(enrollment, MON) == []
 
 
 def test_shift_preview_equals_the_result(enrollment: Enrollment) -> None:
@@ -176,37 +167,6 @@ def test_undo_with_nothing_to_undo_says_so(enrollment: Enrollment) -> None:
         rescheduling.undo_last(enrollment)
 
 
-def test_a_day_off_moves_the_days_after_it(enrollment: Enrollment) -> None:
-    rescheduling.add_day_off(enrollment, d(10), None, today=d(9))
-    schedule = overview(enrollment, d(9)).schedule
-    assert schedule.date_of(7) == d(11)
-    assert schedule.last_date == d(30)
-    assert DayOff.objects.get().end_date == d(10)
-
-
-@pytest.mark.parametrize(
-    ("start", "end", "message"),
-    [
-        (d(6), None, "today or later"),
-        (d(12), d(11), "must not be before"),
-        (d(12), date(2027, 4, 12), "at most"),
-    ],
-)
-def test_bad_days_off_are_refused_with_a_message(
-    enrollment: Enrollment, start: date, end: date | None, message: str
-) -> None:
-    with pytest.raises(rescheduling.ScheduleError, match=message):
-        rescheduling.add_day_off(enrollment, start, end, today=SAT)
-    assert not DayOff.objects.exists()
-
-
-def test_overlapping_days_off_are_refused(enrollment: Enrollment) -> None:
-    rescheduling.add_day_off(enrollment, d(10), d(12), today=SAT)
-    with pytest.raises(rescheduling.ScheduleError, match="overlap"):
-        rescheduling.add_day_off(enrollment, d(12), d(13), today=SAT)
-    assert DayOff.objects.count() == 1
-
-
 def test_a_pause_freezes_and_a_resume_shifts_by_the_paused_time(enrollment: Enrollment) -> None:
     rescheduling.pause(enrollment, d(4))  # paused on Wednesday, day 3 not started
 
@@ -234,7 +194,7 @@ def test_pausing_twice_or_resuming_when_not_paused_is_refused(enrollment: Enroll
 
 def test_no_choices_while_paused(enrollment: Enrollment) -> None:
     rescheduling.pause(enrollment, SAT)
-    assert rescheduling.options(enrollment, SAT) == []
+    assert options(enrollment, SAT) == []
     with pytest.raises(rescheduling.ScheduleError, match="paused"):
         rescheduling.apply(enrollment, ScheduleChange.Kind.SHIFT, SAT)
     assert ScheduleChange.objects.count() == 1
@@ -303,78 +263,6 @@ def test_posts_without_csrf_token_are_refused(alice: User, enrollment: Enrollmen
 
 
 @pytest.mark.usefixtures("on_saturday")
-def test_days_off_page_lists_and_adds(alice_client: Client, enrollment: Enrollment) -> None:
-    response = alice_client.post(reverse("progress:days_off"), {"start_date": "2026-03-10", "end_date": "2026-03-11"})
-    assert response.status_code == 302
-    off = DayOff.objects.get()
-    assert (off.enrollment, off.start_date, off.end_date) == (enrollment, d(10), d(11))
-    page = alice_client.get(reverse("progress:days_off"))
-    assert reverse("progress:day_off_delete", args=[off.pk]) in page.content.decode()
-
-
-@pytest.mark.usefixtures("on_saturday")
-def test_days_off_in_the_past_get_a_clear_error(alice_client: Client, enrollment: Enrollment) -> None:
-    response = alice_client.post(reverse("progress:days_off"), {"start_date": "2026-03-05"})
-    assert response.status_code == 400
-    assert "today or later" in response.content.decode()
-    assert not DayOff.objects.exists()
-
-
-@pytest.mark.usefixtures("on_saturday")
-def test_days_off_with_a_bad_date_get_a_form_error(alice_client: Client, enrollment: Enrollment) -> None:
-    response = alice_client.post(reverse("progress:days_off"), {"start_date": "not a date"})
-    assert response.status_code == 400
-    assert 'aria-invalid="true"' in response.content.decode()
-    assert not DayOff.objects.exists()
-
-
-@pytest.mark.usefixtures("on_saturday")
-def test_days_off_with_htmx_swap_the_panel(alice_client: Client, enrollment: Enrollment) -> None:
-    htmx = {"HX-Request": "true"}
-    response = alice_client.post(reverse("progress:days_off"), {"start_date": "2026-03-10"}, headers=htmx)
-    assert response.status_code == 200
-    body = response.content.decode()
-    assert body.lstrip().startswith('<section id="days-off"')
-    assert "<h1>" not in body
-    assert DayOff.objects.filter(start_date=d(10), end_date=d(10)).exists()
-
-
-@pytest.mark.usefixtures("on_saturday")  # the day off is still ahead: past ones are kept (test_qa_hostile_input)
-@pytest.mark.usefixtures("on_saturday")
-def test_days_off_errors_with_htmx_come_back_in_the_swapped_panel(alice_client: Client, enrollment: Enrollment) -> None:
-    htmx = {"HX-Request": "true"}
-    response = alice_client.post(reverse("progress:days_off"), {"start_date": "2026-03-05"}, headers=htmx)
-    assert response.status_code == 200  # htmx leaves 4xx answers unswapped
-    body = response.content.decode()
-    assert body.lstrip().startswith('<section id="days-off"')
-    assert "today or later" in body
-    assert not DayOff.objects.exists()
-
-
-@pytest.mark.usefixtures("on_saturday")  # a day off already past cannot be removed: the clock must be before it
-def test_days_off_delete_removes_it(alice_client: Client, enrollment: Enrollment) -> None:
-    off = DayOff.objects.create(enrollment=enrollment, start_date=d(10), end_date=d(10))
-    response = alice_client.post(reverse("progress:day_off_delete", args=[off.pk]))
-    assert response.status_code == 302
-    assert not DayOff.objects.filter(pk=off.pk).exists()
-
-
-def test_days_off_of_another_learner_are_404(client: Client, bob: User, enrollment: Enrollment) -> None:
-    off = DayOff.objects.create(enrollment=enrollment, start_date=d(10), end_date=d(10))
-    Enrollment.objects.create(user=bob, plan=enrollment.plan, start_date=MON)
-    client.force_login(bob)
-    assert client.post(reverse("progress:day_off_delete", args=[off.pk])).status_code == 404
-    assert DayOff.objects.filter(pk=off.pk).exists()
-    assert "days-off-list" not in client.get(reverse("progress:days_off")).content.decode()
-
-
-def test_days_off_delete_needs_post(alice_client: Client, enrollment: Enrollment) -> None:
-    off = DayOff.objects.create(enrollment=enrollment, start_date=d(10), end_date=d(10))
-    assert alice_client.get(reverse("progress:day_off_delete", args=[off.pk])).status_code == 405
-    assert DayOff.objects.filter(pk=off.pk).exists()
-
-
-@pytest.mark.usefixtures("on_saturday")
 def test_pause_and_resume_views(alice_client: Client, enrollment: Enrollment) -> None:
     assert alice_client.post(reverse("progress:pause")).status_code == 302
     page = alice_client.get(reverse("progress:reschedule")).content.decode()
@@ -421,42 +309,20 @@ def test_behind_partial_offers_resume_instead_while_paused(enrollment: Enrollmen
     assert f'action="{reverse("progress:resume")}"' in html
 
 
-@pytest.mark.usefixtures("on_saturday")
-def test_days_off_panel_tag_renders_the_learners_days_off(rf: RequestFactory, enrollment: Enrollment) -> None:
-    DayOff.objects.create(enrollment=enrollment, start_date=d(10), end_date=d(12))
-    request = rf.get("/settings/")
-    html = Template("{% load schedule_tags %}{% days_off_panel enrollment %}").render(
-        RequestContext(request, {"enrollment": enrollment})
-    )
-    off = DayOff.objects.get()
-    assert reverse("progress:day_off_delete", args=[off.pk]) in html
-    assert 'name="next" value="/settings/"' in html
-
-
 # --- concurrency (PostgreSQL: SQLite serialises writers anyway) --------------------------------------------
 
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_two_clicks_at_once_record_one_reschedule(postgres: None, enrollment: Enrollment) -> None:
-    barrier = threading.Barrier(2)
-    results: list[str] = []
-
-    def click() -> None:
+    def click() -> str:
         try:
-            barrier.wait(timeout=10)
             rescheduling.apply(Enrollment.objects.get(pk=enrollment.pk), ScheduleChange.Kind.SHIFT, SAT)
-            results.append("applied")
         except rescheduling.ScheduleError:
-            results.append("refused")
-        finally:
-            connection.close()
+            return "refused"
+        return "applied"
 
-    threads = [threading.Thread(target=click) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    results = run_at_once(click, click)
 
     assert sorted(results) == ["applied", "refused"]
     assert ScheduleChange.objects.count() == 1

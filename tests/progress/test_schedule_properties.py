@@ -1,5 +1,5 @@
 """Property tests: the schedule's invariants hold for any start, weekday set, shifts, catch-ups, days off and
-pauses combined (issue 3 item 3, issue 5 item 5)."""
+pauses combined."""
 
 from __future__ import annotations
 

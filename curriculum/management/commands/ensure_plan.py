@@ -1,8 +1,6 @@
-"""Load a plan fixture unless its plan is already in the database.
+"""Load a plan fixture unless its plan is already in the database (see curriculum.seeding).
 
-The compose stack runs this on every start (`manage.py ensure_plan multimodal_90_days`): the first start
-seeds the plan; later starts leave it alone, so instructors' edits made in the admin are never overwritten
-by the fixture again.
+The compose stack runs this on every start (`manage.py ensure_plan multimodal_90_days`).
 """
 
 from __future__ import annotations
@@ -13,10 +11,9 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from curriculum.models import Plan
+from curriculum.seeding import Outcome, load_once
 
 
 def find_fixture(name: str) -> Path:
@@ -51,9 +48,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, fixture: str, **options: Any) -> None:
         path = find_fixture(fixture)
         slugs = plan_slugs(path)
-        present = set(Plan.objects.filter(slug__in=slugs).values_list("slug", flat=True))
-        if present:
-            self.stdout.write(f"Plan {', '.join(sorted(present))} already loaded; leaving it as it is.")
+        seeding = load_once(path, slugs, verbosity=options.get("verbosity", 1))
+        if seeding.outcome == Outcome.PRESENT:
+            self.stdout.write(f"Plan {', '.join(seeding.present)} already loaded; leaving it as it is.")
             return
-        call_command("loaddata", str(path), verbosity=options.get("verbosity", 1))
+        if seeding.outcome == Outcome.IN_THE_WAY:
+            raise CommandError(
+                f"Not loading {path.name}: its rows would overwrite {', '.join(seeding.in_the_way)} already in "
+                "the database (loaddata replaces rows with the same id). Import the plan document instead."
+            )
         self.stdout.write(self.style.SUCCESS(f"Loaded plan {', '.join(slugs)} from {path.name}."))

@@ -7,12 +7,10 @@ demo learner (passwords printed once, on creation); start background services; s
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import signal
 import subprocess
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -26,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from curriculum.models import Plan
+from curriculum.seeding import Outcome, load_once
 from progress.models import Enrollment
 from progress.worker import start_worker_with_beat
 
@@ -43,43 +42,26 @@ def fixture_path(name: str = PLAN_FIXTURE) -> Path:
 
 
 def ensure_plan(say: Say, slug: str = PLAN_SLUG, fixture: Path | None = None) -> Plan | None:
-    """Load the plan fixture unless a plan with `slug` exists already; None if there is no fixture."""
-    plan = Plan.objects.filter(slug=slug).first()
-    if plan is not None:
-        say(f"Plan “{slug}” is already loaded.")
-        return plan
+    """Load the plan fixture unless a plan with `slug` exists already (curriculum.seeding, as `manage.py
+    ensure_plan` does), saying what happened; None when there is no plan to enrol the demo learner in."""
     fixture = fixture or fixture_path()
-    if not fixture.exists():
+    seeding = load_once(fixture, [slug])
+    plan = Plan.objects.filter(slug=slug).first()
+    if seeding.outcome == Outcome.PRESENT:
+        say(f"Plan “{slug}” is already loaded.")
+    elif seeding.outcome == Outcome.MISSING:
         say(f"No plan fixture at {fixture}: skipping the plan. Import one with `manage.py import_plan`.")
-        return None
-    clashes = rows_in_the_way(fixture)
-    if clashes:
+    elif seeding.outcome == Outcome.IN_THE_WAY:
         say(
-            f"Not loading {fixture.name}: its rows would overwrite {', '.join(clashes)} already in the database "
-            f"(loaddata replaces rows with the same id). Import the document instead: "
+            f"Not loading {fixture.name}: its rows would overwrite {', '.join(seeding.in_the_way)} already in the "
+            f"database (loaddata replaces rows with the same id). Import the document instead: "
             f"uv run manage.py import_plan curriculum/plans/multimodal-90-days.zh.md --slug {slug}"
         )
-        return None
-    call_command("loaddata", str(fixture), verbosity=0)
-    plan = Plan.objects.filter(slug=slug).first()
-    if plan is None:
+    elif plan is None:
         say(f"Loaded {fixture.name}, but it holds no plan “{slug}”.")
-        return None
-    say(f"Loaded plan “{slug}” from {fixture.name}.")
+    else:
+        say(f"Loaded plan “{slug}” from {fixture.name}.")
     return plan
-
-
-def rows_in_the_way(fixture: Path) -> list[str]:
-    """Labels of models whose fixture ids are already taken: loading would silently overwrite those rows."""
-    ids: dict[str, list[object]] = defaultdict(list)
-    for row in json.loads(fixture.read_text(encoding="utf-8")):
-        if row.get("pk") is not None:
-            ids[row["model"]].append(row["pk"])
-    return [
-        label
-        for label, pks in sorted(ids.items())
-        if apps.get_model(label)._default_manager.filter(pk__in=pks).exists()
-    ]
 
 
 def ensure_user(say: Say, username: str, *, staff: bool, group: str | None = None) -> str | None:

@@ -10,7 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from progress import reminders
+from progress.reminders.fanout import fan_out
+from progress.reminders.sending import send_batch
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         # fan_out() has committed its rows when it returns, so its batches can be sent right here.
-        fan = reminders.fan_out(enqueue=lambda ids: None)
+        fan = fan_out(enqueue=lambda ids: None)
         queue: list[tuple[float, list[int]]] = [(0.0, ids) for ids in fan.batches]
         sent = failed = 0
         while queue:
@@ -32,7 +33,7 @@ class Command(BaseCommand):
             if options["no_wait"] and when > 0:
                 continue
             time.sleep(max(0.0, when - time.monotonic()) if when else 0)
-            result = reminders.send_batch(ids)
+            result = send_batch(ids)
             sent += len(result.sent)
             failed += len(result.failed)
             if result.retry:

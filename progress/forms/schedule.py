@@ -1,14 +1,17 @@
-"""The days-off form, and what the days-off panel needs (the days-off page and the settings page show it)."""
+"""Changing the schedule: a range of days off, and the reschedule option the learner picked."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy
 
 from progress import rescheduling
 from progress.models import Enrollment
+
+UNKNOWN_CHOICE = gettext_lazy("Unknown reschedule choice.")
 
 
 class DayOffForm(forms.Form):
@@ -37,10 +40,22 @@ class DayOffForm(forms.Form):
         return data
 
 
-def days_off_context(enrollment: Enrollment, today: date, form: DayOffForm | None = None) -> dict[str, object]:
-    """What `progress/_days_off.html` needs (the settings page includes it with `{% days_off_panel %}`)."""
-    return {
-        "days_off": rescheduling.upcoming_days_off(enrollment, today),
-        "day_off_form": form or DayOffForm(enrollment=enrollment, today=today),
-        "today": today,
-    }
+class LenientDateField(forms.DateField):
+    """An ISO date, or None for a missing or garbled one."""
+
+    def to_python(self, value: Any) -> date | None:
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            return None
+
+
+class RescheduleForm(forms.Form):
+    """The option the learner picked on the reschedule page, and the finish date its preview showed."""
+
+    kind = forms.ChoiceField(
+        choices=[(kind, kind) for kind in rescheduling.RESCHEDULE_KINDS],
+        error_messages={"required": UNKNOWN_CHOICE, "invalid_choice": UNKNOWN_CHOICE},
+    )
+    # Only there to refuse a choice whose preview is out of date; without one there is nothing to compare.
+    finish = LenientDateField(required=False, input_formats=["%Y-%m-%d"])

@@ -12,7 +12,7 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from progress.forms_accounts import SignUpForm
+from progress.forms.accounts import SignUpForm
 from progress.language import remember_language, supported
 from progress.models import LearnerProfile
 

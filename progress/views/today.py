@@ -7,13 +7,13 @@ from datetime import date
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
 from progress.services import agenda
-from progress.views_common import HtmxHttpRequest, learner_page
 
 
-@learner_page
-def today(request: HtmxHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
+@learner_page()
+def today(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
     plan = agenda(enrollment, today)
     return render(
         request,

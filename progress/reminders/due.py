@@ -1,0 +1,178 @@
+"""Who is due for a reminder now, and which kind: one query per run, whatever the number of learners.
+
+Time zones cannot be converted portably inside SQLite and PostgreSQL alike, so the conversion is done in
+Python once per *time zone*, not per learner: a cheap DISTINCT over the (reminders_enabled, time_zone)
+index lists the zones in use; for each, Python computes the local date and wall-clock time now; then a
+single query ORs one condition per zone:
+
+    time_zone = Z AND reminder_time <= <local time in Z> AND start_date <= <local date in Z> + 1
+    AND NOT EXISTS (delivery for this enrollment on <local date in Z>)
+
+Comparing wall-clock times handles daylight saving by itself: on a spring-forward day a reminder at
+02:30 (which does not exist) becomes due at 03:00, the next valid instant; on a fall-back day 01:30
+happens twice, and the second time the delivery row for that date already exists, so it is sent once.
+Just after local midnight the same query also takes reminder times from the last REMINDER_GRACE_SECONDS
+of the previous date that no run caught (a 23:58 reminder with runs every 5 minutes), for that date.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from curriculum.counting import count_subquery, max_subquery
+from curriculum.models import Day, Task
+from progress.models import Enrollment, ReminderDelivery, TaskCompletion
+from progress.schedule import ONE_DAY, DayKind, Schedule, off_on, paused_on
+from progress.zones import load_zone
+
+log = logging.getLogger(__name__)
+
+
+class Kind(StrEnum):
+    """What a reminder is about on a given local date."""
+
+    STUDY = "study"  # a plan day falls on this date
+    REVIEW = "review"  # a weekend / non-study date inside the plan: the week's unfinished tasks
+    EVE = "eve"  # the day before the first study day: "tomorrow you begin"
+
+
+@dataclass(frozen=True)
+class ZoneNow:
+    time_zone: str
+    local_date: date
+    local_time: time
+    # Just after local midnight: reminders set late on the previous date (at or after `late_from`) that
+    # no run caught before midnight are still due for `late_date`. Without this, a reminder at 23:58
+    # with a fan-out every 5 minutes would never be sent.
+    late_date: date | None = None
+    late_from: time | None = None
+
+
+def zones_now(zones: Iterable[str], now: datetime, grace: timedelta | None = None) -> list[ZoneNow]:
+    """Local date and wall-clock time in each zone at the instant `now` (pure apart from the default grace,
+    REMINDER_GRACE_SECONDS: how far back a run looks across local midnight)."""
+    if grace is None:
+        grace = timedelta(seconds=settings.REMINDER_GRACE_SECONDS)
+    result = []
+    for name in sorted(set(zones)):
+        tz = load_zone(name)
+        if tz is None:  # a zone that slipped past validation must not stop everyone else
+            log.warning("unknown time zone %r in enrollments; skipped", name)
+            continue
+        local, earlier = now.astimezone(tz), (now - grace).astimezone(tz)
+        late = earlier.date() != local.date()
+        result.append(
+            ZoneNow(
+                name,
+                local.date(),
+                local.time().replace(tzinfo=None),
+                earlier.date() if late else None,
+                earlier.time().replace(tzinfo=None) if late else None,
+            )
+        )
+    return result
+
+
+def local_date_due(z: ZoneNow, reminder_time: time) -> date:
+    """Which local date a due enrollment's reminder is for: today, or (just after midnight) yesterday."""
+    if z.late_date is not None and z.late_from is not None and reminder_time > z.local_time:
+        return z.late_date
+    return z.local_date
+
+
+def reminder_zones() -> list[str]:
+    """Distinct time zones of enrollments with reminders on: an index-only scan, one short row per zone."""
+    return list(
+        Enrollment.objects.filter(reminders_enabled=True).order_by().values_list("time_zone", flat=True).distinct()
+    )
+
+
+def _due_condition(zones: Sequence[ZoneNow]) -> Q:
+    """One OR-ed condition per zone (two just after its local midnight): reminder time passed, no row yet."""
+    condition = Q()
+    for z in zones:
+        delivered = ReminderDelivery.objects.filter(enrollment=OuterRef("pk"), local_date=z.local_date)
+        condition |= Q(
+            Q(time_zone=z.time_zone, reminder_time__lte=z.local_time, start_date__lte=z.local_date + ONE_DAY),
+            ~Exists(delivered),
+        )
+        if z.late_date is not None:
+            late = ReminderDelivery.objects.filter(enrollment=OuterRef("pk"), local_date=z.late_date)
+            condition |= Q(
+                Q(time_zone=z.time_zone, reminder_time__gte=z.late_from, start_date__lte=z.late_date + ONE_DAY),
+                ~Exists(late),
+            )
+    return condition
+
+
+def _with_plan_counts(enrollments: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+    """Annotate what eligibility needs (tasks done, tasks and days in the plan) as subqueries of the same query."""
+    return enrollments.annotate(
+        done_tasks=count_subquery(TaskCompletion.objects.filter(enrollment=OuterRef("pk")), "enrollment"),
+        plan_tasks=count_subquery(Task.objects.filter(session__day__plan=OuterRef("plan")), "session__day__plan"),
+        # Sized like services.overview() and the feed: by the highest day number, so a day emptied or
+        # deleted in the admin does not pull the later days' dates (and reminders) earlier.
+        plan_days=max_subquery(Day.objects.filter(plan=OuterRef("plan")), "plan", "number"),
+    )
+
+
+def due_enrollments(now: datetime, zones: Sequence[ZoneNow]) -> QuerySet[Enrollment]:
+    """Enrollments whose reminder time has passed today in their own zone and that have no delivery row
+    for that local date: ONE query (see the module docstring), annotated with what eligibility needs."""
+    if not zones:
+        return Enrollment.objects.none()
+    return _with_plan_counts(Enrollment.objects.filter(_due_condition(zones), reminders_enabled=True)).order_by("pk")
+
+
+def reminder_kind(
+    schedule: Schedule, on: date, *, finished: bool, paused: bool = False, day_off: bool = False
+) -> Kind | None:
+    """Which reminder (if any) a learner gets on their local date `on` (pure)."""
+    if finished or paused or day_off or schedule.total_days == 0:
+        return None
+    day = schedule.day_on(on)
+    if day.kind == DayKind.STUDY:
+        return Kind.STUDY
+    if day.kind == DayKind.REVIEW:
+        return Kind.REVIEW
+    if day.kind == DayKind.BEFORE_START:
+        tomorrow = schedule.day_on(on + ONE_DAY)
+        return Kind.EVE if tomorrow.kind == DayKind.STUDY and tomorrow.number == 1 else None
+    return None  # AFTER_END: the plan is over
+
+
+@dataclass(frozen=True)
+class Due:
+    enrollment: Enrollment
+    local_date: date
+    kind: Kind
+
+
+def who_is_due(now: datetime | None = None) -> list[Due]:
+    """Every reminder due at `now`. A fixed number of queries (zones, due set, two prefetches)."""
+    now = now or timezone.now()
+    zones = zones_now(reminder_zones(), now)
+    by_zone = {z.time_zone: z for z in zones}
+    candidates = due_enrollments(now, zones).prefetch_related("schedule_changes", "days_off")
+    result = []
+    for e in candidates:
+        local_date = local_date_due(by_zone[e.time_zone], e.reminder_time)
+        inp = e.schedule_input(total_days=e.plan_days)  # type: ignore[attr-defined]
+        kind = reminder_kind(
+            Schedule.build(inp),
+            local_date,
+            finished=e.plan_tasks > 0 and e.done_tasks >= e.plan_tasks,  # type: ignore[attr-defined]
+            paused=paused_on(inp.changes, local_date),
+            day_off=off_on(inp.days_off, local_date),
+        )
+        if kind is not None:
+            result.append(Due(e, local_date, kind))
+    return result

@@ -1,0 +1,116 @@
+"""The reminder email: what it says (the Today page's facts plus the reminder's kind) and how it is built.
+
+Rendered in the learner's language from templates/emails/reminder_subject.txt, reminder.txt and
+reminder.html, with a one-click List-Unsubscribe link (RFC 8058) signed by progress.unsubscribe.
+"""
+
+from __future__ import annotations
+
+import email.policy
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from progress.language import learner_language
+from progress.links import absolute_url
+from progress.models import Enrollment
+from progress.reminders.due import Kind, reminder_kind
+from progress.schedule import off_on, paused_on
+from progress.services import Agenda, agenda
+from progress.unsubscribe import unsubscribe_token
+
+
+class NothingToSend(Exception):
+    """The learner no longer wants or needs this reminder (turned off, finished, paused or a day off since
+    the claim, or nothing to remind of on that date)."""
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder email: which kind it is, on top of exactly what the Today page shows.
+
+    The facts (today's sessions and tasks, the review day's open tasks, overdue tasks, progress, days behind)
+    come from services.agenda(), the function the Today page renders, so the two cannot disagree; only the
+    kind (study day, review day, or the eve of the start: "tomorrow you begin") is the email's own."""
+
+    kind: Kind
+    agenda: Agenda
+
+
+def reminder_for(enrollment: Enrollment, today: date) -> Reminder:
+    """The reminder for the learner's local date `today`, or NothingToSend when they get none that day.
+
+    Skips the same learners who_is_due() skips (finished, paused, on a day off, outside the plan), checked
+    again here because a batch may run (or retry) well after the fan-out decided."""
+    if not enrollment.reminders_enabled:
+        raise NothingToSend("reminders were turned off")
+    facts = agenda(enrollment, today)
+    finished = facts.overview.finished
+    inp = enrollment.schedule_input(total_days=0)
+    paused = paused_on(inp.changes, today)
+    day_off = off_on(inp.days_off, today)
+    kind = reminder_kind(facts.overview.schedule, today, finished=finished, paused=paused, day_off=day_off)
+    if kind is None:
+        # Said in the delivery's error column, so an instructor sees why a claimed reminder was skipped.
+        why = (
+            "the plan is finished"
+            if finished
+            else "the plan is paused"
+            if paused
+            else "a day off"
+            if day_off
+            else "outside the plan's days"
+        )
+        raise NothingToSend(f"no reminder on this date: {why}")
+    return Reminder(kind, facts)
+
+
+class ReminderEmail(EmailMultiAlternatives):
+    """Keeps each header on one line (up to RFC 5322's 998 characters).
+
+    Python's default policy folds at 78 characters and turns a long unbreakable token, such as the
+    unsubscribe URL, into RFC 2047 encoded-words, which mail providers do not read in List-Unsubscribe."""
+
+    def message(self, *, policy: email.policy.Policy | None = None) -> Any:
+        return super().message(policy=(policy or email.policy.default).clone(max_line_length=998))
+
+
+def build_message(enrollment: Enrollment, today: date) -> EmailMultiAlternatives:
+    """The reminder for `today` (the learner's local date), in their language, text and HTML."""
+    reminder = reminder_for(enrollment, today)
+    unsubscribe_url = absolute_url(reverse("progress:unsubscribe", args=[unsubscribe_token(enrollment)]))
+    with translation.override(learner_language(enrollment)):
+        context = {
+            "kind": reminder.kind,
+            "agenda": reminder.agenda,
+            "enrollment": enrollment,
+            "ov": reminder.agenda.overview,
+            "user": enrollment.user,
+            "today": today,
+            "today_url": absolute_url(reverse("progress:today")),
+            "unsubscribe_url": unsubscribe_url,
+            "site_url": settings.SITE_URL,
+            "language": translation.get_language(),
+        }
+        subject = " ".join(render_to_string("emails/reminder_subject.txt", context).split())
+        text = render_to_string("emails/reminder.txt", context)
+        html = render_to_string("emails/reminder.html", context)
+    message = ReminderEmail(
+        subject=subject,
+        body=text,
+        to=[enrollment.user.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" to the URL, without cookies.
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message

@@ -1,0 +1,259 @@
+"""Sending a batch of claimed reminders over one SMTP connection, and what happens when sending fails.
+
+A batch first claims its rows (see the package docstring for why that makes sending at most once), then
+builds and sends each email in turn and records each outcome as soon as it is known. Failures are
+classified: a 4xx reply or a dropped connection is retried later with exponential backoff, a 5xx reply
+fails the row for good, and a lost connection hands the rest of the batch back for the same retry.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import smtplib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from types import TracebackType
+
+from django.conf import settings
+from django.core.mail import EmailMessage, mailers
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+
+from config.logging_utils import log_event
+from progress.models import ReminderDelivery
+from progress.reminders.message import NothingToSend, build_message
+
+log = logging.getLogger(__name__)
+
+Status = ReminderDelivery.Status
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    TRANSIENT = "transient"  # 4xx or connection trouble: try again later
+    PERMANENT = "permanent"  # 5xx: do not try again
+
+
+def classify(exc: BaseException) -> Outcome:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return Outcome.TRANSIENT if codes and all(400 <= c < 500 for c in codes) else Outcome.PERMANENT
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return Outcome.TRANSIENT if 400 <= exc.smtp_code < 500 else Outcome.PERMANENT
+    # Disconnects, refused connections, timeouts: the server may be fine in a minute.
+    return Outcome.TRANSIENT
+
+
+def breaks_connection(exc: BaseException) -> bool:
+    return not isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential backoff with jitter, in seconds, before attempt `attempts + 1`."""
+    base = settings.REMINDER_RETRY_BASE_MS / 1000 * 2 ** max(attempts - 1, 0)
+    return base * (1 + random.random() / 2)
+
+
+@dataclass
+class BatchResult:
+    sent: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    retry: list[int] = field(default_factory=list)  # send again after retry_delay
+    retry_delay: float = 0.0
+    recheck: list[int] = field(default_factory=list)  # being sent elsewhere: look again once stale
+    recheck_delay: float = 0.0
+
+    def retry_later(self, ids: Iterable[int], attempts: int) -> None:
+        """Rows to send again; the batch's delay is the longest backoff any of its rows needs."""
+        self.retry.extend(ids)
+        self.retry_delay = max(self.retry_delay, retry_delay(attempts))
+
+
+class BatchConnection:
+    """The one connection a batch sends over: opened by the first message sent (a batch with nothing to
+    send connects to nobody) and closed when the `with` block ends, however the batch ends."""
+
+    def __init__(self, backend: BaseEmailBackend) -> None:
+        self.backend = backend
+
+    def __enter__(self) -> BatchConnection:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def send(self, message: EmailMessage) -> None:
+        # Django's backends open a connection only when none is open (that is how open() lets several
+        # messages share one), so this connects for the first message and reuses it for the rest.
+        self.backend.open()
+        self.backend.send_messages([message])
+
+    def close(self) -> None:
+        self.backend.close()  # a no-op when nothing is open
+
+
+def _unattended(now: datetime) -> Q:
+    """Rows nobody is sending at `now`: pending, retrying, or "sending" for longer than a send can take."""
+    stale = now - timedelta(seconds=settings.REMINDER_STALE_SECONDS)
+    return Q(status__in=[Status.PENDING, Status.RETRYING]) | Q(status=Status.SENDING, updated_at__lt=stale)
+
+
+def claim(pk: int, now: datetime) -> bool:
+    """Take row `pk` for sending: one conditional UPDATE, so exactly one worker wins it."""
+    return bool(
+        ReminderDelivery.objects.filter(
+            _unattended(now),
+            pk=pk,
+            attempts__lt=settings.REMINDER_MAX_ATTEMPTS,
+        ).update(status=Status.SENDING, attempts=F("attempts") + 1, updated_at=now)
+    )
+
+
+def _claim_all(pks: Iterable[int]) -> set[int]:
+    """Claim the whole batch in one transaction: one conditional UPDATE per row tells which rows this run
+    won, and a single commit (not one per row) makes the claims durable before anything is sent."""
+    now = timezone.now()
+    with transaction.atomic():
+        # Ascending ids: two copies of a batch lock rows in the same order, so they cannot deadlock.
+        return {pk for pk in sorted(pks) if claim(pk, now)}
+
+
+def _finish(pk: int, **fields: object) -> None:
+    ReminderDelivery.objects.filter(pk=pk, status=Status.SENDING).update(updated_at=timezone.now(), **fields)
+
+
+def _give_up_exhausted(ids: Sequence[int]) -> None:
+    """Rows that used every attempt (e.g. a worker crashing on them again and again) are failed, not retried.
+
+    A row still "sending" counts only once stale: a live worker may be sending its last attempt right now."""
+    ReminderDelivery.objects.filter(
+        _unattended(timezone.now()),
+        pk__in=ids,
+        attempts__gte=settings.REMINDER_MAX_ATTEMPTS,
+    ).update(
+        status=Status.FAILED,
+        error=Concat(F("error"), Value(" | gave up: every attempt used")),
+        updated_at=timezone.now(),
+    )
+
+
+def _load(ids: Sequence[int]) -> dict[int, ReminderDelivery]:
+    """The batch's rows with everything building their emails reads, by id (rows deleted since are absent)."""
+    rows = (
+        ReminderDelivery.objects.filter(pk__in=ids)
+        .select_related("enrollment__plan", "enrollment__user__learner_profile")
+        .prefetch_related("enrollment__schedule_changes", "enrollment__days_off")
+    )
+    return {d.pk: d for d in rows}
+
+
+def send_batch(ids: Sequence[int], connection: BaseEmailBackend | None = None) -> BatchResult:
+    """Send the reminders for delivery rows `ids` over ONE SMTP connection. Safe to run twice."""
+    result = BatchResult()
+    _give_up_exhausted(ids)
+    deliveries = _load(ids)
+    # One backend instance for the whole batch (Django 6.1's mailers; get_connection() is deprecated).
+    backend = connection or mailers.default
+    won = _claim_all(deliveries)
+    for pk in ids:
+        if pk in deliveries and pk not in won:
+            _note_unclaimed(pk, result)
+    with BatchConnection(backend) as smtp:
+        _send_claimed([deliveries[pk] for pk in ids if pk in won], smtp, result)
+    return result
+
+
+def _send_claimed(queue: list[ReminderDelivery], smtp: BatchConnection, result: BatchResult) -> None:
+    """Build and send each claimed row in turn, recording each outcome as soon as it is known."""
+    for i, delivery in enumerate(queue):
+        message = _build(delivery, result)
+        if message is None:
+            continue
+        try:
+            smtp.send(message)
+        except (smtplib.SMTPException, OSError) as exc:
+            attempts = _record_failure(delivery.pk, exc, result)
+            if breaks_connection(exc):
+                smtp.close()
+                _hand_back([d.pk for d in queue[i + 1 :]], attempts, result)
+                return
+            continue
+        _record_sent(delivery, result)
+
+
+def _build(delivery: ReminderDelivery, result: BatchResult) -> EmailMessage | None:
+    """The row's email, or None once the row is finished as skipped or failed: no retry would change it."""
+    pk = delivery.pk
+    try:
+        return build_message(delivery.enrollment, delivery.local_date)
+    except NothingToSend as exc:
+        # Things changed between the claim and now (a retry hours later): say why, send nothing.
+        _finish(pk, status=Status.SKIPPED, error=str(exc))
+        result.skipped.append(pk)
+    except Exception as exc:
+        # A bug or bad data will not fix itself on retry: record it for the admin and move on.
+        log.exception("reminder %s could not be built", pk)
+        _finish(pk, status=Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
+        result.failed.append(pk)
+    return None
+
+
+def _record_sent(delivery: ReminderDelivery, result: BatchResult) -> None:
+    _finish(delivery.pk, status=Status.SENT, sent_at=timezone.now(), error="")
+    result.sent.append(delivery.pk)
+    # One structured line per reminder sent, for log-based counting and alerting.
+    log_event(
+        log, "reminder_sent", delivery=delivery.pk, enrollment=delivery.enrollment_id, local_date=delivery.local_date
+    )
+
+
+def _record_failure(pk: int, exc: BaseException, result: BatchResult) -> int:
+    """Fail the row for good or put it up for a retry, by the kind of failure; returns its attempts so far."""
+    outcome = classify(exc)
+    attempts = ReminderDelivery.objects.filter(pk=pk).values_list("attempts", flat=True).get()
+    error = f"attempt {attempts}: {type(exc).__name__}: {exc}"[:2000]
+    if outcome == Outcome.PERMANENT or attempts >= settings.REMINDER_MAX_ATTEMPTS:
+        _finish(pk, status=Status.FAILED, error=error)
+        result.failed.append(pk)
+    else:
+        _finish(pk, status=Status.RETRYING, error=error)
+        result.retry_later([pk], attempts)
+    log_event(log, "reminder_failed", level=logging.WARNING, delivery=pk, outcome=outcome, error=error)
+    return attempts
+
+
+def _hand_back(pks: list[int], attempts: int, result: BatchResult) -> None:
+    """The connection is gone: the rest of the batch waits for the retry too, handed back with the attempt
+    they did not get."""
+    ReminderDelivery.objects.filter(pk__in=pks, status=Status.SENDING).update(
+        status=Status.RETRYING, attempts=F("attempts") - 1, updated_at=timezone.now()
+    )
+    result.retry_later(pks, attempts)
+
+
+def _note_unclaimed(pk: int, result: BatchResult) -> None:
+    row = ReminderDelivery.objects.filter(pk=pk).values("status", "updated_at").first()
+    if row and row["status"] == Status.SENDING:
+        # Another worker has it right now (a duplicated message), or a dead one had it: look again once it
+        # would count as stale, so the learner gets their email either way.
+        result.recheck.append(pk)
+        age = (timezone.now() - row["updated_at"]).total_seconds()
+        result.recheck_delay = max(result.recheck_delay, settings.REMINDER_STALE_SECONDS - age + 1)
+    else:
+        result.skipped.append(pk)
+
+
+def resend(ids: Iterable[int]) -> int:
+    """Put failed deliveries back in line with fresh attempts (the admin action). Returns how many."""
+    return ReminderDelivery.objects.filter(pk__in=list(ids), status=Status.FAILED).update(
+        status=Status.PENDING, attempts=0, updated_at=timezone.now()
+    )

@@ -1,0 +1,66 @@
+"""Saving a day's note (autosave and Save button alike) and exporting all notes as Markdown."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from progress.access import ACTION, AuthenticatedHttpRequest, learner_page
+from progress.forms.notes import NoteForm
+from progress.models import Enrollment
+from progress.notes import export_markdown, save_note
+from progress.pages import day_context, plan_day
+
+# htmx leaves 4xx responses unswapped by default, so the htmx answers keep 200 and carry the message;
+# the plain-form answers use the real status codes.
+
+
+@learner_page(ACTION)
+def note_save(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date, number: int) -> HttpResponse:
+    day = plan_day(enrollment, number)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, enrollment, today, number, form)
+    version: int = form.cleaned_data["version"]
+    result = save_note(enrollment, day, form.cleaned_data["body"], version)
+    if request.htmx:
+        answer = {
+            "result": result,
+            "note": result.note,
+            "number": number,
+            "conflict": not result.saved,
+            "tz": enrollment.time_zone,
+        }
+        return render(request, "progress/_note_response.html", answer)
+    if result.saved:
+        messages.success(request, _("Note saved."))
+        return HttpResponseRedirect(reverse("progress:day", args=[number]) + "#note")
+    # Conflict without JavaScript: the editor keeps the learner's text and the version they edited;
+    # the newer saved note is shown next to it.
+    context = day_context(enrollment, today, plan_day(enrollment, number, sessions=True))
+    context.update(note_body=form.text, note_version=version, conflict=True, newer=result.note)
+    return render(request, "progress/day.html", context, status=409)
+
+
+def _refused(
+    request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date, number: int, form: NoteForm
+) -> HttpResponse:
+    """Nothing saved: the message, and without htmx the day page with the learner's text kept (400)."""
+    error = form.problem()
+    if request.htmx:
+        return render(request, "progress/_note_response.html", {"error": error, "number": number})
+    context = day_context(enrollment, today, plan_day(enrollment, number, sessions=True))
+    context.update(note_body=form.text, note_error=error)
+    return render(request, "progress/day.html", context, status=400)
+
+
+@learner_page()
+def notes_export(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
+    response = HttpResponse(export_markdown(enrollment), content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="notes-{enrollment.plan.slug}.md"'
+    return response

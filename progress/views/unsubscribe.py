@@ -1,0 +1,34 @@
+"""One-click unsubscribe from reminder emails (RFC 8058), reached from the email without logging in.
+
+The signed token (progress.unsubscribe) is the credential. The view is CSRF-exempt because mail providers
+POST `List-Unsubscribe=One-Click` with no cookies; a forged cross-site POST would still need the token,
+which only the recipient's mailbox has.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from progress.language import learner_language
+from progress.unsubscribe import enrollment_from_token, turn_off_reminders
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    enrollment = enrollment_from_token(token)
+    if enrollment is None:
+        raise Http404("unknown or tampered unsubscribe link")
+    if request.method == "POST":
+        turn_off_reminders(enrollment)
+    with translation.override(learner_language(enrollment)):
+        response = render(
+            request,
+            "progress/unsubscribe.html",
+            {"enrollment": enrollment, "token": token, "done": request.method == "POST"},
+        )
+    return response
