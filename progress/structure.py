@@ -44,6 +44,7 @@ class TaskItem:
 
 @dataclass(frozen=True, slots=True)
 class SessionItem:
+    pk: int
     slot: str
     topic: str
     topic_html: SafeString
@@ -56,9 +57,18 @@ class SessionItem:
 
 
 @dataclass(frozen=True, slots=True)
-class DayItem:
+class WeekItem:
     number: int
-    week_number: int
+    title: str
+    phase_number: int
+    day_numbers: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DayItem:
+    pk: int
+    number: int
+    week: WeekItem
     sessions: tuple[SessionItem, ...]
 
     @property
@@ -68,14 +78,6 @@ class DayItem:
     @property
     def total(self) -> int:
         return sum(len(s.tasks) for s in self.sessions)
-
-
-@dataclass(frozen=True, slots=True)
-class WeekItem:
-    number: int
-    title: str
-    phase_number: int
-    day_numbers: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,12 +124,12 @@ class PlanStructure:
 def build(plan_id: int, version: str) -> PlanStructure:
     """Read one plan's rows (five queries, whatever its size) and render its Markdown once."""
     tasks: dict[int, list[TaskItem]] = {}
-    rows = (
+    task_rows = (
         Task.objects.filter(session__day__plan_id=plan_id)
         .order_by("session__day__number", "session__position", "position")
         .values_list("pk", "session_id", "session__day__number", "text")
     )
-    for pk, session_id, number, text in rows:
+    for pk, session_id, number, text in task_rows:
         tasks.setdefault(session_id, []).append(TaskItem(pk, number, text, _html(text)))
     sessions: dict[int, list[SessionItem]] = {}
     for pk, day_id, slot, topic in (
@@ -135,32 +137,28 @@ def build(plan_id: int, version: str) -> PlanStructure:
         .order_by("day__number", "position")
         .values_list("pk", "day_id", "slot", "topic")
     ):
-        sessions.setdefault(day_id, []).append(SessionItem(slot, topic, _html(topic), tuple(tasks.get(pk, ()))))
-    days: dict[int, DayItem] = {}
-    weeks: dict[int, tuple[str, int, list[int]]] = {}
-    phases: dict[int, tuple[str, list[int]]] = {}
-    for day_id, number, week_number, week_title, phase_number, phase_title in (
+        sessions.setdefault(day_id, []).append(SessionItem(pk, slot, topic, _html(topic), tuple(tasks.get(pk, ()))))
+    rows = list(
         Day.objects.filter(plan_id=plan_id)
         .order_by("number")
         .values_list("pk", "number", "week__number", "week__title", "week__phase__number", "week__phase__title")
-    ):
-        days[number] = DayItem(number, week_number, tuple(sessions.get(day_id, ())))
+    )
+    week_days: dict[int, list[int]] = {}
+    for _pk, number, week_number, *_ in rows:
+        week_days.setdefault(week_number, []).append(number)
+    weeks: dict[int, WeekItem] = {}
+    phases: dict[int, tuple[str, list[WeekItem]]] = {}
+    days: dict[int, DayItem] = {}
+    for day_id, number, week_number, week_title, phase_number, phase_title in rows:
         if week_number not in weeks:
-            weeks[week_number] = (week_title, phase_number, [])
-            phases.setdefault(phase_number, (phase_title, []))[1].append(week_number)
-        weeks[week_number][2].append(number)
+            weeks[week_number] = WeekItem(week_number, week_title, phase_number, tuple(week_days[week_number]))
+            phases.setdefault(phase_number, (phase_title, []))[1].append(weeks[week_number])
+        days[number] = DayItem(day_id, number, weeks[week_number], tuple(sessions.get(day_id, ())))
     return PlanStructure(
         plan_id=plan_id,
         version=version,
         days=days,
-        phases=tuple(
-            PhaseItem(
-                p,
-                phases[p][0],
-                tuple(WeekItem(w, weeks[w][0], p, tuple(weeks[w][2])) for w in phases[p][1]),
-            )
-            for p in sorted(phases)
-        ),
+        phases=tuple(PhaseItem(p, phases[p][0], tuple(phases[p][1])) for p in sorted(phases)),
         sections=_sections(plan_id),
     )
 
