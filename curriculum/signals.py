@@ -8,10 +8,12 @@ still there to find the plan by. Bulk writes send no signals: the importer touch
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db.models.signals import post_save, pre_delete
-from django.dispatch import receiver
 
 from curriculum.models import Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
 
@@ -33,11 +35,27 @@ def plans_of(instance: Any) -> Any:
 
 
 _PLAN_MODELS = (Plan, Phase, Week, Day, Session, Task, ResourceSection, Resource)
+# Set while the importer writes a whole plan: it touches the plan once at the end instead of once per row.
+_bulk_write: ContextVar[bool] = ContextVar("curriculum_bulk_write", default=False)
 
 
-@receiver(post_save, dispatch_uid="curriculum.touch_on_save")
-@receiver(pre_delete, dispatch_uid="curriculum.touch_on_delete")
+@contextmanager
+def one_touch_at_the_end() -> Iterator[None]:
+    token = _bulk_write.set(True)
+    try:
+        yield
+    finally:
+        _bulk_write.reset(token)
+
+
 def touch_plan(sender: type, instance: Any, raw: bool = False, **kwargs: object) -> None:
     # `raw` is loaddata: the fixture carries its own rows and the plan gets a fresh version when created.
-    if sender in _PLAN_MODELS and not raw:
+    if not raw and not _bulk_write.get():
         plans_of(instance).touch()
+
+
+# Connected per model, never for every sender: a receiver on all models would stop Django's fast deletes
+# of learner rows (an untick) too.
+for _model in _PLAN_MODELS:
+    post_save.connect(touch_plan, sender=_model, dispatch_uid=f"curriculum.touch_on_save.{_model.__name__}")
+    pre_delete.connect(touch_plan, sender=_model, dispatch_uid=f"curriculum.touch_on_delete.{_model.__name__}")

@@ -12,15 +12,11 @@ from datetime import date
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 
+from progress import state as learner_state
 from progress.models import Enrollment, TaskCompletion
 from progress.schedule import ONE_DAY, DayKind, DayOn, Schedule, week_start
 from progress.structure import DayItem, PlanStructure, TaskItem, structure_for
 from progress.zones import zone_or_fallback
-
-
-def ticked_task_ids(enrollment: Enrollment) -> frozenset[int]:
-    """The ids of the tasks this learner has ticked (one narrow query: ids only, no model instances)."""
-    return frozenset(TaskCompletion.objects.filter(enrollment=enrollment).values_list("task_id", flat=True))
 
 
 def ticked_per_day(structure: PlanStructure, ticked: frozenset[int]) -> dict[int, int]:
@@ -153,12 +149,12 @@ class Overview:
 def overview(enrollment: Enrollment, today: date, ticked: frozenset[int] | None = None) -> Overview:
     """The learner's standing on `today` (their local date).
 
-    The plan comes from its cached structure; the learner's own state is their ticked ids (one query,
-    skipped when the caller already has them) and their schedule changes and days off.
+    The plan comes from its cached structure; the learner's own state (ticked ids, schedule changes, days
+    off) is one query, progress.state.load, unless the caller passes the ticks it already has.
     """
     structure = structure_for(enrollment.plan)
     if ticked is None:
-        ticked = ticked_task_ids(enrollment)
+        ticked = learner_state.load(enrollment)
     totals, done = structure.totals, ticked_per_day(structure, ticked)
     # Sized by the highest day number, not the count: an instructor may delete a middle day in the admin,
     # and the days after it must keep their dates (the feed sizes it the same way).

@@ -18,6 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 
@@ -40,6 +41,8 @@ class TaskItem:
     day_number: int
     text: str  # the Markdown source, for plain-text uses (emails, exports)
     html: SafeString
+    toggle_url: str  # reversed once here: pages show dozens of tick boxes
+    day_url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,7 @@ class DayItem:
     number: int
     week: WeekItem
     sessions: tuple[SessionItem, ...]
+    url: str
 
     @property
     def tasks(self) -> tuple[TaskItem, ...]:
@@ -130,7 +134,8 @@ def build(plan_id: int, version: str) -> PlanStructure:
         .values_list("pk", "session_id", "session__day__number", "text")
     )
     for pk, session_id, number, text in task_rows:
-        tasks.setdefault(session_id, []).append(TaskItem(pk, number, text, _html(text)))
+        toggle, day_url = reverse("progress:toggle_task", args=[number, pk]), reverse("progress:day", args=[number])
+        tasks.setdefault(session_id, []).append(TaskItem(pk, number, text, _html(text), toggle, day_url))
     sessions: dict[int, list[SessionItem]] = {}
     for pk, day_id, slot, topic in (
         Session.objects.filter(day__plan_id=plan_id)
@@ -153,7 +158,9 @@ def build(plan_id: int, version: str) -> PlanStructure:
         if week_number not in weeks:
             weeks[week_number] = WeekItem(week_number, week_title, phase_number, tuple(week_days[week_number]))
             phases.setdefault(phase_number, (phase_title, []))[1].append(weeks[week_number])
-        days[number] = DayItem(day_id, number, weeks[week_number], tuple(sessions.get(day_id, ())))
+        days[number] = DayItem(
+            day_id, number, weeks[week_number], tuple(sessions.get(day_id, ())), reverse("progress:day", args=[number])
+        )
     return PlanStructure(
         plan_id=plan_id,
         version=version,
@@ -173,19 +180,20 @@ def _sections(plan_id: int) -> tuple[SectionItem, ...]:
     return tuple(SectionItem(heading, tuple(items.get(pk, ()))) for pk, heading in sections)
 
 
-_local: OrderedDict[tuple[int, str], PlanStructure] = OrderedDict()
+_local: OrderedDict[tuple[int, str, str], PlanStructure] = OrderedDict()
 _lock = threading.Lock()
 
 
 def structure_for(plan: Plan) -> PlanStructure:
     """The structure of `plan` at the version just read with it; built at most once per version."""
-    key = (plan.pk, plan.version)
+    # The URLs inside depend on the script prefix a deployment is mounted under.
+    key = (plan.pk, plan.version, get_script_prefix())
     with _lock:
         found = _local.get(key)
         if found is not None:
             _local.move_to_end(key)
             return found
-    shared_key = f"plan-structure:{FORMAT}:{plan.pk}:{plan.version}"
+    shared_key = f"plan-structure:{FORMAT}:{plan.pk}:{plan.version}:{key[2]}"
     found = cache.get(shared_key)
     if found is None:
         found = build(plan.pk, plan.version)

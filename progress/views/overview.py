@@ -10,6 +10,7 @@ from django.shortcuts import render
 from progress import heatmap
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
+from progress.page_cache import overview_inputs, render_part
 from progress.pages import phases_of
 from progress.services import completions_per_local_date, overview
 
@@ -24,6 +25,7 @@ def plan(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date)
         "phases": phases_of(ov),
         "sections": ov.structure.sections,
     }
+    context["body"] = render_part(request, "progress/plan.html#body", context, overview_inputs(ov))
     return render(request, "progress/plan.html", context)
 
 
@@ -39,4 +41,6 @@ def progress(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: d
         "streak": ov.streak,
         "heatmap": heatmap.build(counts, today, ov.schedule.first_date),
     }
+    inputs = (*overview_inputs(ov), sorted(counts.items()))
+    context["body"] = render_part(request, "progress/progress.html#body", context, inputs)
     return render(request, "progress/progress.html", context)
