@@ -15,7 +15,8 @@ import hashlib
 from collections.abc import Iterable
 
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import translation
@@ -30,7 +31,25 @@ def overview_inputs(ov: Overview) -> tuple[object, ...]:
     """What a page drawn from an Overview depends on: plan version, learner state, the learner's date."""
     e = ov.enrollment
     schedule = e.schedule_input(ov.structure.last_day, ov.today)
-    return (ov.structure.plan_id, ov.structure.version, e.pk, ov.today, schedule, tuple(sorted(ov.ticked)))
+    settings = (e.time_zone, e.reminder_time, e.reminders_enabled, e.calendar_token)
+    return (ov.structure.plan_id, ov.structure.version, e.pk, ov.today, schedule, settings, tuple(sorted(ov.ticked)))
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, object],
+    inputs: Iterable[object] | None,
+    status: int = 200,
+) -> HttpResponse:
+    """`template` whose content block is its `body` partial, that part cached by `inputs` (None: not cached,
+    for answers that show something the inputs do not name, such as a refused form)."""
+    part = f"{template}#body"
+    if inputs is None:
+        body = mark_safe(render_to_string(part, context, request))  # noqa: S308 - Django's own escaping
+    else:
+        body = render_part(request, part, context, inputs)
+    return render(request, template, {**context, "body": body}, status=status)
 
 
 def render_part(

@@ -9,7 +9,8 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from progress.access import ACTION, AuthenticatedHttpRequest, learner_page
-from progress.models import Enrollment, TaskCompletion
+from progress.models import DayNote, Enrollment, TaskCompletion
+from progress.page_cache import overview_inputs, render_page
 from progress.pages import day_context, safe_next
 from progress.services import overview
 from progress.structure import structure_for
@@ -18,7 +19,10 @@ from progress.structure import structure_for
 @learner_page()
 def day(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date, number: int) -> HttpResponse:
     context = day_context(enrollment, today, number)
-    return render(request, "progress/day.html", context)
+    note = context["note"]
+    note_state = (note.pk, note.version, note.updated_at) if isinstance(note, DayNote) else None
+    inputs = (*overview_inputs(context["overview"]), number, note_state)  # type: ignore[arg-type]
+    return render_page(request, "progress/day.html", context, inputs)
 
 
 @learner_page(ACTION)

@@ -14,6 +14,7 @@ from progress.access import ACTION, AuthenticatedHttpRequest, learner_page
 from progress.forms.notes import NoteForm
 from progress.models import Enrollment
 from progress.notes import export_markdown, save_note
+from progress.page_cache import render_page
 from progress.pages import day_context, plan_day
 from progress.structure import structure_for
 
@@ -45,7 +46,7 @@ def note_save(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: 
     # the newer saved note is shown next to it.
     context = day_context(enrollment, today, number)
     context.update(note_body=form.text, note_version=version, conflict=True, newer=result.note)
-    return render(request, "progress/day.html", context, status=409)
+    return render_page(request, "progress/day.html", context, None, status=409)
 
 
 def _refused(
@@ -57,7 +58,7 @@ def _refused(
         return render(request, "progress/_note_response.html", {"error": error, "number": number})
     context = day_context(enrollment, today, number)
     context.update(note_body=form.text, note_error=error)
-    return render(request, "progress/day.html", context, status=400)
+    return render_page(request, "progress/day.html", context, None, status=400)
 
 
 @learner_page()
