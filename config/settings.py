@@ -305,9 +305,7 @@ CACHES = {
 # Sessions live in the database; with a shared cache, reads come from a copy there (cached_db), so a page
 # costs no session query. Never with a per-process cache: a session deleted at log-out in one gunicorn
 # worker would stay valid in another worker's memory.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db" if CACHE_URL else "django.contrib.sessions.backends.db"
-)
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if CACHE_URL else "django.contrib.sessions.backends.db"
 
 # --- Daily reminders (progress.reminders / progress.tasks) ---
 # At-least-once delivery: a task is acknowledged only after it ran, and put back if the worker process
