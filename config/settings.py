@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.csp import CSP
 
-from config.env import database_from_url, env_bool, env_int, env_list, env_str, env_url
+from config.env import database_from_url, env_bool, env_int, env_list, env_networks, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DJANGO_VAR_DIR", str(BASE_DIR / "var")))
@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later part (https redirect, request log, login lockout) must see the real client.
+    "config.proxies.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # One log line per request: after whitenoise (static files are not logged), before everything else, so
@@ -228,10 +230,17 @@ LOGGING = {
 # http://localhost:8000. A real deployment puts a TLS proxy in front and sets DJANGO_HTTPS=1 (.env.example);
 # `manage.py check --deploy --fail-level WARNING` passes with that environment (tests/test_deploy_checks.py).
 HTTPS = env_bool("DJANGO_HTTPS", default=False)
-# Behind a proxy that terminates TLS, trust its X-Forwarded-Proto (and X-Forwarded-For for the client IP
-# used by the login lockout). Only switch this on when the proxy overwrites those headers.
-BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
-if BEHIND_PROXY:
+# Reverse proxies whose forwarded headers (X-Forwarded-For, X-Forwarded-Proto) are believed: addresses or CIDR
+# blocks, none by default. From any other peer those headers are deleted (config/proxies.py), so a client that
+# reaches gunicorn directly can neither pick its own address for the login lockout nor claim https.
+TRUSTED_PROXIES = env_networks("DJANGO_TRUSTED_PROXIES")
+if "DJANGO_BEHIND_PROXY" in os.environ:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "DJANGO_BEHIND_PROXY is not read: list the proxy's addresses in DJANGO_TRUSTED_PROXIES instead"
+    )
+if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=HTTPS)
 # The container health probe talks plain http to gunicorn from inside the container.
@@ -269,18 +278,23 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
-# Login brute force: django-axes counts failed logins (site and admin, both go through authenticate()) per
-# username and client IP and refuses that pair, even with the right password, until the cool-off is over.
+# Login brute force: django-axes counts failed logins (site and admin, both go through authenticate()) and
+# refuses, even with the right password, until the cool-off is over:
+# - a (username, client address) pair after AXES_FAILURE_LIMIT failures: one address cannot guess at an account,
+#   and a stranger elsewhere cannot lock the real user out with a handful of tries;
+# - a username after AXES_USERNAME_FAILURE_LIMIT failures from all addresses together (config.security
+#   .LoginLockoutHandler): guessing from many addresses is bounded too. The price: somebody with that many
+#   attempts from several addresses can keep one account locked; 0 turns this second limit off.
 # Tests log in with client.force_login(), which does not authenticate and so is not counted.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_HANDLER = "config.security.LoginLockoutHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_USERNAME_FAILURE_LIMIT = env_int("AXES_USERNAME_FAILURE_LIMIT", 20, minimum=0)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
-# Per (username, IP) pair: one address cannot guess at an account, and a stranger elsewhere cannot lock
-# the real user out.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
