@@ -55,6 +55,9 @@ class SettingsForm(ScheduleFieldsMixin, forms.ModelForm):
             self.add_error("afternoon_start", _("The afternoon must start after the morning ends."))
         return cleaned
 
+    def owned_fields(self) -> list[str]:
+        return [*self._meta.fields, "study_weekdays"]
+
     def save(self, commit: bool = True) -> Enrollment:
         """In one transaction: the enrollment, a START history row if the start date moved, the language."""
         enrollment = super().save(commit=False)
@@ -65,7 +68,9 @@ class SettingsForm(ScheduleFieldsMixin, forms.ModelForm):
                     ScheduleChange.objects.create(
                         enrollment=enrollment, kind=ScheduleChange.Kind.START, on_date=enrollment.start_date
                     )
-                enrollment.save()
+                # Only the fields this form owns: a full-row save would write back every other column as
+                # read when the page loaded, undoing e.g. a calendar-link reset committed in between.
+                enrollment.save(update_fields=self.owned_fields())
                 LearnerProfile.objects.update_or_create(
                     user_id=enrollment.user_id, defaults={"language": self.cleaned_data["language"]}
                 )
