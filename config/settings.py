@@ -121,6 +121,24 @@ DATABASES = {"default": database_from_url("DATABASE_URL", VAR_DIR / "db.sqlite3"
 # Reuse connections between requests; health checks drop broken ones before use.
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A database host that accepts connections but never answers must not hang every page until gunicorn kills
+# the worker: connecting gives up after DJANGO_DB_CONNECT_TIMEOUT seconds, and PostgreSQL cancels a statement
+# running longer than the process's budget. Web processes (gunicorn loads config.wsgi, which sets
+# DJANGO_SERVES_WEB) get DJANGO_DB_STATEMENT_TIMEOUT, well below gunicorn's 30 s worker timeout; commands
+# (migrate, imports) and Celery workers get the longer DJANGO_DB_TASK_STATEMENT_TIMEOUT. 0 means no limit.
+DB_CONNECT_TIMEOUT = env_int("DJANGO_DB_CONNECT_TIMEOUT", 5, minimum=1)
+SERVES_WEB = os.environ.get("DJANGO_SERVES_WEB") == "1"
+DB_STATEMENT_TIMEOUT = (
+    env_int("DJANGO_DB_STATEMENT_TIMEOUT", 20, minimum=0)
+    if SERVES_WEB
+    else env_int("DJANGO_DB_TASK_STATEMENT_TIMEOUT", 600, minimum=0)
+)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"]["OPTIONS"]
+    _options.setdefault("connect_timeout", str(DB_CONNECT_TIMEOUT))
+    _options.setdefault("options", f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}")
+# /healthz gives the database this many seconds to answer before reporting it down (config/health.py).
+HEALTHZ_DB_TIMEOUT = env_int("DJANGO_HEALTHZ_DB_TIMEOUT", 3, minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -56,7 +56,7 @@ class SettingsForm(ScheduleFieldsMixin, forms.ModelForm):
         return cleaned
 
     def owned_fields(self) -> list[str]:
-        return [*self._meta.fields, "study_weekdays"]
+        return [*(self._meta.fields or ()), "study_weekdays"]
 
     def save(self, commit: bool = True) -> Enrollment:
         """In one transaction: the enrollment, a START history row if the start date moved, the language."""
