@@ -271,6 +271,8 @@ SESSION_COOKIE_HTTPONLY = True
 # htmx reads the CSRF token from the page (hx-headers on <body>), never from the cookie, so scripts need
 # no access to it either.
 CSRF_COOKIE_HTTPONLY = True
+# A styled, translated page of our own: Django's default one has an inline <style> that the CSP blocks.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365 if HTTPS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
 # The preload flag only allows submitting the domain to browsers' built-in HSTS lists; set it to 0 for a
