@@ -19,7 +19,7 @@ def test_a_post_without_a_token_gets_our_styled_403_page() -> None:
     response = strict().post("/accounts/login/", {"username": "alice", "password": "x"})
 
     assert response.status_code == 403
-    assert [t.name for t in response.templates][0] == "403_csrf.html"
+    assert response.templates[0].name == "403_csrf.html"
     html = response.content.decode()
     assert "css/site.css" in html
     assert "<style" not in html
