@@ -329,6 +329,23 @@ AXES_LOCKOUT_TEMPLATE = "lockout.html"
 # PostgreSQL connection kept open by CONN_MAX_AGE anyway.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# Attempt counters for password reset and sign-up (progress/throttle.py), in a cache of their own so they never
+# mix with page caches: Redis when configured, so every web process shares the counts (the keys expire, so
+# noeviction is no risk), otherwise files under var/, which the quickstart's processes share.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "studyplan"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "throttle")}
+    ),
+}
+# Per window of ACCOUNT_THROTTLE_MINUTES: attempts from one client address, and attempts naming one email
+# address, before password reset or sign-up answers 429 (the same whether or not the address has an account).
+ACCOUNT_THROTTLE_MINUTES = env_int("ACCOUNT_THROTTLE_MINUTES", 60, minimum=1)
+ACCOUNT_THROTTLE_PER_CLIENT = env_int("ACCOUNT_THROTTLE_PER_CLIENT", 20, minimum=1)
+ACCOUNT_THROTTLE_PER_ADDRESS = env_int("ACCOUNT_THROTTLE_PER_ADDRESS", 5, minimum=1)
+
 # --- Daily reminders (progress.reminders / progress.tasks) ---
 # At-least-once delivery: a task is acknowledged only after it ran, and put back if the worker process
 # dies under it. Duplicates are then harmless because every email is guarded by its ReminderDelivery row.

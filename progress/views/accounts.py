@@ -12,12 +12,14 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from progress.forms.accounts import SignUpForm
+from progress.forms.accounts import QueuedPasswordResetForm, SignUpForm
 from progress.language import remember_language, supported
 from progress.models import LearnerProfile
+from progress.throttle import throttled
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@throttled("signup")
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("progress:today")
@@ -44,8 +46,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-# Reset links are built from SITE_URL, never from the request's Host header (a forged Host must not
-# put an attacker's domain into a genuine reset email).
-password_reset = PasswordResetView.as_view(
-    extra_email_context={"site_url": settings.SITE_URL},
-)
+# The worker sends the email (progress.account_mail), with links built from SITE_URL, never from the request's
+# Host header (a forged Host must not put an attacker's domain into a genuine reset email).
+password_reset = throttled("password_reset")(PasswordResetView.as_view(form_class=QueuedPasswordResetForm))
