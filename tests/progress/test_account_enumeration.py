@@ -4,6 +4,7 @@ per client and per address, whether or not the address is registered."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 
@@ -167,3 +168,89 @@ def test_counts_are_shared_through_redis(settings, redis_url: str) -> None:
     request = Client().get(RESET).wsgi_request
 
     assert [attempts_exceeded("test", request, []) for _ in range(3)] == [False, False, True]
+
+
+# --- sign-up: a registered address is accepted like a new one -------------------------------------------------
+
+
+def confirm_path(body: str) -> str:
+    match = re.search(r"(/accounts/confirm/\S+/)", body)
+    assert match, body
+    return match.group(1)
+
+
+def test_sign_up_answers_the_same_for_a_new_and_a_registered_address(alice: User) -> None:
+    new = Client().post(SIGNUP, signup_data(1, "new@example.com"))
+    known = Client().post(SIGNUP, signup_data(2, "alice@example.com"))
+
+    assert (
+        (new.status_code, new["Location"]) == (known.status_code, known["Location"]) == (302, "/accounts/signup/done/")
+    )
+    assert [m.to for m in mail.outbox] == [["new@example.com"], ["alice@example.com"]]
+    assert confirm_path(str(mail.outbox[0].body))
+    assert "/accounts/confirm/" not in str(mail.outbox[1].body)
+    assert "/accounts/password_reset/" in str(mail.outbox[1].body)  # the owner's way back in
+
+
+def test_an_unconfirmed_account_cannot_log_in(client: Client) -> None:
+    client.post(SIGNUP, signup_data(1, "new@example.com"))
+
+    response = client.post("/accounts/login/", {"username": "user1", "password": "a-long-unusual-passphrase-42"})
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_second_sign_up_for_an_unconfirmed_address_sends_the_confirmation_again() -> None:
+    Client().post(SIGNUP, signup_data(1, "new@example.com"))
+    Client().post(SIGNUP, signup_data(2, "NEW@example.com"))
+
+    assert User.objects.count() == 1
+    assert [m.to for m in mail.outbox] == [["new@example.com"]] * 2
+    assert all(confirm_path(str(m.body)) for m in mail.outbox)
+
+
+def test_the_confirmation_link_works_once_and_logs_nobody_in(client: Client) -> None:
+    client.post(SIGNUP, signup_data(1, "new@example.com"))
+    path = confirm_path(str(mail.outbox[0].body))
+
+    first = client.get(path)
+    again = client.get(path)
+
+    assert first.status_code == 302
+    assert "_auth_user_id" not in client.session
+    assert again.status_code == 200
+    assert "registration/signup_confirm_invalid.html" in [t.name for t in again.templates]
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/confirm/MQ/bad-token/", "/accounts/confirm/%00/x-y/", "/accounts/confirm/zzzz/1-2/"]
+)
+def test_a_garbled_confirmation_link_is_refused_without_an_error(client: Client, path: str) -> None:
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert "registration/signup_confirm_invalid.html" in [t.name for t in response.templates]
+
+
+def test_a_password_reset_token_cannot_confirm_an_account(client: Client) -> None:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    client.post(SIGNUP, signup_data(1, "new@example.com"))
+    user = User.objects.get()
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+
+    client.get(f"/accounts/confirm/{uid}/{default_token_generator.make_token(user)}/")
+
+    user.refresh_from_db()
+    assert user.is_active is False
+
+
+def test_the_sign_up_email_is_in_the_language_of_the_page() -> None:
+    client = Client()
+    client.cookies["django_language"] = "en"
+    client.post(SIGNUP, signup_data(1, "new@example.com"))
+
+    assert mail.outbox[0].subject == "Confirm your study plan account"
