@@ -336,7 +336,7 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
 }
 # Sessions live in the database; with a shared cache, reads come from a copy there (cached_db), so a page
 # costs no session query. Never with a per-process cache: a session deleted at log-out in one gunicorn
@@ -346,14 +346,11 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if CACHE_URL else 
 # Attempt counters for password reset and sign-up (progress/throttle.py), in a cache of their own so they never
 # mix with page caches: Redis when configured, so every web process shares the counts (the keys expire, so
 # noeviction is no risk), otherwise files under var/, which the quickstart's processes share.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "throttle": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "studyplan"}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "throttle")}
-    ),
-}
+CACHES["throttle"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "studyplan"}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "throttle")}
+)
 # Per window of ACCOUNT_THROTTLE_MINUTES: attempts from one client address, and attempts naming one email
 # address, before password reset or sign-up answers 429 (the same whether or not the address has an account).
 ACCOUNT_THROTTLE_MINUTES = env_int("ACCOUNT_THROTTLE_MINUTES", 60, minimum=1)
