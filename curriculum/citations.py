@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from curriculum.models import Citation, Plan, Resource, Task
+from curriculum.signals import one_touch_at_the_end
 
 _URL = re.compile(r"https?://[^\s)>\]]+")
 _AUTHOR = re.compile(r"([A-Za-z][A-Za-z'\-]+)\s*(?:等人|et al\b)")
@@ -95,7 +96,7 @@ def match[T, R](
 def link_citations(plan: Plan) -> list[Citation]:
     """Replace the plan's automatic citations with the matcher's (instructors' own rows are kept).
 
-    Four queries whatever the plan's size. Returns the automatic citations now stored, in plan order.
+    A fixed number of queries whatever the plan's size. Returns the automatic citations now stored, in plan order.
     """
     tasks = (
         Task.objects.filter(session__day__plan=plan)
@@ -103,8 +104,11 @@ def link_citations(plan: Plan) -> list[Citation]:
         .order_by("session__day__number", "session__position", "position")
     )
     resources = Resource.objects.filter(section__plan=plan).order_by("section__position", "position")
-    Citation.objects.filter(task__session__day__plan=plan, automatic=True).delete()
-    return store_citations(plan, list(tasks), list(resources))
+    with one_touch_at_the_end():  # one new plan version for the lot, not one per deleted row
+        Citation.objects.filter(task__session__day__plan=plan, automatic=True).delete()
+        rows = store_citations(plan, list(tasks), list(resources))
+    Plan.objects.touch([plan.pk])
+    return rows
 
 
 def store_citations(plan: Plan, tasks: Sequence[Task], resources: Sequence[Resource]) -> list[Citation]:

@@ -11,7 +11,7 @@ from django.db.models import F, Model
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 
-from curriculum.models import Day, Task
+from curriculum.models import Task
 from progress.export import companion_export
 from progress.highlight import PRE_CLASS, TOKEN_CLASSES, fence_html
 from progress.models import DayNote, Enrollment
@@ -79,9 +79,9 @@ class SaveResult[N: Model]:
     note: N | None  # the note as now stored (the newer one on a conflict)
 
 
-def save_note(enrollment: Enrollment, day: Day, body: str, version: int) -> SaveResult[DayNote]:
+def save_note(enrollment: Enrollment, day_id: int, body: str, version: int) -> SaveResult[DayNote]:
     """Store a day's note `body` if the stored note is still at `version` (0 = no note yet)."""
-    return save_versioned(DayNote, {"enrollment": enrollment, "day": day}, body, version)
+    return save_versioned(DayNote, {"enrollment": enrollment, "day_id": day_id}, body, version)
 
 
 def save_versioned[N: Model](model: type[N], key: dict[str, object], body: str, version: int) -> SaveResult[N]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from curriculum.models import Citation, Day, Resource, ResourceSection
+from curriculum.models import Citation, Resource, ResourceSection
 from progress.models import Enrollment, ResourceProgress
 
 
@@ -68,16 +68,3 @@ def sections(enrollment: Enrollment) -> list[tuple[ResourceSection, list[Entry]]
 def set_status(enrollment: Enrollment, resource: Resource, status: str) -> None:
     """Store the learner's status for `resource` (the row is created on first use; its note is untouched)."""
     ResourceProgress.objects.update_or_create(enrollment=enrollment, resource=resource, defaults={"status": status})
-
-
-def citations_by_task(day: Day) -> dict[int, list[Resource]]:
-    """Task id -> the resources it cites, for one day (one query)."""
-    cited: dict[int, list[Resource]] = defaultdict(list)
-    rows = (
-        Citation.objects.filter(task__session__day=day)
-        .select_related("resource")
-        .order_by("resource__section__position", "resource__position")
-    )
-    for citation in rows:
-        cited[citation.task_id].append(citation.resource)
-    return dict(cited)

@@ -46,9 +46,3 @@ def day_state(overview: Overview, number: int) -> str:
 @register.filter
 def date_of(overview: Overview, number: int) -> date | None:
     return overview.date_of(number)
-
-
-@register.filter
-def cited_by(citations: dict[int, list[object]] | None, task_id: int) -> list[object]:
-    """The resources a task cites, from the `citations` map a page puts in its context (empty without one)."""
-    return citations.get(task_id, []) if citations else []

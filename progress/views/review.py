@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from curriculum.models import Week
 from progress.access import ACTION, AuthenticatedHttpRequest, learner_page
 from progress.editing import editor_context, save_note_answer
 from progress.models import Enrollment, WeekNote
@@ -18,7 +19,7 @@ from progress.services import overview
 
 @learner_page()
 def review_now(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
-    """The review of the week just studied: where Today and the weekend reminder email point."""
+    """The review of the week just studied: where Today and the review-day reminder email point."""
     return redirect("progress:review", week_to_review(overview(enrollment, today)))
 
 
@@ -30,13 +31,14 @@ def _page(
     extra: dict[str, object],
     status: int,
 ) -> HttpResponse:
-    data = review(enrollment, number)
+    ov = overview(enrollment, today)
+    data = review(ov, number)
     note_url = reverse("progress:week_note", args=[number])
     context = {
         "enrollment": enrollment,
-        "overview": overview(enrollment, today),
+        "overview": ov,
         "review": data,
-        "done_ids": data.done_ids,
+        "done_ids": ov.ticked,
         **editor_context(data.note, note_url, _("Your reflection on this week (Markdown)")),
         **extra,
     }
@@ -50,7 +52,7 @@ def week_review(request: AuthenticatedHttpRequest, enrollment: Enrollment, today
 
 @learner_page(ACTION)
 def week_note(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date, number: int) -> HttpResponse:
-    week = review(enrollment, number).week  # 404 for a week outside the learner's plan
+    week = get_object_or_404(Week, plan_id=enrollment.plan_id, number=number)
     return save_note_answer(
         request,
         enrollment,
