@@ -23,7 +23,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from curriculum.models import Citation, Plan, Resource, Task
-from curriculum.signals import one_touch_at_the_end
 
 _URL = re.compile(r"https?://[^\s)>\]]+")
 _AUTHOR = re.compile(r"([A-Za-z][A-Za-z'\-]+)\s*(?:等人|et al\b)")
@@ -104,10 +103,9 @@ def link_citations(plan: Plan) -> list[Citation]:
         .order_by("session__day__number", "session__position", "position")
     )
     resources = Resource.objects.filter(section__plan=plan).order_by("section__position", "position")
-    with one_touch_at_the_end():  # one new plan version for the lot, not one per deleted row
-        Citation.objects.filter(task__session__day__plan=plan, automatic=True).delete()
-        rows = store_citations(plan, list(tasks), list(resources))
-    Plan.objects.touch([plan.pk])
+    Citation.objects.filter(task__session__day__plan=plan, automatic=True).delete()
+    rows = store_citations(plan, list(tasks), list(resources))
+    Plan.objects.touch([plan.pk])  # bulk writes send no signals; a new version retires the cached structure
     return rows
 
 

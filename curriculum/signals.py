@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models.signals import post_save, pre_delete
 
-from curriculum.models import Citation, Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
+from curriculum.models import Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
 
 
 def plans_of(instance: Any) -> Any:
@@ -31,12 +31,10 @@ def plans_of(instance: Any) -> Any:
         return plans.filter(days__sessions=instance.session_id)
     if isinstance(instance, Resource):
         return plans.filter(resource_sections=instance.section_id)
-    if isinstance(instance, Citation):
-        return plans.filter(days__sessions__tasks=instance.task_id)
     raise TypeError(f"not a curriculum row: {type(instance).__name__}")
 
 
-_PLAN_MODELS = (Plan, Phase, Week, Day, Session, Task, ResourceSection, Resource, Citation)
+_PLAN_MODELS = (Plan, Phase, Week, Day, Session, Task, ResourceSection, Resource)
 # Set while the importer writes a whole plan: it touches the plan once at the end instead of once per row.
 _bulk_write: ContextVar[bool] = ContextVar("curriculum_bulk_write", default=False)
 
@@ -56,6 +54,9 @@ def touch_plan(sender: type, instance: Any, raw: bool = False, **kwargs: object)
         plans_of(instance).touch()
 
 
+# Citations have no receivers, so the importer's bulk DELETE of its old matches stays one fast query: they are
+# edited only inline on a task's admin page, which saves the task (and so touches its plan) in the same
+# transaction, and by the importer and curriculum.seeding, which touch the plan themselves.
 # Connected per model, never for every sender: a receiver on all models would stop Django's fast deletes
 # of learner rows (an untick) too.
 for _model in _PLAN_MODELS:

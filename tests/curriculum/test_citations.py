@@ -120,5 +120,8 @@ def test_instructors_edit_a_tasks_links_in_the_admin(ines: Client, reference: Pl
     tool = Resource.objects.get(section__plan=reference, section__position=2, position=3)
     data = page_data(ines, url)
     add_row(data, "citations", resource=tool.pk)
+    before = Plan.objects.get(pk=reference.pk).version
     assert ines.post(url, data).status_code == 302
     assert list(task.resources.all()) == [tool]
+    # Saving the page saves the task too, so learner pages read the plan's structure afresh.
+    assert Plan.objects.get(pk=reference.pk).version != before

@@ -213,7 +213,7 @@ def test_the_feed_makes_the_same_queries_for_10_and_120_days(client: Client, ali
             assert client.get(feed_url(e)).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
-    assert counts[0] <= 8
+    assert counts[0] <= 9  # a cold plan structure included (progress.structure builds it in 6)
 
 
 @pytest.mark.parametrize("target", OFFSITE)
