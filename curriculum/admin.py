@@ -15,6 +15,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import OuterRef, Prefetch
 from django.http import HttpRequest
@@ -151,9 +152,30 @@ class PlanAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelA
     list_filter = ["published"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    fields = ["title", "slug", "published", "overview_heading", "summary", "resources_heading", "day_list"]
-    readonly_fields = ["day_list"]
+    fields = [
+        "title",
+        "slug",
+        "published",
+        "overview_heading",
+        "summary",
+        "resources_heading",
+        "day_list",
+        "cohort_link",
+        "instructors",
+    ]
+    readonly_fields = ["day_list", "cohort_link"]
+    filter_horizontal = ["instructors"]
     inlines = [PhaseInline, WeekInline, ResourceSectionInline, ResourceInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Plan | None = None) -> list[str]:
+        # Who teaches a plan decides who reads its learners' progress: superusers alone choose.
+        extra = [] if getattr(request.user, "is_superuser", False) else ["instructors"]
+        return [*self.readonly_fields, *extra]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "instructors":
+            kwargs["queryset"] = User.objects.filter(is_staff=True).order_by("username")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_inlines(self, request: HttpRequest, obj: Plan | None) -> list[type[Any]]:
         # Weeks pick a phase and items pick a section: those must be saved first.
@@ -195,6 +217,13 @@ class PlanAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelA
             return "—"
         url = reverse("admin:curriculum_day_changelist")
         return format_html('<a href="{}?plan={}">{}</a>', url, plan.pk, _("Edit the plan's days, sessions and tasks"))
+
+    @admin.display(description=_("learners"))
+    def cohort_link(self, plan: Plan) -> str:
+        if not plan.pk:
+            return "—"
+        url = reverse("instructor:cohort", args=[plan.slug])
+        return format_html('<a href="{}">{}</a>', url, _("Who is on track, who is stuck, where the plan loses people"))
 
 
 # --- day page: sessions and their tasks together -----------------------------------------------------------

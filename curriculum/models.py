@@ -6,6 +6,7 @@ session or day somebody has progress on cannot be deleted by accident.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +61,10 @@ class Plan(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     resources_heading = models.CharField(_("resources heading"), max_length=200, default="学习资源精选")
     published = models.BooleanField(_("published"), default=True)
+    # Who sees this plan's cohort pages (superusers see every plan's); set by superusers in the admin.
+    instructors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="taught_plans", verbose_name=_("instructors")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -78,6 +78,8 @@ class Enrollment(models.Model):
     )
     reminder_time = models.TimeField(_("reminder time"), default=time(8, 0))
     reminders_enabled = models.BooleanField(_("daily reminder email"), default=True)
+    # Notes are private: instructors read one only if it is shared, one by one (DayNote.shared) or all here.
+    share_notes = models.BooleanField(_("share all my notes with the plan's instructors"), default=False)
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
     # Study hours used for the calendar feed's events, in the learner's time zone.
     morning_start = models.TimeField(_("morning starts"), default=time(9, 0))
@@ -143,6 +145,7 @@ class DayNote(models.Model):
     )
     day = models.ForeignKey(Day, on_delete=models.PROTECT, related_name="notes", verbose_name=_("day"))
     body = models.TextField(_("note"), blank=True, help_text=_("Markdown."))
+    shared = models.BooleanField(_("shared with instructors"), default=False)
     # Optimistic locking: a save names the version it edited; an older version is refused, not overwritten.
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -245,3 +248,19 @@ class DayOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.start_date} – {self.end_date}"
+
+
+# Defined beside the code that sends them; imported here so Django registers them with this app.
+from progress.nudges.models import Nudge, NudgeDelivery  # noqa: E402
+
+__all__ = [
+    "DayNote",
+    "DayOff",
+    "Enrollment",
+    "LearnerProfile",
+    "Nudge",
+    "NudgeDelivery",
+    "ReminderDelivery",
+    "ScheduleChange",
+    "TaskCompletion",
+]

@@ -160,6 +160,11 @@ class Overview:
 def overview(enrollment: Enrollment, today: date) -> Overview:
     """The learner's standing on `today` (their local date). Three queries, whatever the sizes."""
     totals, done = day_counts(enrollment)
+    return overview_from_counts(enrollment, today, totals, done)
+
+
+def overview_from_counts(enrollment: Enrollment, today: date, totals: dict[int, int], done: dict[int, int]) -> Overview:
+    """`overview()` from counts read elsewhere (the cohort page reads them for a whole plan at once)."""
     # Sized by the highest day number, not the count: an instructor may delete a middle day in the admin,
     # and the days after it must keep their dates (the feed sizes it the same way).
     schedule = enrollment.schedule(total_days=max(totals, default=0), today=today)

@@ -1,0 +1,16 @@
+"""The instructor's pages, under /instructor/: one plan's cohort, its export, its days, a learner, a nudge."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from progress.views import cohort
+
+app_name = "instructor"
+
+urlpatterns = [
+    path("", cohort.index, name="index"),
+    path("plans/<slug:slug>/", cohort.cohort_page, name="cohort"),
+    path("plans/<slug:slug>/cohort.csv", cohort.cohort_csv, name="cohort_csv"),
+    path("plans/<slug:slug>/days/", cohort.days_page, name="days"),
+]
