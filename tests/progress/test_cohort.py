@@ -3,12 +3,15 @@ by hand in this file (see cohort_helpers.fill_plan for who did what)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import User
 
+from progress.models import DayNote, Enrollment
 from tests.progress.cohort_helpers import SATURDAY, Crowd, cells, fill_plan, make_instructor
 from tests.progress.helpers import logged_in
 
@@ -150,3 +153,52 @@ def test_an_empty_cohort_says_so(db: None, ines: User) -> None:
     empty.instructors.add(ines)
     assert "Nobody is enrolled" in page(ines, "/instructor/plans/empty/days/")
     assert "No learner matches" in page(ines, "/instructor/plans/empty/")
+
+
+def test_the_csv_export_streams_the_filtered_table_with_a_bom(crowd: Crowd, ines: User) -> None:
+    User.objects.filter(username="never").update(first_name="张伟")
+    response = logged_in(ines).get("/instructor/plans/cohort-plan/cohort.csv?behind=3")
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="cohort-cohort-plan.csv"'
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")
+    lines = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert lines[0][:6] == ["Learner", "Username", "Start date", "Done (%)", "Days behind", "Study day"]
+    assert lines[1:] == [
+        ["张伟", "never", "2026-03-02", "0", "5", "5", "0", "", "0", "0", "1", ""],
+        ["Behind", "behind", "2026-03-02", "12", "4", "5", "0", "2026-03-07T01:00:00+00:00", "0", "0", "1", ""],
+    ]
+
+
+def test_the_plan_admin_links_to_the_cohort_and_only_superusers_choose_instructors(crowd: Crowd, ines: User) -> None:
+    url = f"/admin/curriculum/plan/{crowd.plan.pk}/change/"
+    html = page(ines, url)
+    assert 'href="/instructor/plans/cohort-plan/"' in html
+    assert 'name="instructors"' not in html  # shown, not editable
+    root = User.objects.create_superuser("root", "root@example.com", "pw")
+    assert 'name="instructors"' in page(root, url)
+    assert 'href="/instructor/"' in page(ines, "/admin/")
+
+
+def test_the_learner_page_is_read_only_and_shows_only_shared_notes(crowd: Crowd, ines: User) -> None:
+    behind = crowd.by_name["behind"]
+    DayNote.objects.create(enrollment=behind, day=crowd.plan.days.get(number=1), body="shared secret", shared=True)
+    url = f"/instructor/plans/cohort-plan/learners/{behind.pk}/"
+    html = page(ines, url)
+    assert 'id="learner-behind">4<' in html
+    assert "shared secret" in html
+    assert "hard" not in html  # the day 2 note is private
+    assert "<form" not in html.split('id="main"')[1].split("</main>")[0]  # nothing to change here
+    assert re.findall(r'data-day="(\d+)".*?data-col="ticks">(\d+/\d+)<', html, re.S)[:3] == [
+        ("1", "4/4"),
+        ("2", "1/4"),
+        ("3", "0/4"),
+    ]
+    Enrollment.objects.filter(pk=behind.pk).update(share_notes=True)
+    assert "hard" in page(ines, url)
+
+
+def test_a_learner_of_another_plan_is_404(crowd: Crowd, ines: User) -> None:
+    stranger = Enrollment.objects.get(user__username="stranger")
+    assert logged_in(ines).get(f"/instructor/plans/cohort-plan/learners/{stranger.pk}/").status_code == 404
