@@ -178,3 +178,7 @@ class ReminderDeliveryAdmin(EnrollmentColumnsMixin, admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS if count else messages.WARNING,
         )
+
+
+# Registered beside the nudges' own code.
+from progress.nudges import admin as nudge_admin  # noqa: E402, F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from progress.views import cohort, cohort_learner
+from progress.views import cohort, cohort_learner, nudge
 
 app_name = "instructor"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("plans/<slug:slug>/cohort.csv", cohort.cohort_csv, name="cohort_csv"),
     path("plans/<slug:slug>/days/", cohort.days_page, name="days"),
     path("plans/<slug:slug>/learners/<int:pk>/", cohort_learner.learner, name="learner"),
+    path("plans/<slug:slug>/nudge/", nudge.nudge, name="nudge"),
 ]

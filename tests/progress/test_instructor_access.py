@@ -28,6 +28,7 @@ METHODS = {
     "cohort_csv": PAGE,
     "days": PAGE,
     "learner": PAGE,
+    "nudge": FORM,
 }
 PLAN_URLS = set(METHODS) - {"index"}
 
