@@ -95,7 +95,7 @@ def test_bad_filters_are_refused_with_a_message_and_show_everyone(crowd: Crowd, 
 def test_htmx_gets_only_the_table(crowd: Crowd, ines: User) -> None:
     response = logged_in(ines).get("/instructor/plans/cohort-plan/?behind=3", headers={"HX-Request": "true"})
     html = response.content.decode()
-    assert html.lstrip().startswith('<section id="cohort-table"')
+    assert html.lstrip().startswith('<div id="cohort-table"')
     assert list(cells(html)) == ["never", "behind"]
 
 
