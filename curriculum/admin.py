@@ -17,7 +17,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import OuterRef, Prefetch
 from django.http import HttpRequest
@@ -29,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from curriculum.admin_filters import structure_filters
 from curriculum.admin_forms import DayForm, TaskForm
+from curriculum.admin_instructors import PlanInstructorsMixin
 from curriculum.adminkit import (
     OrderedTabularInline,
     RefuseProtectedDeletesMixin,
@@ -113,7 +113,7 @@ class ResourceSectionInline(ChildListInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(CurriculumAdmin):
+class PlanAdmin(PlanInstructorsMixin, CurriculumAdmin):
     list_display = ["title", "slug", "published", "phase_count", "week_count", "day_count", "task_count"]
     list_filter = ["published"]
     search_fields = ["title", "slug"]
@@ -132,16 +132,6 @@ class PlanAdmin(CurriculumAdmin):
     readonly_fields = ["day_list", "cohort_link"]
     filter_horizontal = ["instructors"]
     inlines = [PhaseInline, WeekInline, ResourceSectionInline]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Plan | None = None) -> list[str]:
-        # Who teaches a plan decides who reads its learners' progress: superusers alone choose.
-        extra = [] if getattr(request.user, "is_superuser", False) else ["instructors"]
-        return [*self.readonly_fields, *extra]
-
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "instructors":
-            kwargs["queryset"] = User.objects.filter(is_staff=True).order_by("username")
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_inlines(self, request: HttpRequest, obj: Plan | None) -> list[type[Any]]:
         # Weeks pick a phase: the phases must be saved first.
@@ -183,13 +173,6 @@ class PlanAdmin(CurriculumAdmin):
             return "—"
         url = reverse("admin:curriculum_day_changelist")
         return format_html('<a href="{}?plan={}">{}</a>', url, plan.pk, _("Edit the plan's days, sessions and tasks"))
-
-    @admin.display(description=_("learners"))
-    def cohort_link(self, plan: Plan) -> str:
-        if not plan.pk:
-            return "—"
-        url = reverse("instructor:cohort", args=[plan.slug])
-        return format_html('<a href="{}">{}</a>', url, _("Who is on track, who is stuck, where the plan loses people"))
 
 
 class TextRowInline(OrderedTabularInline):
