@@ -1,8 +1,8 @@
 """A plan's cohort for its instructors: every learner's standing, read in a fixed number of queries.
 
-Each learner's figures are the ones their own pages show: a `services.Overview` is built per enrollment
-from counts read for the whole plan at once (the plan's tasks per day, every learner's ticks per day, their
-schedule changes and days off), so percent done, days behind and streak cannot disagree with the learner's
+Each learner's figures are the ones their own pages show: `services.overview` is asked per enrollment with
+state read for the whole plan at once (every learner's ticked task ids, their schedule changes and days off)
+and the plan's cached structure, so percent done, days behind and streak cannot disagree with the learner's
 Progress page. Filtering and sorting are pure functions over the rows.
 """
 
@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from curriculum.counting import count_subquery
-from curriculum.models import Day, Plan, Task
+from curriculum.models import Plan
 from progress.models import DayNote, Enrollment, ReminderDelivery, TaskCompletion
-from progress.services import Overview, overview_from_counts
+from progress.services import Overview, overview
+from progress.structure import DayItem, structure_for
 from progress.zones import local_today, zone_or_fallback
 
 
@@ -84,17 +84,6 @@ class Learner:
         return max((self.today - since.astimezone(zone).date()).days, 0)
 
 
-def _plan_days(plan: Plan) -> list[Day]:
-    """The plan's days in order, with week, phase and task count (one query)."""
-    tasks = Task.objects.filter(session__day=OuterRef("pk"))
-    return list(
-        Day.objects.filter(plan=plan)
-        .select_related("week__phase")
-        .annotate(n_tasks=count_subquery(tasks, "session__day"))
-        .order_by("number")
-    )
-
-
 def _enrollments(plan: Plan) -> QuerySet[Enrollment]:
     """The plan's enrollments with their user, last activity and last reminder status (three queries)."""
 
@@ -115,44 +104,38 @@ def _enrollments(plan: Plan) -> QuerySet[Enrollment]:
     )
 
 
-def _ticks_per_learner(plan: Plan) -> dict[int, dict[int, int]]:
-    """Enrollment id -> plan day number -> ticked tasks, for every learner of the plan (one query)."""
-    rows = (
-        TaskCompletion.objects.filter(enrollment__plan=plan)
-        .values_list("enrollment_id", "task__session__day__number")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    ticks: dict[int, dict[int, int]] = defaultdict(dict)
-    for enrollment_id, number, n in rows:
-        ticks[enrollment_id][number] = n
-    return ticks
+def _ticks_per_learner(plan: Plan) -> dict[int, frozenset[int]]:
+    """Enrollment id -> its ticked task ids, for every learner of the plan (one query)."""
+    rows = TaskCompletion.objects.filter(enrollment__plan=plan).values_list("enrollment_id", "task_id").order_by()
+    ticks: dict[int, set[int]] = defaultdict(set)
+    for enrollment_id, task_id in rows:
+        ticks[enrollment_id].add(task_id)
+    return {pk: frozenset(ids) for pk, ids in ticks.items()}
 
 
 @dataclass(frozen=True)
 class Cohort:
     plan: Plan
-    days: list[Day]  # with week__phase and `n_tasks`
+    days: list[DayItem]  # the plan's cached structure, in plan order
     learners: list[Learner]  # in enrollment order
 
 
 def cohort(plan: Plan, now: datetime | None = None) -> Cohort:
-    """Every learner of `plan` as of `now`, each on their own local date. Five queries, whatever the sizes."""
+    """Every learner of `plan` as of `now`, each on their own local date.
+
+    Four queries whatever the sizes (ticks, enrollments, their schedule changes and days off), plus the
+    plan's structure, which is usually cached.
+    """
     now = now or timezone.now()
-    days = _plan_days(plan)
-    totals = {d.number: d.n_tasks for d in days}  # type: ignore[attr-defined]
     ticks = _ticks_per_learner(plan)
     learners = []
     for enrollment in _enrollments(plan):
+        enrollment.plan = plan  # the one plan row, not one per learner
         today = local_today(enrollment.time_zone, now)
-        learners.append(_learner(enrollment, today, totals, ticks.get(enrollment.pk, {})))
-    return Cohort(plan, days, learners)
-
-
-def _learner(enrollment: Enrollment, today: date, totals: dict[int, int], done: dict[int, int]) -> Learner:
-    ov = overview_from_counts(enrollment, today, totals, done)
-    activity = [t for t in (enrollment.last_tick, enrollment.last_note) if t is not None]  # type: ignore[attr-defined]
-    return Learner(enrollment, ov, max(activity, default=None), enrollment.last_reminder or "")  # type: ignore[attr-defined]
+        ov = overview(enrollment, today, ticked=ticks.get(enrollment.pk, frozenset()))
+        activity = [t for t in (enrollment.last_tick, enrollment.last_note) if t is not None]  # type: ignore[attr-defined]
+        learners.append(Learner(enrollment, ov, max(activity, default=None), enrollment.last_reminder or ""))  # type: ignore[attr-defined]
+    return Cohort(plan, list(structure_for(plan).days.values()), learners)
 
 
 # --- filtering and sorting (pure) ----------------------------------------------------------------------------

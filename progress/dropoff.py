@@ -16,15 +16,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from curriculum.models import Day
 from progress.cohort import Cohort
+from progress.structure import DayItem
 
 DROPS_SHOWN = 5
 
 
 @dataclass(frozen=True)
 class DayFigure:
-    day: Day
+    day: DayItem
     reached: int
     finished: int
     stuck: int
@@ -112,7 +112,7 @@ class Chart:
 def _bands(figures: list[DayFigure], key: str, top: float, height: float) -> list[Rect]:
     bands: list[Rect] = []
     for i, figure in enumerate(figures):
-        number = figure.day.week.phase.number if key == "phase" else figure.day.week.number
+        number = figure.day.week.phase_number if key == "phase" else figure.day.week.number
         if bands and bands[-1].label == str(number):
             last = bands[-1]
             bands[-1] = Rect(last.x, last.y, last.width + STEP, last.height, last.label)
@@ -122,7 +122,7 @@ def _bands(figures: list[DayFigure], key: str, top: float, height: float) -> lis
 
 
 def chart(figures: list[DayFigure]) -> Chart:
-    """Where every shape of the drop-off chart goes (figures select_related week and phase)."""
+    """Where every shape of the drop-off chart goes."""
     baseline = TOP + PLOT
     size = figures[0].cohort_size if figures else 0
 

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from curriculum.models import Day, Plan
+from curriculum.models import Plan
 from progress import dropoff
 from progress.access import AuthenticatedHttpRequest
 from progress.cohort import Learner, cohort, select
@@ -119,13 +119,11 @@ def days_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     c = cohort(plan)
     figures = dropoff.day_figures(c)
     drops = dropoff.largest_drops(figures)
-    # The listed days with their sessions and tasks, so the instructor sees what to edit (three queries).
-    with_tasks = {d.pk: d for d in Day.objects.filter(pk__in=[f.day.pk for f in drops]).with_sessions()}
     context = {
         "plan": plan,
         "size": len(c.learners),
         "figures": figures,
         "chart": dropoff.chart(figures),
-        "drops": [(f, with_tasks[f.day.pk]) for f in drops],
+        "drops": drops,
     }
     return render(request, "instructor/days.html", context)

@@ -11,7 +11,7 @@ from progress.access import AuthenticatedHttpRequest
 from progress.instructors import instructor_page
 from progress.models import DayNote, Enrollment
 from progress.notes import shared_with_instructors
-from progress.services import learner_days, overview
+from progress.services import overview
 from progress.zones import local_today
 
 LOG_SHOWN = 30
@@ -20,7 +20,7 @@ LOG_SHOWN = 30
 @instructor_page()
 def learner(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
     enrollment = get_object_or_404(
-        Enrollment.objects.select_related("user", "plan").prefetch_related("schedule_changes", "days_off"),
+        Enrollment.objects.select_related("user", "plan"),
         pk=pk,
         plan=plan,
     )
@@ -35,8 +35,9 @@ def learner(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpRespo
         "today": today,
         "days": [
             (d, ov.day_state(d.number), ov.date_of(d.number), ov.day_done(d.number), ov.day_total(d.number))
-            for d in learner_days(enrollment).order_by("number")
+            for d in ov.structure.days.values()
         ],
+        "ticked": ov.ticked,
         "changes": enrollment.schedule_changes.all(),
         "days_off": enrollment.days_off.all(),
         "reminders": enrollment.reminders.all()[:LOG_SHOWN],
