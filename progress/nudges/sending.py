@@ -7,6 +7,7 @@ skipped, with the reason), and an instructor sends at most NUDGE_MAX_PER_HOUR nu
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -40,7 +41,14 @@ def may_send(sender: User) -> bool:
     return Nudge.objects.filter(sender=sender, created_at__gte=since).count() < settings.NUDGE_MAX_PER_HOUR
 
 
-def create_nudge(plan: Plan, sender: User, subject: str, body: str, enrollment_ids: Sequence[int]) -> Nudge:
+@dataclass(frozen=True)
+class Made:
+    nudge: Nudge
+    queued: int  # rows handed to Celery (their outcome is in the admin)
+    skipped: int  # rows recorded as skipped at once
+
+
+def create_nudge(plan: Plan, sender: User, subject: str, body: str, enrollment_ids: Sequence[int]) -> Made:
     """The nudge and one delivery row per recipient (learners of `plan` only), enqueued after commit.
 
     Learners who turned emails off, or were nudged on this plan in the last NUDGE_QUIET_HOURS, get a row
@@ -61,7 +69,7 @@ def create_nudge(plan: Plan, sender: User, subject: str, body: str, enrollment_i
         pending = [r.pk for r in rows if r.status == Status.PENDING]
         for batch in batched(pending):
             enqueue_nudges_after_commit(batch)
-    return nudge
+    return Made(nudge, len(pending), len(rows) - len(pending))
 
 
 def _row(nudge: Nudge, enrollment: Enrollment, recent: set[int]) -> NudgeDelivery:

@@ -15,7 +15,6 @@ from progress.cohort import cohort, select
 from progress.forms.cohort import CohortFilterForm
 from progress.forms.nudge import NudgeForm
 from progress.instructors import instructor_page
-from progress.nudges.models import NudgeDelivery
 from progress.nudges.sending import create_nudge, may_send
 
 
@@ -43,8 +42,7 @@ def nudge(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
 def _sent(request: AuthenticatedHttpRequest, plan: Plan, form: NudgeForm) -> HttpResponse:
     data = form.cleaned_data
     made = create_nudge(plan, request.user, data["subject"], data["body"], data["recipients"])
-    queued = made.deliveries.filter(status=NudgeDelivery.Status.PENDING).count()
-    skipped = made.deliveries.count() - queued
+    queued, skipped = made.queued, made.skipped
     text = ngettext(
         "The message is on its way to %(n)d learner.", "The message is on its way to %(n)d learners.", queued
     )
