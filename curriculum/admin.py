@@ -22,9 +22,9 @@ from django.db.models import OuterRef, Prefetch
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.timezone import localtime
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
