@@ -88,7 +88,9 @@ def document_view(
 
 
 class DocumentForm(forms.Form):
-    document = forms.FileField(label=_("Document file"), required=False, help_text=_("UTF-8 Markdown, .md"))
+    document = forms.FileField(
+        label=_("Document file"), required=False, allow_empty_file=True, help_text=_("UTF-8 Markdown, .md")
+    )
     text = forms.CharField(
         label=_("or paste the document"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 12})
     )

@@ -5,6 +5,7 @@ versions, their diff and restore. Uploads' limits and permissions: test_document
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -24,7 +25,17 @@ from tests.curriculum.document_admin import (
     revised,
     versions_url,
 )
-from tests.curriculum.plan_documents import REFERENCE, SMALL, delete, edit, export_plan, row_counts, task_at
+from tests.curriculum.plan_documents import (
+    REFERENCE,
+    SMALL,
+    delete,
+    edit,
+    export_plan,
+    import_plan,
+    row_counts,
+    task_at,
+    write,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -104,14 +115,12 @@ def test_the_preview_lists_exactly_the_reworded_moved_and_new_task_and_confirmin
     assert export_plan("multimodal") == text
 
 
-def test_the_dry_run_prints_the_same_diff(ines: Client, alice: User, tmp_path: object) -> None:
-    from tests.curriculum.plan_documents import import_plan, write
-
+def test_the_dry_run_prints_the_same_diff(ines: Client, alice: User, tmp_path: Path) -> None:
     plan = import_reference(ines)
     TaskCompletion.objects.create(enrollment=enroll(alice, plan), task=task_at(plan, 1, 1, 1))
     out = import_plan(
         write(tmp_path, revised(REFERENCE.read_text(encoding="utf-8"))), "multimodal", "--replace", "--dry-run"
-    )  # type: ignore[arg-type]
+    )
     lines = out.splitlines()[1:]
     assert lines == [
         '  day 1, session 1, task 1: reworded "阅读Chen等人的"对多模式智能的下一步预测"第1部分（介绍与概念）" -> '
