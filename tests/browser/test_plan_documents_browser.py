@@ -31,8 +31,8 @@ def ines(make_user: object) -> User:
     return user
 
 
-def no_axe_violations(page: Page, context: object = None) -> None:
-    results = Axe().run(page, context=context)  # type: ignore[arg-type]
+def no_axe_violations(page: Page, context: dict[str, list[list[str]]] | None = None) -> None:
+    results = Axe().run(page, context=context)
     assert results.violations_count == 0, results.generate_report()
 
 
