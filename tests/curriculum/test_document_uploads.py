@@ -36,6 +36,12 @@ def fresh_rate_limit() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def english_ui(settings: Any) -> None:
+    """The admin in English, so tests read the English source strings (the catalogue is checked elsewhere)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.mark.parametrize(("case", "text", "line", "message"), BAD, ids=[case[0] for case in BAD])
 def test_documents_the_importer_refuses_are_refused_with_their_line(
     ines: Client, case: str, text: str, line: int, message: str
