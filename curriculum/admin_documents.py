@@ -2,7 +2,7 @@
 
 Extra URLs on the plan admin. A document is previewed before anything is written: the preview is made by
 `curriculum.changes.match`, the same code the import runs, and carries a signed token holding a hash of the
-previewed document and the plan's fingerprint (a hash of its current document). Confirming re-checks both,
+previewed document and the plan's `version` (new on every change to the plan). Confirming re-checks both,
 so a preview of a plan that changed meanwhile is refused, then runs the import itself, which applies the
 same progress rules as `import_plan --replace`.
 """
@@ -27,7 +27,7 @@ from curriculum import document as d
 from curriculum.changes import match
 from curriculum.document_upload import DocumentForm, NewPlanForm, context_lines, document_view
 from curriculum.exporter import checked_export
-from curriculum.history import fingerprint, plan_of, record_admin_change, text_diff
+from curriculum.history import current_document, plan_of, record_admin_change, text_diff
 from curriculum.importer import PlanImportError, check_document, import_document
 from curriculum.models import Plan, PlanVersion
 
@@ -194,14 +194,14 @@ class PlanDocumentsMixin:
             "slug": slug,
             "published": options.get("published", False),
             "action": options.get("action", ""),
-            "version": fingerprint(plan) if plan else "",
+            "version": plan.version if plan else "",
         }
         context.update(
             changes=changes,
             counts=doc.counts(),
             document=text,
             token=signing.dumps(token, salt=SALT),
-            unchanged=plan is not None and token["version"] == digest(text),
+            unchanged=plan is not None and current_document(plan) == text,
         )
         return self.page(request, "document_preview.html", **context)
 
@@ -228,7 +228,7 @@ class PlanDocumentsMixin:
                 raise Http404
             if not (self.has_change_permission(request, plan) if plan else self.has_add_permission(request)):  # type: ignore[attr-defined]
                 raise PermissionDenied
-            stale = fingerprint(plan) != token["version"] if plan else Plan.objects.filter(slug=token["slug"]).exists()
+            stale = plan.version != token["version"] if plan else Plan.objects.filter(slug=token["slug"]).exists()
             if stale:
                 return self.refused(request, STALE, plan)
             try:

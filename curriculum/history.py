@@ -8,7 +8,6 @@ own preview and progress rules) without replaying anything.
 from __future__ import annotations
 
 import difflib
-import hashlib
 from typing import Any
 
 from django.db import models
@@ -45,11 +44,6 @@ def current_document(plan: Plan) -> str:
         return export_plan(plan)
     except ValueError:
         return ""
-
-
-def fingerprint(plan: Plan) -> str:
-    """Changes whenever the plan's document does: what a preview is checked against before it is applied."""
-    return hashlib.sha256(current_document(plan).encode()).hexdigest()
 
 
 def record_admin_change(plan: Plan, author: Any, summary: str) -> PlanVersion | None:

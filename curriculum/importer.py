@@ -25,6 +25,7 @@ from curriculum.changes import Changes, match
 from curriculum.models import Day, Phase, Plan, PlanVersion, Resource, ResourceSection, Session, Task, Week
 from curriculum.positions import MAX_POSITION, park
 from curriculum.protected import blockers, refusal
+from curriculum.signals import one_touch_at_the_end
 
 
 class PlanImportError(Exception):
@@ -83,7 +84,7 @@ def import_document(
     `published=None` means published for a new plan, unchanged on replace. `action` (a PlanVersion.Action)
     defaults to an import for a new plan and a replace otherwise."""
     check_document(doc, slug)
-    with transaction.atomic():
+    with transaction.atomic(), one_touch_at_the_end():
         plan = Plan.objects.select_for_update().filter(slug=slug).first()
         if plan is None:
             plan = _create(doc, slug, published=True if published is None else published)
@@ -97,6 +98,8 @@ def import_document(
             changes = match(plan, doc)
             _replace(changes, doc, published)
             result = ImportResult(plan, created=False, counts=doc.counts(), changes=changes)
+        # Bulk writes send no signals: a new version, in this transaction, retires the cached structure.
+        Plan.objects.touch([plan.pk])
         action = action or (PlanVersion.Action.IMPORT if result.created else PlanVersion.Action.REPLACE)
         PlanVersion.objects.create(
             plan=plan, author=author, action=action, summary=result.summary(), document=d.render(doc)

@@ -18,10 +18,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
-from curriculum.models import Day, Session
+from curriculum.models import Session
 from progress.language import learner_language
 from progress.links import absolute_url
 from progress.models import Enrollment
+from progress.structure import SessionItem, structure_for
 from progress.zones import local_today, zone_or_fallback
 
 # Longer than any token new_calendar_token makes, short enough to refuse junk before touching the database.
@@ -59,7 +60,7 @@ def session_hours(enrollment: Enrollment, slot: str) -> tuple[time, time]:
     return enrollment.morning_start, enrollment.afternoon_end
 
 
-def event_uid(enrollment: Enrollment, session: Session) -> str:
+def event_uid(enrollment: Enrollment, session: SessionItem) -> str:
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
     return f"enrollment-{enrollment.pk}-session-{session.pk}@{host}"
 
@@ -72,9 +73,9 @@ def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
     """
     today = today or local_today(enrollment.time_zone)
     zone = zone_or_fallback(enrollment.time_zone)
-    days = list(Day.objects.filter(plan_id=enrollment.plan_id).with_sessions().order_by("number"))
-    # Day numbers run 1..N; the last one sizes the schedule like progress.services.overview does.
-    schedule = enrollment.schedule(total_days=days[-1].number if days else 0, today=today)
+    structure = structure_for(enrollment.plan)
+    # Sized by the highest day number, like progress.services.overview.
+    schedule = enrollment.schedule(total_days=structure.last_day, today=today)
     stamp = timezone.now()
 
     with translation.override(learner_language(enrollment)):
@@ -89,14 +90,14 @@ def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
         # (RFC 7986 REFRESH-INTERVAL, and X-PUBLISHED-TTL for clients that only know that one).
         cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", vDuration(REFRESH))
-        for day in days:
+        for day in structure.days.values():
             on = schedule.date_of(day.number)
             if schedule.paused_since is not None and on >= schedule.paused_since:
                 continue
             link = absolute_url(reverse("progress:day", args=[day.number]))
-            for session in day.sessions.all():
+            for session in day.sessions:
                 start, end = session_hours(enrollment, session.slot)
-                tasks = "\n".join(f"- {task.text}" for task in session.tasks.all())
+                tasks = "\n".join(f"- {task.text}" for task in session.tasks)
                 event = Event()
                 event.add("uid", event_uid(enrollment, session))
                 event.add("dtstamp", stamp)
@@ -105,7 +106,7 @@ def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
                 event.add(
                     "summary",
                     _("Day %(number)s · %(slot)s: %(topic)s")
-                    % {"number": day.number, "slot": session.get_slot_display(), "topic": session.topic},
+                    % {"number": day.number, "slot": session.slot_label, "topic": session.topic},
                 )
                 event.add("description", f"{tasks}\n\n{link}" if tasks else link)
                 event.add("url", link)

@@ -169,7 +169,9 @@ def test_a_confirmation_is_refused_when_the_progress_appeared_after_the_preview(
 def test_a_stale_preview_is_refused(ines: Client) -> None:
     plan = import_reference(ines)
     previewed = preview(ines, replace_url(plan), revised(REFERENCE.read_text(encoding="utf-8")))
-    Task.objects.filter(pk=task_at(plan, 3, 1, 1).pk).update(text="Changed meanwhile")
+    meanwhile = task_at(plan, 3, 1, 1)
+    meanwhile.text = "Changed meanwhile"
+    meanwhile.save()  # as the admin does: the plan gets a new version
     before = row_counts()
 
     response = confirm(ines, previewed)
