@@ -17,7 +17,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponse
@@ -62,10 +62,17 @@ class CappedMemoryUpload(FileUploadHandler):
 
 
 def over_rate_limit(request: HttpRequest) -> bool:
-    """Counts this POST against the user's hourly allowance (per process cache); True once it is used up."""
-    key = f"plan-documents:{request.user.pk}:{int(time.time() // 3600)}"
+    """Counts this POST against the user's allowance for this hour; True once it is used up. Kept in the
+    "throttle" cache, which every web process shares when Redis is configured."""
+    cache = caches["throttle"]
+    key = f"throttle:plan-documents:{request.user.pk}:{int(time.time() // 3600)}"
     cache.add(key, 0, timeout=3600)
-    return cache.incr(key) > settings.PLAN_DOCUMENT_POSTS_PER_HOUR
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=3600)
+        count = 1
+    return count > settings.PLAN_DOCUMENT_POSTS_PER_HOUR
 
 
 def document_view(

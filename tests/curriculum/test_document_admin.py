@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.test.client import Client
 
 from curriculum.admin_documents import STALE
@@ -40,11 +39,6 @@ from tests.curriculum.plan_documents import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limit() -> None:
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.test.client import Client
 
 from curriculum.models import Plan
@@ -29,11 +28,6 @@ from tests.curriculum.plan_documents import BAD, REFERENCE, SMALL, row_counts
 from tests.progress.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limit() -> None:
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)
