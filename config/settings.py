@@ -156,6 +156,13 @@ STORAGES = {
 # Serve straight from the app folders when collectstatic has not run (local installs and tests).
 WHITENOISE_USE_FINDERS = not env_bool("DJANGO_MANIFEST_STATIC", default=False)
 
+# --- How much one request may produce (very long plans) ---
+# The calendar feed covers the last CALENDAR_FEED_DAYS_BEHIND and the next CALENDAR_FEED_DAYS_AHEAD days.
+CALENDAR_FEED_DAYS_BEHIND = env_int("CALENDAR_FEED_DAYS_BEHIND", 14, minimum=0)
+CALENDAR_FEED_DAYS_AHEAD = env_int("CALENDAR_FEED_DAYS_AHEAD", 90, minimum=1)
+# A plan with more days than this shows one phase per plan page (?phase=N), with a phase navigation.
+PLAN_PAGE_MAX_DAYS = env_int("PLAN_PAGE_MAX_DAYS", 400, minimum=1)
+
 # Email: SMTP when EMAIL_HOST is set, otherwise one file per message under var/mail/ so a local
 # user can read their reminders without a mail server. Configured as Django 6.1's MAILERS (the
 # EMAIL_HOST/EMAIL_BACKEND/... *settings* are deprecated and may not be defined next to it); the
