@@ -27,6 +27,7 @@ from django.db import models, transaction
 from curriculum import document as d
 from curriculum.models import Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
 from curriculum.positions import MAX_POSITION, park
+from curriculum.statistics import refresh_statistics
 
 
 class PlanImportError(Exception):
@@ -81,15 +82,17 @@ def import_document(
         plan = Plan.objects.select_for_update().filter(slug=slug).first()
         if plan is None:
             plan = _create(doc, slug, published=True if published is None else published)
-            return ImportResult(plan, created=True, counts=doc.counts())
-        if not replace:
+            result = ImportResult(plan, created=True, counts=doc.counts())
+        elif not replace:
             raise PlanImportError(
                 f"a plan with slug '{slug}' already exists; pass --replace to update it in place "
                 "(learners' progress is kept), or choose another --slug"
             )
-        result = ImportResult(plan, created=False, counts=doc.counts())
-        _replace(plan, doc, published, result)
-        return result
+        else:
+            result = ImportResult(plan, created=False, counts=doc.counts())
+            _replace(plan, doc, published, result)
+    refresh_statistics()
+    return result
 
 
 def _check_lengths(doc: d.Document) -> None:

@@ -13,14 +13,16 @@ from progress import heatmap
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
 from progress.pages import phases_of
+from progress.phase_pages import limit_to_phase, phase_pages
 from progress.services import completions_per_local_date, overview
 
 
 @learner_page()
 def plan(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
     ov = overview(enrollment, today)
+    pages = phase_pages(request, enrollment.plan_id, ov)
     days = list(
-        Day.objects.filter(plan_id=enrollment.plan_id)
+        limit_to_phase(Day.objects.filter(plan_id=enrollment.plan_id), pages)
         .select_related("week__phase")
         .prefetch_related(Prefetch("sessions", queryset=Session.objects.order_by("position")))
         .order_by("number")
@@ -32,6 +34,7 @@ def plan(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date)
         "today": today,
         "phases": phases_of(ov, days),
         "sections": sections,
+        "phase_pages": pages,
     }
     return render(request, "progress/plan.html", context)
 
