@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Keeps "last seen" of the learner's signed-in sessions (progress/signed_in.py), at most once a minute.
+    "progress.signed_in.SessionActivityMiddleware",
     # After authentication: switches logged-in learners to their profile's language.
     "progress.language.LearnerLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -245,3 +245,27 @@ class DayOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.start_date} – {self.end_date}"
+
+
+class UserSession(models.Model):
+    """One browser a learner is signed in on, keyed by its session key (see progress/signed_in.py).
+
+    Django's session rows cannot be listed per user without decoding every session of every user, and they
+    hold no user agent or last-seen time; this small table, written at log-in and touched at most once a
+    minute, answers "where am I signed in" with one indexed query, whichever database-backed session
+    engine (db or cached_db) is configured.
+    """
+
+    session_key = models.CharField(max_length=40, primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    signed_in_at = models.DateTimeField(_("signed in"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "last_seen"], name="user_session_user_idx")]
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.last_seen:%Y-%m-%d %H:%M}"

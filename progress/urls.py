@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from progress.views import (
+    account_sessions,
     accounts,
     calendar,
     day,
@@ -34,6 +35,7 @@ urlpatterns = [
     path("enrollments/<int:pk>/activate/", enroll.activate, name="activate"),
     path("settings/", settings.settings_page, name="settings"),
     path("language/", accounts.set_language, name="language"),
+    path("account/sessions/", account_sessions.sessions, name="sessions"),
     # Getting back on track and the calendar feed.
     path("reschedule/", schedule.reschedule, name="reschedule"),
     path("reschedule/undo/", schedule.reschedule_undo, name="reschedule_undo"),

@@ -36,6 +36,7 @@ METHODS = {
     "pause": ACTION,
     "resume": ACTION,
     "calendar_token_reset": ACTION,
+    "sessions": FORM,
 }
 # Reached without logging in: the secret token in the URL is the credential, or any visitor may switch.
 PUBLIC = {"calendar_feed", "unsubscribe", "language"}
