@@ -269,3 +269,24 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.last_seen:%Y-%m-%d %H:%M}"
+
+
+class DeletedLearnerTotals(models.Model):
+    """What deleted accounts leave behind for instructors: per plan, how many enrollments and ticks they had.
+
+    Only counts, never a user, a date or a task: the figures "how many people took this plan" and "how much
+    was done" stay right after learners delete their accounts, and nothing in them points back to anyone.
+    """
+
+    plan = models.OneToOneField(
+        Plan, on_delete=models.CASCADE, primary_key=True, related_name="deleted_learner_totals", verbose_name=_("plan")
+    )
+    enrollments = models.PositiveIntegerField(_("enrollments"), default=0)
+    tasks_done = models.PositiveIntegerField(_("tasks done"), default=0)
+
+    class Meta:
+        verbose_name = _("deleted learners' totals")
+        verbose_name_plural = _("deleted learners' totals")
+
+    def __str__(self) -> str:
+        return str(self.plan_id)

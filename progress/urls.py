@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from progress.views import (
+    account_data,
     account_sessions,
     accounts,
     calendar,
@@ -36,6 +37,8 @@ urlpatterns = [
     path("settings/", settings.settings_page, name="settings"),
     path("language/", accounts.set_language, name="language"),
     path("account/sessions/", account_sessions.sessions, name="sessions"),
+    path("account/data.zip", account_data.data_download, name="data_download"),
+    path("account/delete/", account_data.account_delete, name="account_delete"),
     # Getting back on track and the calendar feed.
     path("reschedule/", schedule.reschedule, name="reschedule"),
     path("reschedule/undo/", schedule.reschedule_undo, name="reschedule_undo"),
