@@ -139,3 +139,12 @@ def test_deleting_is_refused_while_a_reminder_to_the_learner_is_being_sent(
     )
     assert client.post("/account/delete/", {"password": PASSWORD}).status_code == 302
     assert not User.objects.filter(username="alice").exists()
+
+
+def test_instructors_see_the_anonymous_totals(
+    client: Client, instructor: User, alice: User, history: Enrollment
+) -> None:
+    logged_in(alice).post("/account/delete/", {"password": PASSWORD})
+    client.force_login(instructor)
+    html = client.get("/admin/progress/deletedlearnertotals/").content.decode()
+    assert history.plan.title in html and "alice" not in html
