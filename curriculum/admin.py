@@ -1,9 +1,11 @@
-"""Instructors edit the plan here.
+"""Instructors edit the plan here, one level per page, each with Django's own inlines for the level below.
 
-- Plan page: the plan's phases, weeks, resource sections and resource items, all inline.
-- Day page: the day's sessions AND the tasks of those sessions on one page. Django has no nested inlines, so
-  the task inline lists the day's tasks directly, each with a select of this day's sessions (see adminkit).
-- Day and task lists show the structure at a glance and filter by plan / phase / week.
+- Plan page: the plan's phases, weeks and resource sections, inline; each section row lists its items and
+  links to the section's page, where the items are edited.
+- Day page: the day's sessions, inline; each session row lists its tasks and links to the session's page,
+  where the tasks are edited. Session and section pages are reached from these rows, not from the index.
+- Day, session and task lists show the structure at a glance and filter by plan / phase / week; a task's
+  own page can move it to another session of its plan.
 
 Every page makes a fixed number of queries whatever the plan's size: lists use select_related, one prefetch
 and subquery counts; inline selects are loaded once per inline, not once per row.
@@ -19,13 +21,16 @@ from django.db import models
 from django.db.models import OuterRef, Prefetch
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from curriculum.admin_filters import structure_filters
+from curriculum.admin_forms import DayForm, TaskForm
 from curriculum.adminkit import (
     OrderedTabularInline,
     RefuseProtectedDeletesMixin,
-    ScopedInline,
     SingleLineFieldsMixin,
 )
 from curriculum.counting import count_subquery
@@ -34,73 +39,38 @@ from curriculum.models import Day, Phase, Plan, Resource, ResourceSection, Sessi
 TEXT_WIDGET: Any = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 90})}}
 
 
-# --- list filters that narrow with the plan chosen ---------------------------------------------------------
+class ChildListInline(OrderedTabularInline):
+    """An inline whose rows list their own children (`children`, a related name), one per line, then link to
+    the row's page, where those children are edited. One prefetch for the inline, not a query per row."""
+
+    children = ""
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
+        child_model: Any = self.model._meta.get_field(self.children).related_model
+        ordered = Prefetch(self.children, queryset=child_model._default_manager.order_by("position"))
+        return super().get_queryset(request).prefetch_related(ordered)
+
+    def child_list(self, row: models.Model, link_text: str, unsaved: str) -> SafeString:
+        if not row.pk:
+            return format_html("{}", unsaved)
+        url = reverse(f"admin:curriculum_{row._meta.model_name}_change", args=[row.pk])
+        children = getattr(row, self.children).all()
+        listed = format_html_join("", "{}<br>", ((child.text,) for child in children))
+        return format_html('{}<a href="{}">{}</a>', listed, url, link_text)
 
 
-class _StructureFilter(admin.SimpleListFilter):
-    """Filter by a plan / phase / week id reached through `path`; a bad id shows nothing, never a 500."""
-
-    path = ""
-
-    def queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
-        value = self.value()
-        if value is None:
-            return queryset
-        if _as_id(value) is None:
-            return queryset.none()
-        return queryset.filter(**{f"{self.path}_id": value})
+class CurriculumAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelAdmin):
+    pass
 
 
-def _as_id(value: object) -> str | None:
-    """`value` if it can be a primary key: ASCII digits ("²".isdigit() is true but int("²") fails), and
-    short enough for a 64-bit integer (SQLite overflows on a longer one)."""
-    text = str(value)
-    return text if text.isascii() and text.isdecimal() and len(text) <= 18 else None
+class ChildPageAdmin(CurriculumAdmin):
+    """A page reached from its parent's inline row: not listed on the admin index, added on the parent page."""
 
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return False
 
-def _param(request: HttpRequest, name: str) -> str | None:
-    value = request.GET.get(name)
-    return _as_id(value) if value else None
-
-
-def structure_filters(prefix: str) -> list[Any]:
-    """Plan, phase and week filters for a model that reaches Day through `prefix` ("" for Day itself)."""
-    lead = f"{prefix}__" if prefix else ""
-
-    class PlanFilter(_StructureFilter):
-        title = _("plan")
-        parameter_name = "plan"
-        path = f"{lead}plan"
-
-        def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-            return [(str(p.pk), p.title) for p in Plan.objects.only("pk", "title")]
-
-    class PhaseFilter(_StructureFilter):
-        title = _("phase")
-        parameter_name = "phase"
-        path = f"{lead}week__phase"
-
-        def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-            phases = Phase.objects.select_related("plan").order_by("plan__title", "number")
-            plan = _param(request, "plan")
-            if plan:
-                return [(str(p.pk), str(p)) for p in phases.filter(plan_id=plan)]
-            return [(str(p.pk), f"{p.plan} · {p}") for p in phases]
-
-    class WeekFilter(_StructureFilter):
-        title = _("week")
-        parameter_name = "week"
-        path = f"{lead}week"
-
-        def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-            weeks = Week.objects.select_related("plan").order_by("plan__title", "number")
-            if phase := _param(request, "phase"):
-                return [(str(w.pk), str(w)) for w in weeks.filter(phase_id=phase)]
-            if plan := _param(request, "plan"):
-                return [(str(w.pk), str(w)) for w in weeks.filter(plan_id=plan)]
-            return [(str(w.pk), f"{w.plan} · {w}") for w in weeks]
-
-    return [PlanFilter, PhaseFilter, WeekFilter]
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 # --- plan page ---------------------------------------------------------------------------------------------
@@ -129,34 +99,30 @@ class WeekInline(OrderedTabularInline):
         return format_html('<a href="{}?plan={}&amp;week={}">{}</a>', url, week.plan_id, week.pk, _("edit days"))
 
 
-class ResourceSectionInline(OrderedTabularInline):
+class ResourceSectionInline(ChildListInline):
     model = ResourceSection
-    fields = ["position", "heading"]
+    fields = ["position", "heading", "item_list"]
+    readonly_fields = ["item_list"]
     ordering = ["position"]
+    children = "items"
 
-
-class ResourceInline(ScopedInline):
-    model = Resource
-    verbose_name_plural = _("resource items (add a section above, save, then its items here)")
-    scope_lookup = "section__plan"
-    fields = ["section", "position", "text"]
-    ordering = ["section__position", "position"]
-    choices_for: Any = {"section": (lambda plan: plan.resource_sections.order_by("position"), "resource_sections")}
-    formfield_overrides = TEXT_WIDGET
+    @admin.display(description=_("resources"))
+    def item_list(self, section: ResourceSection) -> SafeString:
+        return self.child_list(section, gettext("Edit this section's items"), gettext("Save, then add its items."))
 
 
 @admin.register(Plan)
-class PlanAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelAdmin):
+class PlanAdmin(CurriculumAdmin):
     list_display = ["title", "slug", "published", "phase_count", "week_count", "day_count", "task_count"]
     list_filter = ["published"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     fields = ["title", "slug", "published", "overview_heading", "summary", "resources_heading", "day_list"]
     readonly_fields = ["day_list"]
-    inlines = [PhaseInline, WeekInline, ResourceSectionInline, ResourceInline]
+    inlines = [PhaseInline, WeekInline, ResourceSectionInline]
 
     def get_inlines(self, request: HttpRequest, obj: Plan | None) -> list[type[Any]]:
-        # Weeks pick a phase and items pick a section: those must be saved first.
+        # Weeks pick a phase: the phases must be saved first.
         if obj is None:
             return [PhaseInline, ResourceSectionInline]
         return list(self.inlines)
@@ -197,58 +163,45 @@ class PlanAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelA
         return format_html('<a href="{}?plan={}">{}</a>', url, plan.pk, _("Edit the plan's days, sessions and tasks"))
 
 
-# --- day page: sessions and their tasks together -----------------------------------------------------------
+class TextRowInline(OrderedTabularInline):
+    """The rows at the bottom of the tree: a session's tasks, a resource section's items."""
 
-
-class SessionInline(OrderedTabularInline):
-    model = Session
-    fields = ["position", "slot", "topic"]
+    fields = ["position", "text"]
     ordering = ["position"]
-
-
-class DayTaskInline(ScopedInline):
-    model = Task
-    verbose_name_plural = _("tasks (for a new session: add it above, save, then its tasks here)")
-    scope_lookup = "session__day"
-    fields = ["session", "position", "text"]
-    ordering = ["session__position", "position"]
-    choices_for: Any = {"session": (lambda day: day.sessions.order_by("position"), "sessions")}
     formfield_overrides = TEXT_WIDGET
 
 
-class DayForm(forms.ModelForm):
-    class Meta:
-        model = Day
-        fields = ["plan", "week", "number"]
+class ResourceInline(TextRowInline):
+    model = Resource
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        week = self.fields.get("week")
-        if not isinstance(week, forms.ModelChoiceField):
-            return
-        if self.instance.pk:
-            week.queryset = Week.objects.filter(plan_id=self.instance.plan_id).order_by("number")
-        else:
-            week.queryset = Week.objects.select_related("plan").order_by("plan__title", "number")
-            week.label_from_instance = lambda w: f"{w.plan} · {w}"  # type: ignore[method-assign,assignment]
 
-    def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean() or {}
-        plan_id = cleaned["plan"].pk if cleaned.get("plan") else self.instance.plan_id
-        week = cleaned.get("week")
-        if week is not None and plan_id is not None and week.plan_id != plan_id:
-            self.add_error("week", _("This week belongs to another plan."))
-        # The plan is read-only on the change page, so Django's own (plan, number) check skips it.
-        number = cleaned.get("number")
-        if "plan" not in self.fields and number is not None and plan_id is not None:
-            taken = Day.objects.filter(plan_id=plan_id, number=number).exclude(pk=self.instance.pk)
-            if taken.exists():
-                self.add_error("number", _("Day %(number)s already exists in this plan.") % {"number": number})
-        return cleaned
+@admin.register(ResourceSection)
+class ResourceSectionAdmin(ChildPageAdmin):
+    fields = ["plan", "heading"]
+    readonly_fields = ["plan"]
+    inlines = [ResourceInline]
+    list_display = ["heading", "plan"]
+    list_select_related = ["plan"]
+    ordering = ["plan", "position"]
+
+
+# --- day page and session page -----------------------------------------------------------------------------
+
+
+class SessionInline(ChildListInline):
+    model = Session
+    fields = ["position", "slot", "topic", "task_list"]
+    readonly_fields = ["task_list"]
+    ordering = ["position"]
+    children = "tasks"
+
+    @admin.display(description=_("tasks"))
+    def task_list(self, session: Session) -> SafeString:
+        return self.child_list(session, gettext("Edit this session's tasks"), gettext("Save, then add its tasks."))
 
 
 @admin.register(Day)
-class DayAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelAdmin):
+class DayAdmin(CurriculumAdmin):
     form = DayForm
     list_display = ["number", "week_label", "phase_label", "topics", "task_count", "plan"]
     list_display_links = ["number"]
@@ -257,11 +210,7 @@ class DayAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelAd
     list_per_page = 60
     search_fields = ["sessions__topic", "sessions__tasks__text"]
     ordering = ["plan", "number"]
-    inlines = [SessionInline, DayTaskInline]
-
-    def get_inlines(self, request: HttpRequest, obj: Day | None) -> list[type[Any]]:
-        # A task picks one of the day's sessions, so the sessions must exist first.
-        return list(self.inlines) if obj is not None else [SessionInline]
+    inlines = [SessionInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Day | None = None) -> list[str]:
         # Moving a day to another plan would strand its week; a day belongs to its plan for good.
@@ -293,32 +242,33 @@ class DayAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelAd
         return int(day.task_total)
 
 
+class TaskInline(TextRowInline):
+    model = Task
+
+
+@admin.register(Session)
+class SessionAdmin(ChildPageAdmin):
+    fields = ["day", "slot", "topic"]
+    readonly_fields = ["day"]
+    inlines = [TaskInline]
+    list_display = ["__str__", "day", "plan_label"]
+    list_filter = structure_filters("day")
+    list_select_related = ["day__plan"]
+    search_fields = ["topic"]
+    ordering = ["day__plan", "day__number", "position"]
+
+    @admin.display(description=_("plan"))
+    def plan_label(self, session: Session) -> str:
+        return str(session.day.plan)
+
+
 # --- task list: search across the whole plan ---------------------------------------------------------------
 
 
-class TaskForm(forms.ModelForm):
-    class Meta:
-        model = Task
-        fields = ["session", "position", "text"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 90})}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        session = self.fields.get("session")
-        if not isinstance(session, forms.ModelChoiceField):
-            return
-        sessions = Session.objects.select_related("day__plan").order_by("day__plan__title", "day__number", "position")
-        if self.instance.pk:
-            # One query for the instance's plan id keeps the list to this plan's sessions.
-            sessions = sessions.filter(day__plan=Day.objects.filter(sessions__tasks=self.instance).values("plan")[:1])
-        session.queryset = sessions
-        session.label_from_instance = lambda s: f"{s.day.plan} · {s.day} · {s}"  # type: ignore[method-assign,assignment]
-
-
 @admin.register(Task)
-class TaskAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelAdmin):
+class TaskAdmin(CurriculumAdmin):
     form = TaskForm
-    list_display = ["text", "day_link", "session_label", "week_label", "plan_label"]
+    list_display = ["text", "day_link", "session_link", "week_label", "plan_label"]
     list_filter = structure_filters("session__day")
     list_select_related = ["session__day__week", "session__day__plan"]
     list_per_page = 100
@@ -331,8 +281,9 @@ class TaskAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelA
         return format_html('<a href="{}">{}</a>', url, task.session.day)
 
     @admin.display(description=_("session"))
-    def session_label(self, task: Task) -> str:
-        return str(task.session)
+    def session_link(self, task: Task) -> str:
+        url = reverse("admin:curriculum_session_change", args=[task.session_id])
+        return format_html('<a href="{}">{}</a>', url, task.session)
 
     @admin.display(description=_("week"))
     def week_label(self, task: Task) -> str:

@@ -1,33 +1,28 @@
-"""Admin building blocks for editing ordered trees of rows on one page, in a fixed number of queries.
+"""Admin building blocks for editing ordered rows inline, in a fixed number of queries.
 
-Django admin gives inlines for direct children only, loads every foreign-key select once per inline row,
-and checks uniqueness row by row against the database, which makes swapping two positions impossible.
-The pieces here fix those three things for the curriculum admin:
+Every curriculum page edits one row and its direct children with Django's own inlines (a plan's phases,
+weeks and resource sections; a day's sessions; a session's tasks; a section's items), and each child row
+links to its own page for the level below. Three things are added for the curriculum:
 
-- `PreloadedModelChoiceField` + `PreloadChoicesFormSetMixin`: a select limited to the parent's rows,
-  loaded once per formset and shared by every row (choices and validation), never once per row.
+- `PreloadedModelChoiceField` + `PreloadChoicesFormSetMixin`: a select limited to the parent's rows (a
+  week's phase), loaded once per formset and shared by every row (choices and validation), never once per row.
 - `OrderedFormSetMixin`: positions are unique among the submitted rows (the formset holds all siblings),
   and saving parks moved rows on temporary positions first (`curriculum.positions.park`), so swaps and
   rotations save cleanly.
-- `ScopedInline`: an inline over grandchildren (a day's tasks, a plan's resources), each with a select
-  limited to the parent's children (the day's sessions, the plan's resource sections).
-- `protected_summary` / `ProtectedDeleteFormMixin` / `RefuseProtectedDeletesMixin`: deleting rows that
-  learners have progress on (PROTECT) is refused with one clear message, on the delete page, in the delete
-  action and for an inline row marked for deletion, never a cascade and never a 500.
+- `protected_summary` / `RefuseProtectedDeletesMixin` / `RefuseProtectedRowsFormSetMixin`: deleting rows
+  that learners have progress on (PROTECT) is refused with one clear message, on the delete page, in the
+  delete action and for an inline row marked for deletion, never a cascade and never a 500.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from functools import partial
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.checks import InlineModelAdminChecks
-from django.contrib.admin.utils import NestedObjects, flatten_fieldsets
-from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.contrib.admin.utils import NestedObjects
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, router
 from django.forms.formsets import DELETION_FIELD_NAME
@@ -66,24 +61,6 @@ def protected_message(obj: models.Model, summary: str) -> str:
     )
 
 
-class ProtectedDeleteFormMixin:
-    """An inline row marked for deletion is refused, as a validation error, when learners depend on it.
-
-    Django's admin calls `hand_clean_DELETE` from `is_valid`; the formset turns the error into a message
-    above the inline instead of letting `formset.save()` raise ProtectedError.
-    """
-
-    cleaned_data: dict[str, Any]
-    instance: models.Model
-
-    def hand_clean_DELETE(self) -> None:
-        if not self.cleaned_data.get(DELETION_FIELD_NAME) or self.instance._state.adding:
-            return
-        summary = protected_summary([self.instance])
-        if summary:
-            raise ValidationError(protected_message(self.instance, summary), code="deleting_protected")
-
-
 class RefuseProtectedDeletesMixin:
     """For ModelAdmins: a short summary of what blocks a delete, and no 500 if a save would break PROTECT."""
 
@@ -113,6 +90,26 @@ class RefuseProtectedDeletesMixin:
             )
             return HttpResponseRedirect(request.get_full_path())
         return response
+
+
+class RefuseProtectedRowsFormSetMixin:
+    """For inline formsets: a row marked for deletion that learners depend on is refused, as one error above
+    the inline. Checked before the formset's own clean(), so Django's longer refusal, which names every
+    learner's row, is not added as well."""
+
+    forms: list[Any]
+
+    def clean(self) -> None:
+        refusals = [
+            protected_message(form.instance, summary)
+            for form in self.forms
+            if getattr(form, "cleaned_data", {}).get(DELETION_FIELD_NAME)
+            and not form.instance._state.adding
+            and (summary := protected_summary([form.instance]))
+        ]
+        if refusals:
+            raise ValidationError(refusals, code="deleting_protected")
+        super().clean()  # type: ignore[misc]
 
 
 # --- selects loaded once per formset --------------------------------------------------------------------
@@ -146,7 +143,6 @@ class PreloadChoicesFormSetMixin:
     instance: models.Model
     data: Any
     forms: list[Any]
-    deleted_forms: list[Any]
 
     def _preloaded(self) -> dict[str, list[models.Model]]:
         if not hasattr(self, "_preloaded_cache"):
@@ -184,8 +180,9 @@ class PreloadChoicesFormSetMixin:
             if not going:
                 continue
             for form in self.forms:
-                target = getattr(form, "cleaned_data", {}).get(name)
-                if form in self.deleted_forms or not form.has_changed() or target is None:
+                cleaned = getattr(form, "cleaned_data", {})
+                target = cleaned.get(name)
+                if cleaned.get(DELETION_FIELD_NAME) or not form.has_changed() or target is None:
                     continue
                 if str(target.pk) in going:
                     form.add_error(name, _("“%(target)s” is being deleted in this save.") % {"target": target})
@@ -210,7 +207,7 @@ class SiblingFormMixin:
 
 
 class OrderedFormSetMixin:
-    """Formset over ALL children of one parent, ordered by `order_fields` (e.g. ("session", "position")).
+    """Formset over ALL children of one parent, ordered by `order_field` ("position" or "number").
 
     Saving first parks the rows that move or go (`park`, one UPDATE), so the
     immediate unique constraint never sees two rows on one spot halfway through a reorder.
@@ -225,7 +222,7 @@ class OrderedFormSetMixin:
         super().add_fields(form, index)  # type: ignore[misc]
         form.checked_by_formset = True  # type: ignore[attr-defined]
 
-    def save_existing_objects(self, commit: bool = True) -> list[models.Model]:
+    def save(self, commit: bool = True) -> list[models.Model]:
         if commit:
             moving = [
                 form.instance.pk
@@ -234,11 +231,13 @@ class OrderedFormSetMixin:
             ]
             if moving:
                 park(self.model._default_manager.filter(pk__in=moving), self.order_field)
-        result: list[models.Model] = super().save_existing_objects(commit)  # type: ignore[misc]
-        return result
+        saved: list[models.Model] = super().save(commit)  # type: ignore[misc]
+        return saved
 
 
-class OrderedInlineFormSet(OrderedFormSetMixin, PreloadChoicesFormSetMixin, forms.BaseInlineFormSet):
+class OrderedInlineFormSet(
+    RefuseProtectedRowsFormSetMixin, OrderedFormSetMixin, PreloadChoicesFormSetMixin, forms.BaseInlineFormSet
+):
     pass
 
 
@@ -273,9 +272,12 @@ class SingleLineFieldsMixin:
         return field
 
 
-class CurriculumInlineMixin(SingleLineFieldsMixin):
-    """Shared by every curriculum inline: ordered rows, preloaded selects, refused protected deletes."""
+class OrderedTabularInline(SingleLineFieldsMixin, admin.TabularInline):
+    """Every curriculum inline: ordered rows, preloaded selects, refused protected deletes."""
 
+    form = SiblingForm
+    formset = OrderedInlineFormSet
+    extra = 0
     choices_for: dict[str, tuple[ChoicesFor, str | None]] = {}
     order_field = "position"
 
@@ -283,110 +285,14 @@ class CurriculumInlineMixin(SingleLineFieldsMixin):
         if db_field.name == self.order_field:
             kwargs.update(min_value=1, max_value=MAX_POSITION)
         if db_field.name in self.choices_for:
-            kwargs.update(
+            # The choices are this parent's rows only; the add/change pop-ups would offer every plan's rows.
+            return db_field.formfield(
                 form_class=PreloadedModelChoiceField,
                 queryset=db_field.related_model._default_manager.none(),  # type: ignore[union-attr]
+                **kwargs,
             )
-            # The choices are this parent's rows only; the add/change pop-ups would offer every plan's rows.
-            return db_field.formfield(**kwargs)
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if isinstance(getattr(field, "widget", None), RelatedFieldWidgetWrapper):
-            field.widget = field.widget.widget
-        return field
-
-    def _finish_formset(self, formset: type[Any], **extra: Any) -> type[Any]:
-        form = type(f"Protected{formset.form.__name__}", (ProtectedDeleteFormMixin, formset.form), {})
-        attrs = {"form": form, "choices_for": self.choices_for, "order_field": self.order_field, **extra}
-        return type(formset.__name__, (formset,), attrs)
-
-
-class OrderedTabularInline(CurriculumInlineMixin, admin.TabularInline):
-    form = SiblingForm
-    formset = OrderedInlineFormSet
-    extra = 0
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        return self._finish_formset(super().get_formset(request, obj, **kwargs))
-
-
-# --- inlines over grandchildren ---------------------------------------------------------------------------
-
-
-class ScopedInlineChecks(InlineModelAdminChecks):
-    """The inline's model reaches the parent through another row, so there is no direct foreign key."""
-
-    def _check_relation(self, obj: Any, parent_model: Any) -> list[Any]:
-        return []
-
-    def _check_exclude_of_parent_model(self, obj: Any, parent_model: Any) -> list[Any]:
-        return []
-
-
-class ScopedFormSet(OrderedFormSetMixin, PreloadChoicesFormSetMixin, forms.BaseModelFormSet):
-    """A model formset over the rows below one parent (`scope_lookup`, e.g. "session__day")."""
-
-    scope_lookup = ""
-    default_prefix = "rows"
-
-    def __init__(
-        self,
-        data: Any = None,
-        files: Any = None,
-        instance: models.Model | None = None,
-        save_as_new: bool = False,
-        prefix: str | None = None,
-        queryset: models.QuerySet[Any] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        self.instance = instance if instance is not None else self.model()
-        qs = queryset if queryset is not None else self.model._default_manager.all()
-        qs = qs.filter(**{self.scope_lookup: self.instance}) if self.instance.pk else qs.none()
-        super().__init__(data, files, prefix=prefix, queryset=qs, **kwargs)
-
-    @classmethod
-    def get_default_prefix(cls) -> str:
-        return cls.default_prefix
-
-
-class ScopedInline(CurriculumInlineMixin, admin.TabularInline):
-    """A tabular inline over grandchildren; `scope_lookup` leads from the inline's model to the parent."""
-
-    checks_class = ScopedInlineChecks
-    form = SiblingForm
-    formset = ScopedFormSet  # type: ignore[assignment]
-    extra = 0
-    scope_lookup = ""
-
-    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        fields = kwargs.pop("fields", None) or flatten_fieldsets(self.get_fieldsets(request, obj))
-        readonly = list(self.get_readonly_fields(request, obj))
-        can_change = self.has_change_permission(request, obj)
-        can_add = self.has_add_permission(request, obj)
-
-        class PermissionForm(self.form):  # type: ignore[name-defined]
-            def has_changed(self) -> bool:
-                # As Django's own inlines do: rows the user may not change or add are never saved.
-                if not (can_add if self.instance._state.adding else can_change):
-                    return False
-                return bool(super().has_changed())
-
-            def is_valid(self) -> bool:
-                # Django's own inline forms do the same; the formset shows the error above the inline.
-                result = bool(super().is_valid())
-                self.hand_clean_DELETE()
-                return result
-
-        formset = forms.modelformset_factory(
-            self.model,
-            form=PermissionForm,
-            formset=self.formset,
-            fields=[f for f in fields if f not in readonly],
-            formfield_callback=partial(self.formfield_for_dbfield, request=request),
-            extra=self.get_extra(request, obj),
-            min_num=self.get_min_num(request, obj),
-            max_num=self.get_max_num(request, obj),
-            can_delete=self.can_delete and self.has_delete_permission(request, obj),
-            **kwargs,
-        )
-        prefix = f"{self.model._meta.model_name}_rows"
-        return self._finish_formset(formset, scope_lookup=self.scope_lookup, default_prefix=prefix)
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"choices_for": self.choices_for, "order_field": self.order_field})

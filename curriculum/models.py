@@ -171,9 +171,9 @@ class Day(models.Model):
 
 class Session(models.Model):
     class Slot(models.TextChoices):
-        MORNING = "morning", _("上午")
-        AFTERNOON = "afternoon", _("下午")
-        FULL_DAY = "full_day", _("全天")
+        MORNING = "morning", _("Morning")
+        AFTERNOON = "afternoon", _("Afternoon")
+        FULL_DAY = "full_day", _("Full day")
 
     day = models.ForeignKey(Day, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("day"))
     slot = models.CharField(_("slot"), max_length=10, choices=Slot.choices)

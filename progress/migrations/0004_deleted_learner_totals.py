@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('curriculum', '0004_plan_text_without_control_characters'),
+        ('curriculum', '0004_session_slot_labels'),
         ('progress', '0003_signed_in_sessions'),
     ]
 

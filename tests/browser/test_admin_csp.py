@@ -14,6 +14,7 @@ from playwright.sync_api import BrowserContext, Page
 
 from config.urls import urlpatterns as site_urlpatterns
 from tests.browser.conftest import LoggedInPage
+from tests.factories import make_plan
 
 urlpatterns = [path("base-page/", TemplateView.as_view(template_name="base.html")), *site_urlpatterns]
 
@@ -76,6 +77,22 @@ def test_admin_changelist_and_change_page_raise_no_csp_violations(
     visit.open("/admin/auth/user/")
     visit.page.check("#action-toggle")
     assert visit.page.is_checked("input.action-select")
+
+
+def test_the_day_page_leads_to_the_session_page_whose_task_inline_works(browser_context: BrowserContext) -> None:
+    plan = make_plan(days=2)
+    morning = plan.days.get(number=1).sessions.get(position=1)
+    visit = Visit(browser_context.new_page())
+    visit.open(f"/admin/curriculum/plan/{plan.pk}/change/")
+    visit.open(f"/admin/curriculum/day/{morning.day_id}/change/")
+    session_url = f"/admin/curriculum/session/{morning.pk}/change/"
+    visit.page.click(f'#sessions-group a[href="{session_url}"]')
+    visit.page.wait_for_url(f"**{session_url}")  # waits for the load event, so inlines.js has run
+    # inlines.js runs under the policy: "add another" appends a third, blank task row.
+    visit.page.click("#tasks-group .add-row a")
+    assert visit.page.locator("#tasks-2 textarea").count() == 1
+    assert visit.violations() == []
+    assert visit.console_errors == [], visit.failed
 
 
 def test_base_page_loads_htmx_under_the_policy(browser_context: BrowserContext) -> None:

@@ -14,6 +14,9 @@ pytestmark = pytest.mark.django_db
 
 DAY_URL = "/admin/curriculum/day/{}/change/"
 PLAN_URL = "/admin/curriculum/plan/{}/change/"
+SESSION_URL = "/admin/curriculum/session/{}/change/"
+SECTION_URL = "/admin/curriculum/resourcesection/{}/change/"
+TASK_URL = "/admin/curriculum/task/{}/change/"
 
 
 def first_day(plan: Plan, number: int = 1) -> Day:
@@ -22,6 +25,10 @@ def first_day(plan: Plan, number: int = 1) -> Day:
 
 def tasks_of(day: Day) -> list[Task]:
     return list(Task.objects.filter(session__day=day).order_by("session__position", "position"))
+
+
+def morning_of(plan: Plan, number: int = 1) -> Session:
+    return Session.objects.get(day__plan=plan, day__number=number, position=1)
 
 
 # --- pages answer -------------------------------------------------------------------------------------------
@@ -42,28 +49,55 @@ def test_add_pages_answer(ines: Client, plan: Plan, model: str) -> None:
 def test_change_pages_answer(ines: Client, plan: Plan) -> None:
     day = first_day(plan)
     task = tasks_of(day)[0]
-    for url in (PLAN_URL.format(plan.pk), DAY_URL.format(day.pk), f"/admin/curriculum/task/{task.pk}/change/"):
+    section = ResourceSection.objects.get(plan=plan)
+    pages = (PLAN_URL.format(plan.pk), DAY_URL.format(day.pk), TASK_URL.format(task.pk))
+    for url in (*pages, SESSION_URL.format(task.session_id), SECTION_URL.format(section.pk)):
         assert ines.get(url).status_code == 200, url
 
 
-def test_day_page_shows_sessions_and_tasks_together(ines: Client, plan: Plan) -> None:
+def test_day_page_lists_each_sessions_tasks_and_links_to_their_page(ines: Client, plan: Plan) -> None:
     day = first_day(plan, 3)
+    afternoon = day.sessions.get(position=2)
     response = ines.get(DAY_URL.format(day.pk))
     content = response.content.decode()
     assert "Topic 3m" in content and "Topic 3a" in content
     assert "Task 2 of Topic 3a" in content
+    assert f'href="{SESSION_URL.format(afternoon.pk)}"' in content
     # Another day's rows are not on this page.
     assert "Topic 4m" not in content
     prefixes = [inline.formset.prefix for inline in response.context["inline_admin_formsets"]]
-    assert prefixes == ["sessions", "task_rows"]
+    assert prefixes == ["sessions"]
 
 
-def test_task_session_select_offers_only_this_days_sessions(ines: Client, plan: Plan) -> None:
-    day = first_day(plan, 2)
-    response = ines.get(DAY_URL.format(day.pk))
-    tasks_inline = response.context["inline_admin_formsets"][1]
-    choices = tasks_inline.formset.forms[0].fields["session"].choices
-    assert [label for value, label in choices if value] == ["上午：Topic 2m", "下午：Topic 2a"]
+def test_session_page_edits_this_sessions_tasks_only(ines: Client, plan: Plan) -> None:
+    afternoon = first_day(plan, 2).sessions.get(position=2)
+    response = ines.get(SESSION_URL.format(afternoon.pk))
+    (tasks_inline,) = response.context["inline_admin_formsets"]
+    assert tasks_inline.formset.prefix == "tasks"
+    assert [form.instance.text for form in tasks_inline.formset.initial_forms] == [
+        "Task 1 of Topic 2a",
+        "Task 2 of Topic 2a",
+    ]
+    assert "Task 1 of Topic 2m" not in response.content.decode()
+
+
+def test_session_and_section_pages_are_reached_from_their_parents_not_the_index(ines: Client, plan: Plan) -> None:
+    index = ines.get("/admin/").content.decode()
+    assert "/admin/curriculum/day/" in index
+    assert "/admin/curriculum/session/" not in index and "/admin/curriculum/resourcesection/" not in index
+    assert ines.get("/admin/curriculum/session/add/").status_code == 403
+    assert ines.get(SESSION_URL.format(morning_of(plan).pk)).status_code == 200
+
+
+def test_task_page_session_select_offers_only_this_plans_sessions(ines: Client, plan: Plan) -> None:
+    make_plan(slug="other", days=3)
+    task = tasks_of(first_day(plan, 2))[0]
+    response = ines.get(TASK_URL.format(task.pk))
+    choices = response.context["adminform"].form.fields["session"].choices
+    labels = [label for value, label in choices if value]
+    assert len(labels) == 20
+    assert all(label.startswith("Plan test-plan · ") for label in labels)
+    assert labels[2] == "Plan test-plan · 第2天 · 上午：Topic 2m"
 
 
 def test_week_phase_select_offers_only_this_plans_phases(ines: Client, plan: Plan) -> None:
@@ -102,17 +136,21 @@ def test_it_edits_a_plan_and_its_weeks(ines: Client, plan: Plan) -> None:
     assert (week.title, week.phase_id) == ("Second week", phase2.pk)
 
 
-def test_it_edits_resources_on_the_plan_page(ines: Client, plan: Plan) -> None:
+def test_it_edits_resource_sections_on_the_plan_page_and_items_on_the_sections_page(ines: Client, plan: Plan) -> None:
     section = ResourceSection.objects.get(plan=plan)
-    tools = ResourceSection.objects.create(plan=plan, heading="Tools", position=2)
     data = page_data(ines, PLAN_URL.format(plan.pk))
+    assert f'href="{SECTION_URL.format(section.pk)}"' in ines.get(PLAN_URL.format(plan.pk)).content.decode()
     set_row(data, "resource_sections", section.pk, heading="Must-read papers")
-    add_row(data, "resource_rows", section=tools.pk, position=1, text="PyTorch")
-    response = ines.post(PLAN_URL.format(plan.pk), data)
-    assert response.status_code == 302
+    add_row(data, "resource_sections", position=2, heading="Tools")
+    assert ines.post(PLAN_URL.format(plan.pk), data).status_code == 302
+    tools = ResourceSection.objects.get(plan=plan, position=2)
+    data = page_data(ines, SECTION_URL.format(tools.pk))
+    add_row(data, "items", position=1, text="PyTorch")
+    assert ines.post(SECTION_URL.format(tools.pk), data).status_code == 302
     section.refresh_from_db()
-    assert section.heading == "Must-read papers"
+    assert (section.heading, tools.heading) == ("Must-read papers", "Tools")
     assert list(Resource.objects.filter(section=tools).values_list("text", flat=True)) == ["PyTorch"]
+    assert "PyTorch" in ines.get(PLAN_URL.format(plan.pk)).content.decode()
 
 
 def test_it_adds_a_day_with_a_session(ines: Client, plan: Plan) -> None:
@@ -136,14 +174,13 @@ def test_it_refuses_a_week_of_another_plan_for_a_new_day(ines: Client, plan: Pla
     assert not Day.objects.filter(plan=plan, number=11).exists()
 
 
-def test_day_page_saves_session_and_task_edits_together(ines: Client, plan: Plan) -> None:
-    day = first_day(plan)
-    morning = day.sessions.get(position=1)
-    task = tasks_of(day)[0]
-    data = page_data(ines, DAY_URL.format(day.pk))
-    set_row(data, "sessions", morning.pk, topic="Transformers")
-    set_row(data, "task_rows", task.pk, text="Read **Attention is all you need**")
-    response = ines.post(DAY_URL.format(day.pk), data)
+def test_session_page_saves_session_and_task_edits_together(ines: Client, plan: Plan) -> None:
+    morning = morning_of(plan)
+    task = morning.tasks.get(position=1)
+    data = page_data(ines, SESSION_URL.format(morning.pk))
+    data["topic"] = "Transformers"
+    set_row(data, "tasks", task.pk, text="Read **Attention is all you need**")
+    response = ines.post(SESSION_URL.format(morning.pk), data)
     assert response.status_code == 302
     morning.refresh_from_db()
     task.refresh_from_db()
@@ -151,23 +188,22 @@ def test_day_page_saves_session_and_task_edits_together(ines: Client, plan: Plan
     assert task.text == "Read **Attention is all you need**"
 
 
-def test_day_page_adds_a_task_to_a_session(ines: Client, plan: Plan) -> None:
-    day = first_day(plan)
-    afternoon = day.sessions.get(position=2)
-    data = page_data(ines, DAY_URL.format(day.pk))
-    add_row(data, "task_rows", session=afternoon.pk, position=3, text="Write a summary")
-    response = ines.post(DAY_URL.format(day.pk), data)
+def test_session_page_adds_a_task(ines: Client, plan: Plan) -> None:
+    afternoon = first_day(plan).sessions.get(position=2)
+    data = page_data(ines, SESSION_URL.format(afternoon.pk))
+    add_row(data, "tasks", position=3, text="Write a summary")
+    response = ines.post(SESSION_URL.format(afternoon.pk), data)
     assert response.status_code == 302
     assert list(afternoon.tasks.values_list("position", "text"))[-1] == (3, "Write a summary")
 
 
-def test_day_page_swaps_task_positions(ines: Client, plan: Plan) -> None:
-    day = first_day(plan)
-    first, second = tasks_of(day)[:2]
-    data = page_data(ines, DAY_URL.format(day.pk))
-    set_row(data, "task_rows", first.pk, position=2)
-    set_row(data, "task_rows", second.pk, position=1)
-    response = ines.post(DAY_URL.format(day.pk), data)
+def test_session_page_swaps_task_positions(ines: Client, plan: Plan) -> None:
+    morning = morning_of(plan)
+    first, second = morning.tasks.order_by("position")
+    data = page_data(ines, SESSION_URL.format(morning.pk))
+    set_row(data, "tasks", first.pk, position=2)
+    set_row(data, "tasks", second.pk, position=1)
+    response = ines.post(SESSION_URL.format(morning.pk), data)
     assert response.status_code == 302
     first.refresh_from_db()
     second.refresh_from_db()
@@ -184,59 +220,70 @@ def test_day_page_swaps_session_positions(ines: Client, plan: Plan) -> None:
     assert list(day.sessions.order_by("position").values_list("pk", flat=True)) == [afternoon.pk, morning.pk]
 
 
-def test_day_page_moves_a_task_to_the_other_session(ines: Client, plan: Plan) -> None:
+def test_task_page_moves_a_task_to_the_other_session(ines: Client, plan: Plan) -> None:
     day = first_day(plan)
     afternoon = day.sessions.get(position=2)
     task = tasks_of(day)[0]
-    data = page_data(ines, DAY_URL.format(day.pk))
-    set_row(data, "task_rows", task.pk, session=afternoon.pk, position=3)
-    assert ines.post(DAY_URL.format(day.pk), data).status_code == 302
+    data = page_data(ines, TASK_URL.format(task.pk))
+    data.update(session=afternoon.pk, position=3)
+    assert ines.post(TASK_URL.format(task.pk), data).status_code == 302
     task.refresh_from_db()
     assert (task.session_id, task.position) == (afternoon.pk, 3)
 
 
-def test_day_page_refuses_two_tasks_on_one_position(ines: Client, plan: Plan) -> None:
-    day = first_day(plan)
-    second = tasks_of(day)[1]
-    data = page_data(ines, DAY_URL.format(day.pk))
-    set_row(data, "task_rows", second.pk, position=1, text="changed")
-    response = ines.post(DAY_URL.format(day.pk), data)
+def test_session_page_refuses_two_tasks_on_one_position(ines: Client, plan: Plan) -> None:
+    morning = morning_of(plan)
+    second = morning.tasks.get(position=2)
+    data = page_data(ines, SESSION_URL.format(morning.pk))
+    set_row(data, "tasks", second.pk, position=1, text="changed")
+    response = ines.post(SESSION_URL.format(morning.pk), data)
     assert response.status_code == 200
     assert response.context["errors"]
     second.refresh_from_db()
     assert (second.position, second.text) == (2, "Task 2 of Topic 1m")
 
 
-def test_day_page_refuses_a_session_of_another_day(ines: Client, plan: Plan) -> None:
-    day = first_day(plan)
-    elsewhere = first_day(plan, 2).sessions.get(position=1)
-    task = tasks_of(day)[0]
-    data = page_data(ines, DAY_URL.format(day.pk))
-    set_row(data, "task_rows", task.pk, session=elsewhere.pk, position=9)
-    response = ines.post(DAY_URL.format(day.pk), data)
+def test_task_page_refuses_a_session_of_another_plan(ines: Client, plan: Plan) -> None:
+    elsewhere = morning_of(make_plan(slug="other", days=2))
+    task = tasks_of(first_day(plan))[0]
+    data = page_data(ines, TASK_URL.format(task.pk))
+    data.update(session=elsewhere.pk, position=9)
+    response = ines.post(TASK_URL.format(task.pk), data)
     assert response.status_code == 200
     task.refresh_from_db()
-    assert task.session.day_id == day.pk
+    assert task.session.day.plan_id == plan.pk
 
 
-def test_day_page_cannot_reach_another_days_task(ines: Client, plan: Plan) -> None:
-    day = first_day(plan)
-    foreign = tasks_of(first_day(plan, 2))[0]
-    data = page_data(ines, DAY_URL.format(day.pk))
-    data["task_rows-0-id"] = str(foreign.pk)
-    data["task_rows-0-text"] = "hijacked"
-    ines.post(DAY_URL.format(day.pk), data)
+def test_session_page_refuses_a_task_row_posted_onto_another_session(ines: Client, plan: Plan) -> None:
+    morning = morning_of(plan)
+    elsewhere = morning_of(plan, 2)
+    task = morning.tasks.get(position=1)
+    data = page_data(ines, SESSION_URL.format(morning.pk))
+    set_row(data, "tasks", task.pk, session=elsewhere.pk, position=9)
+    response = ines.post(SESSION_URL.format(morning.pk), data)
+    assert response.status_code == 200
+    task.refresh_from_db()
+    assert (task.session_id, task.position) == (morning.pk, 1)
+
+
+def test_session_page_cannot_reach_another_sessions_task(ines: Client, plan: Plan) -> None:
+    morning = morning_of(plan)
+    foreign = morning_of(plan, 2).tasks.get(position=1)
+    data = page_data(ines, SESSION_URL.format(morning.pk))
+    data["tasks-0-id"] = str(foreign.pk)
+    data["tasks-0-text"] = "hijacked"
+    ines.post(SESSION_URL.format(morning.pk), data)
     foreign.refresh_from_db()
     assert foreign.text != "hijacked"
 
 
-def test_day_page_refuses_a_blank_task(ines: Client, plan: Plan) -> None:
-    day = first_day(plan)
-    task = tasks_of(day)[0]
-    data = page_data(ines, DAY_URL.format(day.pk))
-    set_row(data, "task_rows", task.pk, text="")
-    set_row(data, "sessions", day.sessions.get(position=1).pk, topic="Not saved either")
-    response = ines.post(DAY_URL.format(day.pk), data)
+def test_session_page_refuses_a_blank_task(ines: Client, plan: Plan) -> None:
+    morning = morning_of(plan)
+    task = morning.tasks.get(position=1)
+    data = page_data(ines, SESSION_URL.format(morning.pk))
+    set_row(data, "tasks", task.pk, text="")
+    data["topic"] = "Not saved either"
+    response = ines.post(SESSION_URL.format(morning.pk), data)
     assert response.status_code == 200
     assert not Session.objects.filter(topic="Not saved either").exists()
     task.refresh_from_db()
@@ -245,7 +292,7 @@ def test_day_page_refuses_a_blank_task(ines: Client, plan: Plan) -> None:
 
 def test_task_page_saves(ines: Client, plan: Plan) -> None:
     task = tasks_of(first_day(plan))[0]
-    url = f"/admin/curriculum/task/{task.pk}/change/"
+    url = TASK_URL.format(task.pk)
     data = page_data(ines, url)
     data["text"] = "Edited on its own page"
     assert ines.post(url, data).status_code == 302

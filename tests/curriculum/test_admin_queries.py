@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.client import Client
 from django.test.utils import CaptureQueriesContext
 
-from curriculum.models import Day, Plan, Task
+from curriculum.models import Plan, Session, Task
 from tests.curriculum.formdata import page_data, set_row
 from tests.factories import make_plan
 
@@ -17,10 +17,13 @@ pytestmark = pytest.mark.django_db
 
 DAY_URL = "/admin/curriculum/day/{}/change/"
 PLAN_URL = "/admin/curriculum/plan/{}/change/"
+SESSION_URL = "/admin/curriculum/session/{}/change/"
+SECTION_URL = "/admin/curriculum/resourcesection/{}/change/"
+TASK_URL = "/admin/curriculum/task/{}/change/"
 
 
-def tasks_of(day: Day) -> list[Task]:
-    return list(Task.objects.filter(session__day=day).order_by("session__position", "position"))
+def morning_of(plan: Plan, number: int = 1) -> Session:
+    return Session.objects.get(day__plan=plan, day__number=number, position=1)
 
 
 def _queries(client: Client, url: str) -> int:
@@ -48,8 +51,11 @@ URLS: dict[str, Callable[[Plan], str]] = {
     "task list": lambda p: f"/admin/curriculum/task/?plan={p.pk}",
     "task search": lambda p: "/admin/curriculum/task/?q=Topic",
     "task list with counts": lambda p: "/admin/curriculum/task/?_facets=True",
-    "task page": lambda p: f"/admin/curriculum/task/{_last_task(p).pk}/change/",
+    "task page": lambda p: TASK_URL.format(_last_task(p).pk),
     "task add": lambda p: "/admin/curriculum/task/add/",
+    "session page": lambda p: SESSION_URL.format(_last_task(p).session_id),
+    "session list": lambda p: f"/admin/curriculum/session/?plan={p.pk}",
+    "resource section page": lambda p: SECTION_URL.format(p.resource_sections.get().pk),
 }
 
 
@@ -64,25 +70,30 @@ def test_admin_page_query_count_does_not_grow_with_the_plan(ines: Client, page: 
     assert n_big == n_small
 
 
-def test_day_page_save_query_count_does_not_grow_with_the_plan(ines: Client) -> None:
+@pytest.mark.parametrize("page", ["day", "session"])
+def test_a_save_query_count_does_not_grow_with_the_plan(ines: Client, page: str) -> None:
     counts = []
     for slug, days in (("small", 10), ("big", 120)):
-        plan = make_plan(slug=slug, days=days)
-        day = plan.days.order_by("number").last()
-        assert day is not None
-        data = page_data(ines, DAY_URL.format(day.pk))
-        set_row(data, "task_rows", tasks_of(day)[0].pk, text=f"edited in {slug}")
+        morning = morning_of(make_plan(slug=slug, days=days), days)
+        if page == "day":
+            url, prefix, row = DAY_URL.format(morning.day_id), "sessions", morning.pk
+        else:
+            url, prefix, row = SESSION_URL.format(morning.pk), "tasks", morning.tasks.get(position=1).pk
+        data = page_data(ines, url)
+        set_row(data, prefix, row, **{"topic" if page == "day" else "text": f"edited in {slug}"})
         with CaptureQueriesContext(connection) as ctx:
-            assert ines.post(DAY_URL.format(day.pk), data).status_code == 302
+            assert ines.post(url, data).status_code == 302
         counts.append(len(ctx))
     assert counts[0] == counts[1]
 
 
-def test_day_page_query_count_does_not_grow_with_the_days_tasks(ines: Client) -> None:
-    # Each task row has a session select: it must be loaded once for the inline, not once per row.
+@pytest.mark.parametrize("page", [DAY_URL, SESSION_URL])
+def test_page_query_count_does_not_grow_with_the_sessions_tasks(ines: Client, page: str) -> None:
+    # The day page lists each session's tasks: one prefetch for the inline, not one query per row.
     counts = []
     for slug, tasks in (("two", 2), ("seven", 7)):
-        day = Day.objects.get(plan=make_plan(slug=slug, days=3, tasks=tasks), number=1)
-        _queries(ines, DAY_URL.format(day.pk))
-        counts.append(_queries(ines, DAY_URL.format(day.pk)))
+        morning = morning_of(make_plan(slug=slug, days=3, tasks=tasks))
+        url = page.format(morning.day_id if page == DAY_URL else morning.pk)
+        _queries(ines, url)
+        counts.append(_queries(ines, url))
     assert counts[0] == counts[1]

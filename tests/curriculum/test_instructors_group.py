@@ -74,12 +74,15 @@ def test_instructor_gets_no_delete_action(ines: Client, plan: Plan) -> None:
 
 def test_instructor_cannot_delete_inline_rows(ines: Client, plan: Plan) -> None:
     day = Day.objects.get(plan=plan, number=1)
-    url = f"/admin/curriculum/day/{day.pk}/change/"
-    data = page_data(ines, url)
-    assert "DELETE" not in "".join(data)
-    data["task_rows-0-DELETE"] = "on"
-    data["sessions-0-DELETE"] = "on"
-    assert ines.post(url, data).status_code == 302
+    morning = day.sessions.get(position=1)
+    for url, prefix in (
+        (f"/admin/curriculum/day/{day.pk}/change/", "sessions"),
+        (f"/admin/curriculum/session/{morning.pk}/change/", "tasks"),
+    ):
+        data = page_data(ines, url)
+        assert "DELETE" not in "".join(data)
+        data[f"{prefix}-0-DELETE"] = "on"
+        assert ines.post(url, data).status_code == 302
     assert Task.objects.filter(session__day=day).count() == 4
     assert day.sessions.count() == 2
 

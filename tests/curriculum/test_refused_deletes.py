@@ -1,7 +1,7 @@
 """Rows learners have progress on (PROTECT) are never deleted from the admin, and never give a 500.
 
 Instructors have no delete permission at all (see test_instructors_group); these tests use a superuser,
-who may delete, to show the refusal itself: on the delete page, in the delete action and on the day page.
+who may delete, to show the refusal itself: on the delete page, in the delete action and for inline rows.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from django.db import connection
 from django.test.client import Client
 from django.test.utils import CaptureQueriesContext
 
-from curriculum.models import Day, Plan, Session, Task, Week
+from curriculum.models import Day, Phase, Plan, Session, Task, Week
 from progress.models import DayNote, Enrollment, LearnerProfile, TaskCompletion
 from tests.curriculum.formdata import page_data, set_row
 
 pytestmark = pytest.mark.django_db
 
 DAY_URL = "/admin/curriculum/day/{}/change/"
+SESSION_URL = "/admin/curriculum/session/{}/change/"
 REFUSED = "learners have progress on it"
 
 
@@ -85,6 +86,14 @@ def test_day_delete_page_refuses_a_day_with_a_ticked_task(root: Client, enrollme
     assert Task.objects.filter(session__day=target).count() == 4
 
 
+def test_session_delete_page_refuses_a_session_with_a_ticked_task(root: Client, enrollment: Enrollment) -> None:
+    task = ticked_task(enrollment)
+    response = root.post(f"/admin/curriculum/session/{task.session_id}/delete/", {"post": "yes"})
+    assert response.status_code == 200
+    assert REFUSED in response.content.decode()
+    assert Task.objects.filter(session_id=task.session_id).count() == 2
+
+
 def test_plan_delete_page_refuses_a_plan_with_learners(root: Client, enrollment: Enrollment) -> None:
     response = root.post(f"/admin/curriculum/plan/{enrollment.plan.pk}/delete/", {"post": "yes"})
     assert response.status_code == 200
@@ -127,16 +136,16 @@ def test_delete_action_refuses_days_with_progress(root: Client, enrollment: Enro
     assert Day.objects.filter(pk__in=days).count() == 2
 
 
-# --- inline rows on the day and plan pages -------------------------------------------------------------------
+# --- inline rows on the plan, day and session pages --------------------------------------------------------
 
 
-def test_day_page_refuses_deleting_a_ticked_task_row(root: Client, enrollment: Enrollment) -> None:
+def test_session_page_refuses_deleting_a_ticked_task_row(root: Client, enrollment: Enrollment) -> None:
     task = ticked_task(enrollment)
-    target = day(enrollment.plan, 1)
-    data = page_data(root, DAY_URL.format(target.pk))
-    set_row(data, "task_rows", task.pk, DELETE="on")
-    set_row(data, "sessions", target.sessions.get(position=2).pk, topic="must not be saved")
-    response = root.post(DAY_URL.format(target.pk), data)
+    url = SESSION_URL.format(task.session_id)
+    data = page_data(root, url)
+    set_row(data, "tasks", task.pk, DELETE="on")
+    data["topic"] = "must not be saved"
+    response = root.post(url, data)
     assert response.status_code == 200
     assert REFUSED in response.content.decode()
     assert Task.objects.filter(pk=task.pk).exists()
@@ -155,31 +164,31 @@ def test_day_page_refuses_deleting_a_session_with_ticked_tasks(root: Client, enr
     assert Task.objects.filter(session_id=task.session_id).count() == 2
 
 
-def test_day_page_deletes_a_task_row_nobody_ticked(root: Client, enrollment: Enrollment) -> None:
+def test_session_page_deletes_a_task_row_nobody_ticked(root: Client, enrollment: Enrollment) -> None:
     ticked = ticked_task(enrollment)
-    target = day(enrollment.plan, 1)
-    free = Task.objects.filter(session__day=target).exclude(pk=ticked.pk).first()
+    free = Task.objects.filter(session=ticked.session).exclude(pk=ticked.pk).first()
     assert free is not None
-    data = page_data(root, DAY_URL.format(target.pk))
-    set_row(data, "task_rows", free.pk, DELETE="on")
-    assert root.post(DAY_URL.format(target.pk), data).status_code == 302
+    url = SESSION_URL.format(ticked.session_id)
+    data = page_data(root, url)
+    set_row(data, "tasks", free.pk, DELETE="on")
+    assert root.post(url, data).status_code == 302
     assert not Task.objects.filter(pk=free.pk).exists()
     assert Task.objects.filter(pk=ticked.pk).exists()
 
 
-def test_day_page_refuses_moving_a_task_into_a_session_being_deleted(root: Client, enrollment: Enrollment) -> None:
-    task = ticked_task(enrollment)  # in the morning session
-    target = day(enrollment.plan, 1)
-    afternoon = target.sessions.get(position=2)
-    data = page_data(root, DAY_URL.format(target.pk))
-    set_row(data, "sessions", afternoon.pk, DELETE="on")
-    set_row(data, "task_rows", task.pk, session=afternoon.pk, position=9)
-    response = root.post(DAY_URL.format(target.pk), data)
+def test_plan_page_refuses_moving_a_week_into_a_phase_being_deleted(root: Client, plan: Plan) -> None:
+    going = Phase.objects.create(plan=plan, number=2, title="Empty phase")
+    week = Week.objects.get(plan=plan, number=2)
+    url = f"/admin/curriculum/plan/{plan.pk}/change/"
+    data = page_data(root, url)
+    set_row(data, "phases", going.pk, DELETE="on")
+    set_row(data, "weeks", week.pk, phase=going.pk)
+    response = root.post(url, data)
     assert response.status_code == 200
     assert "is being deleted in this save" in response.content.decode()
-    task.refresh_from_db()
-    assert task.session_id != afternoon.pk
-    assert Session.objects.filter(pk=afternoon.pk).exists()
+    week.refresh_from_db()
+    assert week.phase_id != going.pk
+    assert Phase.objects.filter(pk=going.pk).exists()
 
 
 def test_plan_page_refuses_deleting_a_week_with_progress(root: Client, enrollment: Enrollment) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -20,8 +21,14 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from curriculum.models import Day, Plan, Task
-from progress.management.commands.quickstart import ensure_demo_enrollment, ensure_plan, fixture_path
+from progress.management.commands.quickstart import (
+    ensure_demo_enrollment,
+    ensure_plan,
+    fixture_path,
+    stop_background_services,
+)
 from progress.models import Enrollment
+from progress.worker import start_worker_with_beat
 from tests.factories import make_plan
 
 pytestmark = pytest.mark.django_db
@@ -199,3 +206,39 @@ def test_ensure_plan_never_overwrites_rows_with_the_same_ids(tmp_path: Path) -> 
     assert said[0].startswith("Not loading demo.json")
     plan.refresh_from_db()
     assert (plan.slug, plan.title) == ("someone-elses", "Someone else's plan")
+
+
+def _git_status() -> list[str] | None:
+    """`git status --porcelain` of this checkout (untracked files listed one by one); None outside git."""
+    if shutil.which("git") is None:
+        return None
+    result = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout.splitlines() if result.returncode == 0 else None
+
+
+def test_a_quickstart_worker_run_writes_nothing_into_the_checkout(tmp_path: Path) -> None:
+    """The quickstart's worker with beat on kombu's filesystem transport (no REDIS_URL) keeps its queue, its
+    exchange tables and its beat schedule under var/, so running it leaves `git status` as it was."""
+    before = _git_status()
+    if before is None:
+        pytest.skip(f"{settings.BASE_DIR} is not a git checkout")
+    log = tmp_path / "worker.log"
+    env = {"REDIS_URL": "", "DATABASE_URL": "", "DJANGO_VAR_DIR": str(tmp_path / "var")}
+    with log.open("wb") as sink:
+        worker = start_worker_with_beat(env, stdout=sink, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while " ready." not in log.read_text() and worker.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+        finally:
+            stop_background_services([worker])
+    assert " ready." in log.read_text(), log.read_text()
+    control = tmp_path / "var" / "celery" / "control"
+    assert sorted(p.name for p in control.iterdir()) == ["celery.exchange", "celery.pidbox.exchange"]
+    assert _git_status() == before
