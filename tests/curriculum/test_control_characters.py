@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from curriculum import document as d
-from curriculum.models import Day, Plan, Task
+from curriculum.models import Plan, Session
 from tests.curriculum.formdata import page_data, set_row
 from tests.curriculum.plan_documents import REFERENCE, SMALL, refused, row_counts
 
@@ -45,20 +45,21 @@ def test_the_import_command_refuses_it_and_writes_nothing(tmp_path) -> None:
 
 @pytest.mark.django_db
 def test_the_admin_refuses_it_with_a_field_error(ines: Client, plan: Plan) -> None:
-    day = Day.objects.get(plan=plan, number=1)
-    task = Task.objects.filter(session__day=day).order_by("session__position", "position").first()
-    assert task is not None
-    url = f"/admin/curriculum/day/{day.pk}/change/"
+    session = Session.objects.get(day__plan=plan, day__number=1, position=1)
+    task = session.tasks.get(position=1)
+    url = f"/admin/curriculum/session/{session.pk}/change/"
     data = page_data(ines, url)
-    set_row(data, "task_rows", task.pk, text="Read\x0bthis")
+    set_row(data, "tasks", task.pk, text="Read\x0bthis")
     response = ines.post(url, data)
     assert response.status_code == 200
     assert "U+000B" in response.content.decode()
     task.refresh_from_db()
     assert task.text == "Task 1 of Topic 1m"
     data = page_data(ines, url)
-    set_row(data, "task_rows", task.pk, text="Read\tthis")
+    set_row(data, "tasks", task.pk, text="Read\tthis")
     assert ines.post(url, data).status_code == 302
+    task.refresh_from_db()
+    assert task.text == "Read\tthis"
 
 
 @pytest.mark.django_db
