@@ -300,11 +300,23 @@ AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 AXES_USERNAME_CALLABLE = "config.security.axes_username"
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 
-# Sessions stay in the database (the default), not in a Redis cache: Redis here is Celery's broker, run with
-# maxmemory-policy noeviction so queued reminders are never dropped; sessions there would compete with the
-# queue for memory and all be lost on a Redis restart, while a session read is one primary-key lookup on a
-# PostgreSQL connection kept open by CONN_MAX_AGE anyway.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's cache: a Redis of its own when CACHE_URL is set (compose runs one with an LRU policy, apart from
+# Celery's broker, which must never evict), otherwise this process's memory. It holds the plan structures
+# learner pages read (progress.structure) and, with a shared cache, copies of sessions.
+CACHE_URL = env_url("CACHE_URL", schemes=("redis", "rediss", "unix"))
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Sessions live in the database; with a shared cache, reads come from a copy there (cached_db), so a page
+# costs no session query. Never with a per-process cache: a session deleted at log-out in one gunicorn
+# worker would stay valid in another worker's memory.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if CACHE_URL else "django.contrib.sessions.backends.db"
+)
 
 # --- Daily reminders (progress.reminders / progress.tasks) ---
 # At-least-once delivery: a task is acknowledged only after it ran, and put back if the worker process

@@ -27,6 +27,7 @@ from django.db import models, transaction
 from curriculum import document as d
 from curriculum.models import Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
 from curriculum.positions import MAX_POSITION, park
+from curriculum.signals import one_touch_at_the_end
 from curriculum.statistics import refresh_statistics
 
 
@@ -78,7 +79,7 @@ def import_document(
     if len(slug) > slug_limit:
         raise PlanImportError(f"the slug is {len(slug)} characters long; at most {slug_limit} fit")
     _check_lengths(doc)
-    with transaction.atomic():
+    with transaction.atomic(), one_touch_at_the_end():
         plan = Plan.objects.select_for_update().filter(slug=slug).first()
         if plan is None:
             plan = _create(doc, slug, published=True if published is None else published)
@@ -91,6 +92,8 @@ def import_document(
         else:
             result = ImportResult(plan, created=False, counts=doc.counts())
             _replace(plan, doc, published, result)
+        # Bulk writes send no signals: a new version, in this transaction, retires the cached structure.
+        Plan.objects.touch([plan.pk])
     refresh_statistics()
     return result
 

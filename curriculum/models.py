@@ -6,6 +6,9 @@ session or day somebody has progress on cannot be deleted by accident.
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,12 +18,26 @@ from curriculum.plaintext import validate_plain_text
 PLAIN = [validate_plain_text]
 
 
+def new_version() -> str:
+    # Random rather than a counter: a plan row saved from a stale in-memory copy writes back an old value,
+    # and a counter bumped after that could land on a number whose cached structure is already outdated.
+    return secrets.token_hex(8)
+
+
 class PlanQuerySet(models.QuerySet["Plan"]):
     def published(self) -> PlanQuerySet:
         return self.filter(published=True)
 
     def get_by_natural_key(self, slug: str) -> Plan:
         return self.get(slug=slug)
+
+    def touch(self, plan_ids: Iterable[int] | None = None) -> int:
+        """Give these plans (all in this queryset if None) a new `version`: their content has changed.
+
+        Called in the same transaction as the change, so no reader sees new rows under an old version.
+        """
+        rows = self if plan_ids is None else self.filter(pk__in=list(plan_ids))
+        return rows.update(version=new_version())
 
 
 # Natural keys (slug, then numbers/positions) let the fixture load without fixed primary keys, so
@@ -67,6 +84,9 @@ class Plan(models.Model):
         _("resources heading"), max_length=200, default="学习资源精选", validators=PLAIN
     )
     published = models.BooleanField(_("published"), default=True)
+    # Changes whenever anything in the plan changes (progress.structure caches the plan under it); set by
+    # curriculum.signals for admin edits and by the importer for bulk writes.
+    version = models.CharField(max_length=16, default=new_version, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

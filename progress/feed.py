@@ -13,18 +13,18 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
-from curriculum.models import Day, Session
+from curriculum.models import Session
 from curriculum.plaintext import strip_forbidden
 from progress.language import learner_language
 from progress.links import absolute_url
 from progress.models import Enrollment
 from progress.schedule import Schedule
+from progress.structure import DayItem, PlanStructure, SessionItem, structure_for
 from progress.zones import local_today, zone_or_fallback
 
 # Longer than any token new_calendar_token makes, short enough to refuse junk before touching the database.
@@ -62,7 +62,7 @@ def session_hours(enrollment: Enrollment, slot: str) -> tuple[time, time]:
     return enrollment.morning_start, enrollment.afternoon_end
 
 
-def event_uid(enrollment: Enrollment, session: Session) -> str:
+def event_uid(enrollment: Enrollment, session: SessionItem) -> str:
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
     return f"enrollment-{enrollment.pk}-session-{session.pk}@{host}"
 
@@ -76,17 +76,11 @@ def feed_window(today: date) -> tuple[date, date]:
     )
 
 
-def days_in_window(enrollment: Enrollment, today: date) -> tuple[Schedule, list[Day]]:
-    """The schedule and the plan days dated inside `feed_window(today)`, with their sessions and tasks.
-
-    Dates grow with day numbers, so the window is one range of numbers: only those days are read.
-    """
-    total = Day.objects.filter(plan_id=enrollment.plan_id).aggregate(last=Max("number"))["last"] or 0
-    schedule = enrollment.schedule(total_days=total, today=today)
+def days_in_window(structure: PlanStructure, schedule: Schedule, today: date) -> list[DayItem]:
+    """The plan days dated inside `feed_window(today)`: dates grow with day numbers, so one range of numbers."""
     first, last = feed_window(today)
-    numbers = (schedule.days_due_by(first - timedelta(days=1)) + 1, schedule.days_due_by(last))
-    days = Day.objects.filter(plan_id=enrollment.plan_id, number__range=numbers).with_sessions().order_by("number")
-    return schedule, list(days)
+    low, high = schedule.days_due_by(first - timedelta(days=1)) + 1, schedule.days_due_by(last)
+    return [day for number, day in structure.days.items() if low <= number <= high]
 
 
 def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
@@ -99,7 +93,9 @@ def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
     """
     today = today or local_today(enrollment.time_zone)
     zone = zone_or_fallback(enrollment.time_zone)
-    schedule, days = days_in_window(enrollment, today)
+    structure = structure_for(enrollment.plan)
+    # Sized by the highest day number, like progress.services.overview.
+    schedule = enrollment.schedule(total_days=structure.last_day, today=today)
     stamp = timezone.now()
 
     with translation.override(learner_language(enrollment)):
@@ -114,24 +110,26 @@ def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
         # (RFC 7986 REFRESH-INTERVAL, and X-PUBLISHED-TTL for clients that only know that one).
         cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", vDuration(REFRESH))
-        for day in days:
+        for day in days_in_window(structure, schedule, today):
             on = schedule.date_of(day.number)
             if schedule.paused_since is not None and on >= schedule.paused_since:
                 continue
-            for session in day.sessions.all():
+            for session in day.sessions:
                 cal.add_component(session_event(enrollment, day, session, datetime.combine(on, time(), zone), stamp))
         cal.add_missing_timezones()
     return cal.to_ical()
 
 
-def session_event(enrollment: Enrollment, day: Day, session: Session, midnight: datetime, stamp: datetime) -> Event:
+def session_event(
+    enrollment: Enrollment, day: DayItem, session: SessionItem, midnight: datetime, stamp: datetime
+) -> Event:
     """One VEVENT; `midnight` starts the day's date in the learner's zone."""
     start, end = session_hours(enrollment, session.slot)
     link = absolute_url(reverse("progress:day", args=[day.number]))
-    tasks = "\n".join(f"- {task.text}" for task in session.tasks.all())
+    tasks = "\n".join(f"- {task.text}" for task in session.tasks)
     summary = _("Day %(number)s · %(slot)s: %(topic)s") % {
         "number": day.number,
-        "slot": session.get_slot_display(),
+        "slot": session.slot_label,
         "topic": session.topic,
     }
     event = Event()

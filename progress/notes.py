@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 
-from curriculum.models import Day, Task
+from curriculum.models import Task
 from progress.models import DayNote, Enrollment
 
 MAX_NOTE_LENGTH = 50_000
@@ -73,7 +73,7 @@ class SaveResult:
     note: DayNote | None  # the note as now stored (the newer one on a conflict)
 
 
-def save_note(enrollment: Enrollment, day: Day, body: str, version: int) -> SaveResult:
+def save_note(enrollment: Enrollment, day_id: int, body: str, version: int) -> SaveResult:
     """Store `body` if the stored note is still at `version` (0 = no note yet); refuse an older version.
 
     The check and the write are one UPDATE ... WHERE version = ..., so two tabs saving at once cannot
@@ -82,15 +82,15 @@ def save_note(enrollment: Enrollment, day: Day, body: str, version: int) -> Save
     if version == 0:
         try:
             with transaction.atomic():
-                note = DayNote.objects.create(enrollment=enrollment, day=day, body=body, version=1)
+                note = DayNote.objects.create(enrollment=enrollment, day_id=day_id, body=body, version=1)
             return SaveResult(True, note)
         except IntegrityError:
             # Another tab created the note first.
-            return SaveResult(False, DayNote.objects.filter(enrollment=enrollment, day=day).first())
-    updated = DayNote.objects.filter(enrollment=enrollment, day=day, version=version).update(
+            return SaveResult(False, DayNote.objects.filter(enrollment=enrollment, day_id=day_id).first())
+    updated = DayNote.objects.filter(enrollment=enrollment, day_id=day_id, version=version).update(
         body=body, version=F("version") + 1
     )
-    current = DayNote.objects.filter(enrollment=enrollment, day=day).first()
+    current = DayNote.objects.filter(enrollment=enrollment, day_id=day_id).first()
     return SaveResult(bool(updated), current)
 
 

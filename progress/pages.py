@@ -9,16 +9,15 @@ import calendar as pycalendar
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from curriculum.models import Day
 from progress import rescheduling
 from progress.forms.schedule import DayOffForm
 from progress.models import DayNote, Enrollment
 from progress.schedule import DayKind
-from progress.services import Overview, learner_days, overview, ticked_ids
+from progress.services import Overview, overview
+from progress.structure import DayItem, PlanStructure
 
 # A study plan lives in the present; bounding the years keeps date arithmetic far from date.min/max.
 YEARS = range(1900, 3000)
@@ -38,17 +37,19 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
 # --- one plan day -----------------------------------------------------------------------------------------
 
 
-def plan_day(enrollment: Enrollment, number: int, *, sessions: bool = False) -> Day:
-    """A day of the learner's own plan, or 404; with `sessions`, its sessions and ticked tasks too."""
-    days = learner_days(enrollment) if sessions else Day.objects.filter(plan_id=enrollment.plan_id)
-    return get_object_or_404(days, number=number)
+def plan_day(structure: PlanStructure, number: int) -> DayItem:
+    """A day of the learner's plan (from its cached structure), or 404."""
+    day = structure.days.get(number)
+    if day is None:
+        raise Http404("no such day in this plan")
+    return day
 
 
-def day_context(enrollment: Enrollment, today: date, day: Day) -> dict[str, object]:
+def day_context(enrollment: Enrollment, today: date, number: int) -> dict[str, object]:
     """What `progress/day.html` needs (the day page, and the note form when it answers with the page)."""
     ov = overview(enrollment, today)
-    number = day.number
-    note = DayNote.objects.filter(enrollment=enrollment, day=day).first()
+    day = plan_day(ov.structure, number)
+    note = DayNote.objects.filter(enrollment=enrollment, day_id=day.pk).first()
     return {
         "enrollment": enrollment,
         "overview": ov,
@@ -56,7 +57,7 @@ def day_context(enrollment: Enrollment, today: date, day: Day) -> dict[str, obje
         "day": day,
         "date": ov.date_of(number),
         "state": ov.day_state(number),
-        "done_ids": ticked_ids(day),
+        "done_ids": ov.ticked,
         "day_done": ov.day_done(number),
         "day_total": ov.day_total(number),
         "prev_number": ov.day_before(number),
@@ -78,10 +79,10 @@ class Cell:
     kind: DayKind
     number: int | None
     state: str  # done / partial / missed / today / upcoming for study days, "" otherwise
-    day: Day | None
+    day: DayItem | None
 
 
-def _cell(ov: Overview, d: date, kind: DayKind, number: int | None, month: int, days: dict[int, Day]) -> Cell:
+def _cell(ov: Overview, d: date, kind: DayKind, number: int | None, month: int, days: dict[int, DayItem]) -> Cell:
     return Cell(
         date=d,
         in_month=d.month == month,
@@ -96,9 +97,7 @@ def _cell(ov: Overview, d: date, kind: DayKind, number: int | None, month: int, 
 def month_cells(ov: Overview, year: int, month: int) -> list[list[Cell]]:
     weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     on = {d: ov.schedule.day_on(d) for week in weeks for d in week}
-    numbers = [o.number for o in on.values() if o.number is not None]
-    rows = Day.objects.filter(plan_id=ov.enrollment.plan_id, number__in=numbers).prefetch_related("sessions")
-    days = {d.number: d for d in rows}
+    days = ov.structure.days
     return [[_cell(ov, d, on[d].kind, on[d].number, month, days) for d in week] for week in weeks]
 
 
@@ -114,13 +113,13 @@ def shift_month(year: int, month: int, by: int) -> tuple[int, int] | None:
 
 @dataclass
 class Part:
-    """A week or phase with its days and task counts."""
+    """A week or phase with its days and this learner's task counts."""
 
     number: int
     title: str
     done: int = 0
     total: int = 0
-    days: list[Day] = field(default_factory=list)
+    days: list[DayItem] = field(default_factory=list)
     weeks: list[Part] = field(default_factory=list)
 
     @property
@@ -128,24 +127,20 @@ class Part:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def phases_of(ov: Overview, days: list[Day]) -> list[Part]:
-    """Group the plan's days (select_related week and phase) into phases > weeks, adding up counts."""
-    phases: dict[int, Part] = {}
-    weeks: dict[int, Part] = {}
-    for day in days:
-        week, phase = day.week, day.week.phase
-        p = phases.setdefault(phase.number, Part(phase.number, phase.title))
-        if week.number not in weeks:
-            weeks[week.number] = Part(week.number, week.title)
-            p.weeks.append(weeks[week.number])
-        w = weeks[week.number]
-        w.days.append(day)
-        done, total = ov.day_done(day.number), ov.day_total(day.number)
-        w.done += done
-        w.total += total
-        p.done += done
-        p.total += total
-    return [phases[n] for n in sorted(phases)]
+def phases_of(ov: Overview) -> list[Part]:
+    """The plan's phases > weeks > days (from the cached structure), adding up the learner's counts."""
+    phases: list[Part] = []
+    for phase in ov.structure.phases:
+        p = Part(phase.number, phase.title)
+        for week in phase.weeks:
+            w = Part(week.number, week.title, days=[ov.structure.days[n] for n in week.day_numbers])
+            w.done = sum(ov.day_done(n) for n in week.day_numbers)
+            w.total = sum(ov.day_total(n) for n in week.day_numbers)
+            p.weeks.append(w)
+            p.done += w.done
+            p.total += w.total
+        phases.append(p)
+    return phases
 
 
 # --- days off ---------------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """The plan page of a very long plan, one phase at a time.
 
-A plan of thousands of days would make the plan page megabytes of HTML and thousands of rows to read per
-visit. Above `PLAN_PAGE_MAX_DAYS` days the page shows one phase (`?phase=N`, by default the phase of the
-learner's first unfinished day) with links to the others; shorter plans keep their one whole page.
+A plan of thousands of days would make the plan page megabytes of HTML per visit. Above `PLAN_PAGE_MAX_DAYS`
+days the page shows one phase (`?phase=N`, by default the phase of the learner's first unfinished day) with
+links to the others; shorter plans keep their one whole page. Everything comes from the cached plan
+structure, so paging costs no query; the rendered part is cached per full path, so per phase.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from curriculum.models import Day, Phase
+from progress.pages import Part
 from progress.services import Overview
 
 
@@ -25,14 +25,16 @@ class PhasePages:
     current: int
 
 
-def phase_pages(request: HttpRequest, plan_id: int, ov: Overview) -> PhasePages | None:
+def phase_pages(request: HttpRequest, ov: Overview) -> PhasePages | None:
     """None for a plan short enough for one page; else the phase asked for, 404 for one the plan lacks."""
-    if ov.schedule.total_days <= settings.PLAN_PAGE_MAX_DAYS:
+    structure = ov.structure
+    if structure.last_day <= settings.PLAN_PAGE_MAX_DAYS or not structure.phases:
         return None
-    phases = tuple(Phase.objects.filter(plan_id=plan_id).order_by("number").values_list("number", "title"))
+    phases = tuple((p.number, p.title) for p in structure.phases)
     asked = request.GET.get("phase")
     if asked is None:
-        current = _phase_of_day(plan_id, ov.first_unfinished or 1)
+        first = structure.days.get(ov.first_unfinished or 0)
+        current = first.week.phase_number if first else phases[0][0]
     elif asked.isascii() and asked.isdecimal() and len(asked) <= 5:
         current = int(asked)
     else:
@@ -42,10 +44,5 @@ def phase_pages(request: HttpRequest, plan_id: int, ov: Overview) -> PhasePages 
     return PhasePages(phases, current)
 
 
-def _phase_of_day(plan_id: int, number: int) -> int:
-    found = Day.objects.filter(plan_id=plan_id, number=number).values_list("week__phase__number", flat=True).first()
-    return found or 1
-
-
-def limit_to_phase(days: QuerySet[Day], pages: PhasePages | None) -> QuerySet[Day]:
-    return days if pages is None else days.filter(week__phase__number=pages.current)
+def limit_to_phase(parts: list[Part], pages: PhasePages | None) -> list[Part]:
+    return parts if pages is None else [p for p in parts if p.number == pages.current]

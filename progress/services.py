@@ -1,7 +1,7 @@
 """Facts about one learner's progress, read the same way by pages, reminder emails and the feed.
 
 Every function here makes a fixed number of queries whatever the plan's length or the learner's history:
-counts are aggregated in the database, and per-day figures come back as one dict.
+the plan comes from its cached structure (progress.structure), the learner's ticks as one list of ids.
 """
 
 from __future__ import annotations
@@ -9,37 +9,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count
 from django.db.models.functions import TruncDate
 
-from curriculum.counting import count_subquery
-from curriculum.models import Day, Session, Task
+from progress import state as learner_state
 from progress.models import Enrollment, TaskCompletion
 from progress.schedule import ONE_DAY, DayKind, DayOn, Schedule, week_start
+from progress.structure import DayItem, PlanStructure, TaskItem, structure_for
 from progress.zones import zone_or_fallback
 
 
-def day_counts(enrollment: Enrollment) -> tuple[dict[int, int], dict[int, int]]:
-    """Plan day number -> its number of tasks, and -> this learner's ticked tasks on it (one query).
-
-    Counted from Day, so a day without tasks still has its place (and its date) in the schedule; two
-    correlated subqueries instead of joins, so neither count is multiplied by the other.
-    """
-    tasks = Task.objects.filter(session__day=OuterRef("pk"))
-    ticked = TaskCompletion.objects.filter(enrollment=enrollment, task__session__day=OuterRef("pk"))
-    rows = (
-        Day.objects.filter(plan_id=enrollment.plan_id)
-        .annotate(n_tasks=count_subquery(tasks, "session__day"), n_done=count_subquery(ticked, "task__session__day"))
-        .order_by("number")
-        .values_list("number", "n_tasks", "n_done")
-    )
-    totals: dict[int, int] = {}
-    done: dict[int, int] = {}
-    for number, n_tasks, n_done in rows:
-        totals[number] = n_tasks
-        if n_done:
-            done[number] = n_done
-    return totals, done
+def ticked_per_day(structure: PlanStructure, ticked: frozenset[int]) -> dict[int, int]:
+    """Plan day number -> how many of its tasks are in `ticked` (days with none left out). Pure."""
+    counts: dict[int, int] = {}
+    for task_id in ticked:
+        number = structure.day_of_task.get(task_id)
+        if number is not None:
+            counts[number] = counts.get(number, 0) + 1
+    return counts
 
 
 def days_behind(schedule: Schedule, totals: dict[int, int], done: dict[int, int], today: date) -> int:
@@ -90,6 +77,8 @@ class Overview:
     today: date
     schedule: Schedule
     day_on_today: DayOn
+    structure: PlanStructure  # the plan as cached for its current version
+    ticked: frozenset[int]  # ids of this learner's ticked tasks
     tasks_per_day: dict[int, int]  # plan day number -> its tasks; every Day row has a key
     ticked_per_day: dict[int, int]  # plan day number -> this learner's ticked tasks (days with none left out)
     days_behind: int
@@ -157,17 +146,26 @@ class Overview:
         return "partial" if done else "missed"
 
 
-def overview(enrollment: Enrollment, today: date) -> Overview:
-    """The learner's standing on `today` (their local date). Three queries, whatever the sizes."""
-    totals, done = day_counts(enrollment)
+def overview(enrollment: Enrollment, today: date, ticked: frozenset[int] | None = None) -> Overview:
+    """The learner's standing on `today` (their local date).
+
+    The plan comes from its cached structure; the learner's own state (ticked ids, schedule changes, days
+    off) is one query, progress.state.load, unless the caller passes the ticks it already has.
+    """
+    structure = structure_for(enrollment.plan)
+    if ticked is None:
+        ticked = learner_state.load(enrollment)
+    totals, done = structure.totals, ticked_per_day(structure, ticked)
     # Sized by the highest day number, not the count: an instructor may delete a middle day in the admin,
     # and the days after it must keep their dates (the feed sizes it the same way).
-    schedule = enrollment.schedule(total_days=max(totals, default=0), today=today)
+    schedule = enrollment.schedule(total_days=structure.last_day, today=today)
     return Overview(
         enrollment=enrollment,
         today=today,
         schedule=schedule,
         day_on_today=schedule.day_on(today),
+        structure=structure,
+        ticked=ticked,
         tasks_per_day=totals,
         ticked_per_day=done,
         days_behind=days_behind(schedule, totals, done, today),
@@ -187,11 +185,15 @@ class Agenda:
     """
 
     overview: Overview
-    day: Day | None  # today's plan day (study day), or day 1 before the start, with sessions and tasks
-    review_tasks: list[Task]  # on a review day: this week's unfinished tasks, in plan order
-    overdue_tasks: list[Task]  # the first few unfinished tasks of days before `overdue_before`
+    day: DayItem | None  # today's plan day (study day), or day 1 before the start, with sessions and tasks
+    review_tasks: list[TaskItem]  # on a review day: this week's unfinished tasks, in plan order
+    overdue_tasks: list[TaskItem]  # the first few unfinished tasks of days before `overdue_before`
     overdue_count: int  # all of them
-    done_task_ids: frozenset[int]  # which of the tasks above are ticked
+
+    @property
+    def done_task_ids(self) -> frozenset[int]:
+        """The learner's ticked task ids (templates test `task.pk in done_task_ids`)."""
+        return self.overview.ticked
 
     @property
     def kind(self) -> DayKind:
@@ -211,28 +213,10 @@ class Agenda:
         return self.overview.day_total(self.day.number) if self.day else 0
 
 
-def _unfinished_tasks(enrollment: Enrollment, first: int, last: int) -> QuerySet[Task]:
-    """Tasks on plan days first..last that this learner has not ticked, in plan order (not evaluated).
-
-    A range rather than a list of day numbers, so the query is the same size whatever the history.
-    """
-    ticked = TaskCompletion.objects.filter(enrollment=enrollment, task=OuterRef("pk"))
-    return (
-        Task.objects.filter(
-            session__day__plan_id=enrollment.plan_id,
-            session__day__number__gte=first,
-            session__day__number__lte=last,
-        )
-        .exclude(Exists(ticked))
-        .select_related("session__day")
-        .order_by("session__day__number", "session__position", "position")
-    )
-
-
 def agenda(enrollment: Enrollment, today: date) -> Agenda:
     """Everything the Today page and the reminder show for `today`.
 
-    A fixed number of queries for each kind of day, whatever the plan's length or the learner's history.
+    No queries beyond `overview()`: the tasks come from the plan's cached structure.
     """
     ov = overview(enrollment, today)
     schedule, kind = ov.schedule, ov.day_on_today.kind
@@ -246,36 +230,13 @@ def agenda(enrollment: Enrollment, today: date) -> Agenda:
     # current week's days are listed as "this week" instead, so the cutoff is that week's Monday.
     cutoff = week_start(today) if kind == DayKind.REVIEW else today
     last_overdue = schedule.days_due_by(cutoff - ONE_DAY)
-    overdue_count = sum(ov.day_total(n) - ov.day_done(n) for n in range(1, last_overdue + 1) if not ov.is_done(n))
-    overdue_tasks = list(_unfinished_tasks(enrollment, 1, last_overdue)[:OVERDUE_SHOWN])
-    review_tasks: list[Task] = []
+    overdue = [t for t in ov.structure.tasks_between(1, last_overdue) if t.pk not in ov.ticked]
+    review_tasks: list[TaskItem] = []
     if kind == DayKind.REVIEW:
-        review_tasks = list(_unfinished_tasks(enrollment, last_overdue + 1, schedule.days_due_by(today)))
-
-    day = learner_days(enrollment).filter(number=day_number).first() if day_number is not None else None
-    done_ids = ticked_ids(day) if day else frozenset()
-    return Agenda(ov, day, review_tasks, overdue_tasks, overdue_count, done_ids)
-
-
-def learner_days(enrollment: Enrollment) -> QuerySet[Day]:
-    """The learner's plan days with week, sessions and tasks in document order (three queries).
-
-    Each task carries `done` (ticked by this learner), computed in the tasks' own query, so a page that
-    shows tick boxes needs no separate query for them.
-    """
-    ticked = TaskCompletion.objects.filter(enrollment=enrollment, task=OuterRef("pk"))
-    tasks = Task.objects.order_by("position").annotate(done=Exists(ticked))
-    sessions = Session.objects.order_by("position").prefetch_related(Prefetch("tasks", queryset=tasks))
-    return (
-        Day.objects.filter(plan_id=enrollment.plan_id)
-        .select_related("week__phase")
-        .prefetch_related(Prefetch("sessions", queryset=sessions))
-    )
-
-
-def ticked_ids(day: Day) -> frozenset[int]:
-    """Ids of a day's ticked tasks, for a day fetched through `learner_days` (no query)."""
-    return frozenset(t.pk for s in day.sessions.all() for t in s.tasks.all() if getattr(t, "done", False))
+        due = ov.structure.tasks_between(last_overdue + 1, schedule.days_due_by(today))
+        review_tasks = [t for t in due if t.pk not in ov.ticked]
+    day = ov.structure.days.get(day_number) if day_number is not None else None
+    return Agenda(ov, day, review_tasks, overdue[:OVERDUE_SHOWN], len(overdue))
 
 
 def completions_per_local_date(enrollment: Enrollment) -> dict[date, int]:

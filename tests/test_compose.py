@@ -550,3 +550,11 @@ def test_the_migrate_service_seeds_the_plan_once(tmp_path: Path) -> None:
     again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert "already loaded" in again.stdout
+
+
+def test_the_cache_is_a_redis_apart_from_the_broker_that_may_evict() -> None:
+    words = command_words("cache")
+    assert words[words.index("--maxmemory-policy") + 1] == "allkeys-lru"
+    for name in ("web", "worker"):
+        assert services()[name]["depends_on"]["cache"]["condition"] == "service_healthy", name
+    assert "redis://cache:6379/0" in interpolate(services()["web"]["environment"]["CACHE_URL"], {})

@@ -10,6 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
+from progress.page_cache import overview_inputs, render_part
 from progress.pages import YEARS, month_cells, shift_month
 from progress.services import overview
 
@@ -38,7 +39,8 @@ def calendar_month(
         "prev": shift_month(year, month, -1),
         "next": shift_month(year, month, 1),
     }
+    grid = render_part(request, "progress/calendar.html#month-grid", context, overview_inputs(ov))
     # A history-restore request (back button after a cache miss) wants the whole page.
-    partial = request.htmx and not request.htmx.history_restore_request
-    template = "progress/calendar.html#month-grid" if partial else "progress/calendar.html"
-    return render(request, template, context)
+    if request.htmx and not request.htmx.history_restore_request:
+        return HttpResponse(grid)
+    return render(request, "progress/calendar.html", {**context, "grid": grid})

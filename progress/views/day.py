@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 
-from curriculum.models import Task
 from progress.access import ACTION, AuthenticatedHttpRequest, learner_page
-from progress.models import Enrollment, TaskCompletion
-from progress.pages import day_context, plan_day, safe_next
+from progress.models import DayNote, Enrollment, TaskCompletion
+from progress.page_cache import overview_inputs, render_page
+from progress.pages import day_context, safe_next
 from progress.services import overview
+from progress.structure import structure_for
 
 
 @learner_page()
 def day(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date, number: int) -> HttpResponse:
-    context = day_context(enrollment, today, plan_day(enrollment, number, sessions=True))
-    return render(request, "progress/day.html", context)
+    context = day_context(enrollment, today, number)
+    note = context["note"]
+    note_state = (note.pk, note.version, note.updated_at) if isinstance(note, DayNote) else None
+    inputs = (*overview_inputs(context["overview"]), number, note_state)  # type: ignore[arg-type]
+    return render_page(request, "progress/day.html", context, inputs)
 
 
 @learner_page(ACTION)
@@ -30,17 +34,16 @@ def toggle_task(
     Posting the wanted state rather than "flip it" means a double click or two tabs cannot undo each
     other by accident; the unique constraint plus ON CONFLICT DO NOTHING keeps one row under races.
     """
-    task = get_object_or_404(
-        Task.objects.select_related("session__day"),
-        pk=task_id,
-        session__day__plan_id=enrollment.plan_id,
-        session__day__number=number,
-    )
+    # The task must belong to this day of the learner's plan: checked against the cached structure.
+    if structure_for(enrollment.plan).day_of_task.get(task_id) != number:
+        raise Http404("no such task on this day")
     done = bool(request.POST.get("done"))
     if done:
-        TaskCompletion.objects.bulk_create([TaskCompletion(enrollment=enrollment, task=task)], ignore_conflicts=True)
+        TaskCompletion.objects.bulk_create(
+            [TaskCompletion(enrollment=enrollment, task_id=task_id)], ignore_conflicts=True
+        )
     else:
-        TaskCompletion.objects.filter(enrollment=enrollment, task=task).delete()
+        TaskCompletion.objects.filter(enrollment=enrollment, task_id=task_id).delete()
     if not request.htmx:
         return HttpResponseRedirect(safe_next(request, reverse("progress:day", args=[number])))
     ov = overview(enrollment, today)
@@ -49,7 +52,6 @@ def toggle_task(
         "number": number,
         "day_done": ov.day_done(number),
         "day_total": ov.day_total(number),
-        "task": task,
         "done": done,
     }
     return render(request, "progress/_tick_response.html", context)

@@ -14,7 +14,9 @@ from progress.access import ACTION, AuthenticatedHttpRequest, learner_page
 from progress.forms.notes import NoteForm
 from progress.models import Enrollment
 from progress.notes import export_markdown, save_note
+from progress.page_cache import render_page
 from progress.pages import day_context, plan_day
+from progress.structure import structure_for
 
 # htmx leaves 4xx responses unswapped by default, so the htmx answers keep 200 and carry the message;
 # the plain-form answers use the real status codes.
@@ -22,12 +24,12 @@ from progress.pages import day_context, plan_day
 
 @learner_page(ACTION)
 def note_save(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date, number: int) -> HttpResponse:
-    day = plan_day(enrollment, number)
+    day = plan_day(structure_for(enrollment.plan), number)
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _refused(request, enrollment, today, number, form)
     version: int = form.cleaned_data["version"]
-    result = save_note(enrollment, day, form.cleaned_data["body"], version)
+    result = save_note(enrollment, day.pk, form.cleaned_data["body"], version)
     if request.htmx:
         answer = {
             "result": result,
@@ -42,9 +44,9 @@ def note_save(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: 
         return HttpResponseRedirect(reverse("progress:day", args=[number]) + "#note")
     # Conflict without JavaScript: the editor keeps the learner's text and the version they edited;
     # the newer saved note is shown next to it.
-    context = day_context(enrollment, today, plan_day(enrollment, number, sessions=True))
+    context = day_context(enrollment, today, number)
     context.update(note_body=form.text, note_version=version, conflict=True, newer=result.note)
-    return render(request, "progress/day.html", context, status=409)
+    return render_page(request, "progress/day.html", context, None, status=409)
 
 
 def _refused(
@@ -54,9 +56,9 @@ def _refused(
     error = form.problem()
     if request.htmx:
         return render(request, "progress/_note_response.html", {"error": error, "number": number})
-    context = day_context(enrollment, today, plan_day(enrollment, number, sessions=True))
+    context = day_context(enrollment, today, number)
     context.update(note_body=form.text, note_error=error)
-    return render(request, "progress/day.html", context, status=400)
+    return render_page(request, "progress/day.html", context, None, status=400)
 
 
 @learner_page()

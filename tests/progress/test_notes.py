@@ -79,8 +79,8 @@ def test_without_javascript_a_conflict_keeps_the_learners_text_in_the_editor(ali
 
 def test_two_creations_of_the_same_note_do_not_both_win(enrollment) -> None:
     day = day_of(enrollment, 2)
-    assert save_note(enrollment, day, "tab A", 0).saved
-    second = save_note(enrollment, day, "tab B", 0)
+    assert save_note(enrollment, day.pk, "tab A", 0).saved
+    second = save_note(enrollment, day.pk, "tab B", 0)
     assert not second.saved and second.note is not None and second.note.body == "tab A"
     assert DayNote.objects.get(enrollment=enrollment, day=day).body == "tab A"
 
@@ -248,7 +248,7 @@ def test_simultaneous_saves_of_one_version_let_exactly_one_win(postgres: None, a
     DayNote.objects.create(enrollment=enrollment, day=day, body="start", version=1)
 
     results = run_at_once(
-        *(partial(lambda text: save_note(enrollment, day, text, 1).saved, f"tab {i}") for i in range(4))
+        *(partial(lambda text: save_note(enrollment, day.pk, text, 1).saved, f"tab {i}") for i in range(4))
     )
 
     assert sorted(results) == [False, False, False, True]

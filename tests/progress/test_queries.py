@@ -19,21 +19,23 @@ from tests.progress.helpers import START
 
 TODAY = START + timedelta(days=10)  # Thursday of week 2: day 9 of either plan
 
-# Absolute counts, so a regression is caught even if it hits both plan sizes alike. Every page starts with
-# session, user and the learner's enrollments (3: the navigation bar and the view share that one query);
-# overview() is 3 more (tasks and ticks per day in one query, schedule changes, days off).
+# Absolute counts, so a regression is caught even if it hits both plan sizes alike, for a plan whose structure
+# is cached (progress.structure; the first request after an edit builds it: STRUCTURE_BUILD more). Every page
+# starts with session, user and the learner's enrollments (3: the navigation bar and the view share that
+# one query); overview() adds one: the learner's ticks, schedule changes and days off in one UNION.
 PAGES = {
-    "/": 10,  # + overdue tasks, today's day with sessions and tasks (ticks included as an EXISTS) (3)
-    "/calendar/": 8,  # + the month's days and their sessions (2)
-    "/calendar/2026/4/": 8,
-    "/days/5/": 10,  # + the day with sessions and tasks, ticks included (3), its note
-    "/plan/": 10,  # + days with weeks and phases, sessions, resource sections, resources
-    "/progress/": 8,  # + days with weeks and phases, ticks per local date
+    "/": 4,
+    "/calendar/": 4,
+    "/calendar/2026/4/": 4,
+    "/days/5/": 5,  # + its note
+    "/plan/": 4,
+    "/progress/": 5,  # + ticks per local date, for the heatmap
     "/notes/export.md": 5,  # notes with days, ticked tasks with days (no overview)
 }
-HTMX_CALENDAR = 8
-TICK_HTMX = 8  # 3 per request, the task, the INSERT, overview() (3) for the counters
-NOTE_HTMX = 7  # 3 per request, the day, the INSERT of a new note inside its savepoint (3)
+STRUCTURE_BUILD = 5  # tasks, sessions, days with weeks and phases, resources, resource sections
+HTMX_CALENDAR = 4
+TICK_HTMX = 5  # 3 per request, the INSERT, the learner's state for the counters
+NOTE_HTMX = 6  # 3 per request, the INSERT of a new note inside its savepoint (3)
 
 
 def learner_with_history(user: User, days: int, history_days: int) -> Client:
@@ -53,6 +55,7 @@ def learner_with_history(user: User, days: int, history_days: int) -> Client:
 
 
 def count(client: Client, url: str, **headers: str) -> int:
+    client.get("/")  # the plan's structure is cached from here on
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, headers=headers)
     assert response.status_code == 200, url
@@ -74,6 +77,14 @@ def test_page_query_count_is_flat(small_and_large, url: str, expected: int) -> N
     assert count(small, url) == count(large, url) == expected
 
 
+def test_the_first_page_after_a_plan_edit_builds_the_structure_once(small_and_large) -> None:
+    for client in small_and_large:
+        with CaptureQueriesContext(connection) as cold:
+            client.get("/plan/")
+        assert len(cold) == PAGES["/plan/"] + STRUCTURE_BUILD
+        assert count(client, "/plan/") == PAGES["/plan/"]
+
+
 def test_calendar_grid_query_count_is_flat(small_and_large) -> None:
     small, large = small_and_large
     assert count(small, "/calendar/2026/5/", **{"HX-Request": "true"}) == HTMX_CALENDAR
@@ -83,6 +94,7 @@ def test_calendar_grid_query_count_is_flat(small_and_large) -> None:
 def test_tick_and_note_query_counts_are_flat(small_and_large) -> None:
     counts = []
     for client in small_and_large:
+        client.get("/")
         enrollment = Enrollment.objects.get(user__username="short" if client is small_and_large[0] else "long")
         task_id = Task.objects.get(
             session__day__plan=enrollment.plan, session__day__number=9, session__position=1, position=1

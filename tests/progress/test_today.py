@@ -159,7 +159,7 @@ def test_agenda_counts_every_overdue_task_but_lists_a_few(enrollment: Enrollment
     result = agenda(enrollment, date(2026, 3, 12))  # Thursday of week 2: day 9, days 1-8 past
     assert result.overdue_count == 8 * 4
     assert len(result.overdue_tasks) == 5
-    assert [t.session.day.number for t in result.overdue_tasks] == [1, 1, 1, 1, 2]
+    assert [t.day_number for t in result.overdue_tasks] == [1, 1, 1, 1, 2]
     assert result.day is not None and result.day.number == 9
 
 

@@ -1,0 +1,81 @@
+"""A learner's own state in one query: ticked task ids, schedule changes and days off.
+
+Every learner page needs all three (the ticks for the counters, the other two to lay the plan onto dates).
+Read one by one they are three round trips to the database for a handful of small rows; here they come back
+from one UNION ALL, and the two kinds of rows the schedule reads through `enrollment.schedule_changes.all()`
+and `enrollment.days_off.all()` are put into the enrollment's prefetch cache, so the code that reads them
+(progress.models.Enrollment.schedule_input, rescheduling, the feed) needs no change and no extra query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Cast
+
+from progress.models import DayOff, Enrollment, ScheduleChange, TaskCompletion
+
+# One row shape for the three kinds of rows: (kind, id, task, change kind, from_day, date 1, date 2,
+# created, undone). Typed NULLs, so every database resolves the UNION's column types the same way.
+_NULL_INT = Cast(Value(None), models.IntegerField())
+_NULL_TEXT = Cast(Value(None), models.CharField())
+_NULL_DATE = Cast(Value(None), models.DateField())
+_NULL_TIME = Cast(Value(None), models.DateTimeField())
+_TICK, _CHANGE, _OFF = "t", "c", "o"
+
+
+def _rows(enrollment_id: int) -> Any:
+    ticks = TaskCompletion.objects.filter(enrollment_id=enrollment_id).values_list(
+        Value(_TICK), "pk", "task_id", _NULL_TEXT, _NULL_INT, _NULL_DATE, _NULL_DATE, _NULL_TIME, _NULL_TIME
+    )
+    changes = ScheduleChange.objects.filter(enrollment_id=enrollment_id).values_list(
+        Value(_CHANGE), "pk", _NULL_INT, "kind", "from_day", "on_date", _NULL_DATE, "created_at", "undone_at"
+    )
+    days_off = DayOff.objects.filter(enrollment_id=enrollment_id).values_list(
+        Value(_OFF), "pk", _NULL_INT, _NULL_TEXT, _NULL_INT, "start_date", "end_date", "created_at", _NULL_TIME
+    )
+    return ticks.order_by().union(changes.order_by(), days_off.order_by(), all=True)
+
+
+def load(enrollment: Enrollment) -> frozenset[int]:
+    """Read the learner's state (one query); returns the ticked task ids and fills the prefetch caches."""
+    ticked: set[int] = set()
+    changes: list[ScheduleChange] = []
+    days_off: list[DayOff] = []
+    for kind, pk, task_id, change_kind, from_day, day1, day2, created, undone in _rows(enrollment.pk):
+        if kind == _TICK:
+            ticked.add(task_id)
+        elif kind == _CHANGE:
+            changes.append(
+                ScheduleChange(
+                    pk=pk,
+                    enrollment=enrollment,
+                    kind=change_kind,
+                    from_day=from_day,
+                    on_date=day1,
+                    created_at=created,
+                    undone_at=undone,
+                )
+            )
+        else:
+            days_off.append(DayOff(pk=pk, enrollment=enrollment, start_date=day1, end_date=day2, created_at=created))
+    # The models' own orderings, as `.all()` would have returned them.
+    changes.sort(key=lambda c: (c.created_at, c.pk))
+    days_off.sort(key=lambda o: (o.start_date, o.pk))
+    for row in (*changes, *days_off):
+        row._state.adding = False
+        row._state.db = enrollment._state.db
+    cache = enrollment.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache["schedule_changes"] = _prefetched(ScheduleChange.objects.filter(enrollment=enrollment), changes)
+    cache["days_off"] = _prefetched(DayOff.objects.filter(enrollment=enrollment), days_off)
+    return frozenset(ticked)
+
+
+def _prefetched[M: models.Model](queryset: models.QuerySet[M], rows: list[M]) -> models.QuerySet[M]:
+    # What prefetch_related stores: a queryset whose results are already in, so `.all()` and iteration
+    # use them and anything that filters further still goes to the database.
+    queryset._result_cache = rows
+    queryset._prefetch_done = True  # type: ignore[attr-defined]
+    return queryset

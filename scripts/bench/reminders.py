@@ -1,0 +1,102 @@
+"""`reminders`: the project's Celery worker against raw smtplib, on the same number of learners due now.
+
+The ceiling is what plain smtplib pushes through one connection to the same sink, with pre-built messages
+of the size of a real reminder (the first one the worker sent). The worker is started as in production and
+the fan-out is queued by its task name, as beat does; the clock runs from queuing it to the last message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import smtplib
+import time
+
+from django.conf import settings
+
+from curriculum.models import Plan
+from progress.models import Enrollment, ReminderDelivery
+from scripts.bench import crowd
+from scripts.bench.learner import PLAN_SLUG
+from scripts.bench.sink import Sink
+from scripts.bench.worker import Worker, celery_worker, require_redis
+
+FAN_OUT = "progress.tasks.fan_out_reminders"
+# Everyone due now: started two weeks ago, studies every day, reminded at midnight UTC.
+DUE_NOW = crowd.Crowd(
+    prefix="due",
+    start_date="CURRENT_DATE - 14",
+    weekdays="127",
+    time_zone="'UTC'",
+    reminder_time="time '00:00'",
+)
+
+
+def wait_for(sink: Sink, n: int, worker: Worker | None = None, patience: float = 60) -> dict[str, float]:
+    """Until the sink has n messages; fails when nothing arrives for `patience` seconds."""
+    last_count, last_change = -1, time.monotonic()
+    while True:
+        stats = sink.stats()
+        if stats["count"] >= n:
+            return stats
+        if stats["count"] != last_count:
+            last_count, last_change = stats["count"], time.monotonic()
+        elif time.monotonic() - last_change > patience:
+            raise SystemExit(f"stuck at {last_count} of {n} messages for {patience:.0f}s")
+        if worker is not None and not worker.alive():
+            raise SystemExit("the Celery worker exited")
+        time.sleep(0.2)
+
+
+def check_each_once(sink: Sink, expected: set[str]) -> None:
+    received = sink.ask("recipients")
+    wrong = {r: c for r, c in received.items() if c != 1 or r not in expected}
+    missing = expected - received.keys()
+    if wrong or missing:
+        raise SystemExit(f"not exactly one message each: {len(missing)} missing, {len(wrong)} wrong, e.g. {wrong}")
+
+
+def worker_run(args: argparse.Namespace, env: dict[str, str], sink: Sink, emails: set[str]) -> tuple[float, bytes]:
+    with celery_worker(env, sink.port, args.concurrency, args.batch_size) as worker:
+        started = time.monotonic()
+        worker.send(FAN_OUT)
+        stats = wait_for(sink, len(emails), worker)
+    check_each_once(sink, emails)
+    sent = ReminderDelivery.objects.filter(status=ReminderDelivery.Status.SENT).count()
+    if sent != len(emails):
+        raise SystemExit(f"{sent} deliveries recorded as sent for {len(emails)} learners")
+    return stats["last_at"] - started, sink.sample()
+
+
+def raw_run(sink: Sink, sample: bytes, n: int) -> float:
+    messages = [(f"raw{i}@example.com", sample) for i in range(n)]
+    started = time.monotonic()
+    with smtplib.SMTP("127.0.0.1", sink.port) as smtp:
+        for rcpt, message in messages:
+            smtp.sendmail(settings.DEFAULT_FROM_EMAIL, [rcpt], message)
+    elapsed = time.monotonic() - started
+    check_each_once(sink, {r for r, _ in messages})
+    return elapsed
+
+
+def run(args: argparse.Namespace, env: dict[str, str]) -> None:
+    require_redis()
+    n = args.learners
+    plan = Plan.objects.get(slug=PLAN_SLUG)
+    users = crowd.insert_learners(DUE_NOW, n, plan.pk)
+    crowd.insert_completions(users, 0.5)
+    emails = set(Enrollment.objects.values_list("user__email", flat=True))
+    sink = Sink()
+    try:
+        worker_s, sample = worker_run(args, env, sink, emails)
+        sink.ask("reset")
+        raw_s = raw_run(sink, sample, n)
+    finally:
+        sink.close()
+    batch = args.batch_size or settings.REMINDER_BATCH_SIZE
+    print(f"\nReminders: {n} learners due now, {len(sample) / 1024:.1f} kB per message, batch size {batch}")
+    print(f"  raw smtplib, one connection:   {n / raw_s * 60:8.0f} per minute ({n} in {raw_s:.1f} s)")
+    print(
+        f"  Celery worker, concurrency {args.concurrency}: {n / worker_s * 60:8.0f} per minute "
+        f"({n} in {worker_s:.1f} s, from queuing the fan-out; each learner exactly one message)"
+    )
+    print(f"  ratio worker / raw: {raw_s / worker_s:.1%}")
