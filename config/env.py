@@ -6,6 +6,7 @@ start-up with a clear message instead of silently running with a default.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,29 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not items:
         raise ImproperlyConfigured(f"{name} must be a comma-separated list with at least one item; got {raw!r}")
     return items
+
+
+type IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def env_networks(name: str) -> tuple[IPNetwork, ...]:
+    """Comma-separated addresses or CIDR blocks (10.0.0.0/8, ::1); unset or empty means none.
+
+    A bare address is a one-address block. Host bits set in a block (10.0.0.1/8) are refused rather than
+    silently widened, since this list decides whom the app believes about client addresses.
+    """
+    raw = os.environ.get(name, "")
+    networks = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must be comma-separated IP addresses or CIDR blocks (e.g. 10.0.0.0/8); got {item!r}"
+            ) from None
+    return tuple(networks)
 
 
 def env_url(name: str, default: str = "", *, schemes: tuple[str, ...]) -> str:

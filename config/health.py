@@ -8,6 +8,11 @@ The failure details go to the log instead.
 from __future__ import annotations
 
 import logging
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 
 import redis
 from django.conf import settings
@@ -24,12 +29,44 @@ logger = logging.getLogger("health")
 REDIS_TIMEOUT_SECONDS = 2.0
 
 
+class CheckTimedOut(Exception):
+    pass
+
+
+def _time_out(signum: int, frame: FrameType | None) -> None:
+    raise CheckTimedOut
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise CheckTimedOut in the block after `seconds`, however the block waits.
+
+    A database that accepts connections but never answers leaves the client waiting on a socket that no
+    server-side timeout will ever end; an interval timer interrupts that wait. Signals reach only the main
+    thread, where gunicorn's sync workers serve requests; elsewhere (runserver's threads) the block runs
+    without this limit and relies on the connect timeout.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _time_out)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def check_database() -> bool:
     try:
-        with connection.cursor() as cursor:
+        with time_limit(settings.HEALTHZ_DB_TIMEOUT), connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             return cursor.fetchone() == (1,)
     except Exception as exc:
+        if isinstance(exc, CheckTimedOut):
+            # Interrupted mid-conversation: the connection's state is unknown, so no later request may reuse it.
+            connection.close()
         log_event(logger, "health_failed", logging.WARNING, check="database", error=type(exc).__name__)
         return False
 

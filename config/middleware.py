@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.cache import patch_cache_control
 from django.utils.functional import empty
 
 from config.logging_utils import log_event
@@ -58,3 +59,22 @@ def loaded_user_id(request: HttpRequest) -> int | None:
     if wrapped is empty or wrapped is None or not wrapped.is_authenticated:
         return None
     return int(wrapped.pk)
+
+
+class PrivateCacheMiddleware:
+    """`Cache-Control: private, no-store` on every response to a signed-in user.
+
+    Learner pages, the settings page (which shows the secret calendar-feed URL) and the notes export must not
+    be kept by a shared cache or proxy, nor on disk by the browser: `Vary: Cookie` alone does not forbid it.
+    Responses that never loaded the user (static files, the health probe, the token-authenticated calendar
+    feed) are left as they are.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if loaded_user_id(request) is not None:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username, get_failure_limit
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import Sum
 from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address, for django-axes' login lockout.
 
-    Behind a TLS proxy (DJANGO_BEHIND_PROXY=1) REMOTE_ADDR is the proxy, so take the right-most
-    X-Forwarded-For entry: the one the proxy itself appended. Entries left of it come from the client and
-    could be forged to dodge the lockout.
+    REMOTE_ADDR, which config.proxies.ForwardedHeadersMiddleware has already set to the real client when
+    the request came through a trusted proxy. axes' own default would read X-Forwarded-For from anyone.
     """
-    if getattr(settings, "BEHIND_PROXY", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return hops[-1]
     return request.META.get("REMOTE_ADDR")
 
 
@@ -32,3 +33,26 @@ def axes_username(request: HttpRequest, credentials: dict[str, object] | None = 
     source = credentials if credentials else getattr(request, "data", request.POST)
     username = source.get("username")
     return None if username is None else str(username)[:AXES_USERNAME_MAX_LENGTH]
+
+
+class LoginLockoutHandler(AxesDatabaseHandler):
+    """django-axes' database handler, plus a lockout per username from all addresses together.
+
+    Per (username, address) pair the limit is AXES_FAILURE_LIMIT, as axes counts it. Across addresses a
+    username is also locked once AXES_USERNAME_FAILURE_LIMIT failures for it accumulate within the cool-off,
+    so guessing from many addresses (a botnet, or any client a misconfigured proxy lets choose its address)
+    is bounded too. The higher second limit keeps one address from locking a stranger out on its own.
+    """
+
+    def get_failures(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
+        failures: int = super().get_failures(request, credentials)
+        limit = settings.AXES_USERNAME_FAILURE_LIMIT
+        username = get_client_username(request, credentials)
+        if not limit or username is None:
+            return failures
+        attempts = AccessAttempt.objects.filter(username=username, attempt_time__gte=get_cool_off_threshold(request))
+        total = attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+        if total >= limit:
+            # axes compares get_failures() with its own limit: report "at the limit" to lock.
+            return max(failures, int(get_failure_limit(request, credentials)))
+        return failures

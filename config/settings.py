@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.csp import CSP
 
-from config.env import database_from_url, env_bool, env_int, env_list, env_str, env_url
+from config.env import database_from_url, env_bool, env_int, env_list, env_networks, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DJANGO_VAR_DIR", str(BASE_DIR / "var")))
@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later part (https redirect, request log, login lockout) must see the real client.
+    "config.proxies.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # One log line per request: after whitenoise (static files are not logged), before everything else, so
@@ -87,6 +89,8 @@ MIDDLEWARE = [
     "progress.signed_in.SessionActivityMiddleware",
     # After authentication: switches logged-in learners to their profile's language.
     "progress.language.LearnerLanguageMiddleware",
+    # Nothing a signed-in user is shown may be stored by shared caches.
+    "config.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -121,6 +125,24 @@ DATABASES = {"default": database_from_url("DATABASE_URL", VAR_DIR / "db.sqlite3"
 # Reuse connections between requests; health checks drop broken ones before use.
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A database host that accepts connections but never answers must not hang every page until gunicorn kills
+# the worker: connecting gives up after DJANGO_DB_CONNECT_TIMEOUT seconds, and PostgreSQL cancels a statement
+# running longer than the process's budget. Web processes (gunicorn loads config.wsgi, which sets
+# DJANGO_SERVES_WEB) get DJANGO_DB_STATEMENT_TIMEOUT, well below gunicorn's 30 s worker timeout; commands
+# (migrate, imports) and Celery workers get the longer DJANGO_DB_TASK_STATEMENT_TIMEOUT. 0 means no limit.
+DB_CONNECT_TIMEOUT = env_int("DJANGO_DB_CONNECT_TIMEOUT", 5, minimum=1)
+SERVES_WEB = os.environ.get("DJANGO_SERVES_WEB") == "1"
+DB_STATEMENT_TIMEOUT = (
+    env_int("DJANGO_DB_STATEMENT_TIMEOUT", 20, minimum=0)
+    if SERVES_WEB
+    else env_int("DJANGO_DB_TASK_STATEMENT_TIMEOUT", 600, minimum=0)
+)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"]["OPTIONS"]
+    _options.setdefault("connect_timeout", str(DB_CONNECT_TIMEOUT))
+    _options.setdefault("options", f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}")
+# /healthz gives the database this many seconds to answer before reporting it down (config/health.py).
+HEALTHZ_DB_TIMEOUT = env_int("DJANGO_HEALTHZ_DB_TIMEOUT", 3, minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -241,10 +263,17 @@ LOGGING = {
 # http://localhost:8000. A real deployment puts a TLS proxy in front and sets DJANGO_HTTPS=1 (.env.example);
 # `manage.py check --deploy --fail-level WARNING` passes with that environment (tests/test_deploy_checks.py).
 HTTPS = env_bool("DJANGO_HTTPS", default=False)
-# Behind a proxy that terminates TLS, trust its X-Forwarded-Proto (and X-Forwarded-For for the client IP
-# used by the login lockout). Only switch this on when the proxy overwrites those headers.
-BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
-if BEHIND_PROXY:
+# Reverse proxies whose forwarded headers (X-Forwarded-For, X-Forwarded-Proto) are believed: addresses or CIDR
+# blocks, none by default. From any other peer those headers are deleted (config/proxies.py), so a client that
+# reaches gunicorn directly can neither pick its own address for the login lockout nor claim https.
+TRUSTED_PROXIES = env_networks("DJANGO_TRUSTED_PROXIES")
+if "DJANGO_BEHIND_PROXY" in os.environ:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "DJANGO_BEHIND_PROXY is not read: list the proxy's addresses in DJANGO_TRUSTED_PROXIES instead"
+    )
+if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=HTTPS)
 # The container health probe talks plain http to gunicorn from inside the container.
@@ -255,6 +284,8 @@ SESSION_COOKIE_HTTPONLY = True
 # htmx reads the CSRF token from the page (hx-headers on <body>), never from the cookie, so scripts need
 # no access to it either.
 CSRF_COOKIE_HTTPONLY = True
+# A styled, translated page of our own: Django's default one has an inline <style> that the CSP blocks.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365 if HTTPS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
 # The preload flag only allows submitting the domain to browsers' built-in HSTS lists; set it to 0 for a
@@ -282,18 +313,23 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
-# Login brute force: django-axes counts failed logins (site and admin, both go through authenticate()) per
-# username and client IP and refuses that pair, even with the right password, until the cool-off is over.
+# Login brute force: django-axes counts failed logins (site and admin, both go through authenticate()) and
+# refuses, even with the right password, until the cool-off is over:
+# - a (username, client address) pair after AXES_FAILURE_LIMIT failures: one address cannot guess at an account,
+#   and a stranger elsewhere cannot lock the real user out with a handful of tries;
+# - a username after AXES_USERNAME_FAILURE_LIMIT failures from all addresses together (config.security
+#   .LoginLockoutHandler): guessing from many addresses is bounded too. The price: somebody with that many
+#   attempts from several addresses can keep one account locked; 0 turns this second limit off.
 # Tests log in with client.force_login(), which does not authenticate and so is not counted.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_HANDLER = "config.security.LoginLockoutHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_USERNAME_FAILURE_LIMIT = env_int("AXES_USERNAME_FAILURE_LIMIT", 20, minimum=0)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
-# Per (username, IP) pair: one address cannot guess at an account, and a stranger elsewhere cannot lock
-# the real user out.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
@@ -309,14 +345,26 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
 }
 # Sessions live in the database; with a shared cache, reads come from a copy there (cached_db), so a page
 # costs no session query. Never with a per-process cache: a session deleted at log-out in one gunicorn
 # worker would stay valid in another worker's memory.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db" if CACHE_URL else "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if CACHE_URL else "django.contrib.sessions.backends.db"
+
+# Attempt counters for password reset and sign-up (progress/throttle.py), in a cache of their own so they never
+# mix with page caches: Redis when configured, so every web process shares the counts (the keys expire, so
+# noeviction is no risk), otherwise files under var/, which the quickstart's processes share.
+CACHES["throttle"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "studyplan"}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "throttle")}
 )
+# Per window of ACCOUNT_THROTTLE_MINUTES: attempts from one client address, and attempts naming one email
+# address, before password reset or sign-up answers 429 (the same whether or not the address has an account).
+ACCOUNT_THROTTLE_MINUTES = env_int("ACCOUNT_THROTTLE_MINUTES", 60, minimum=1)
+ACCOUNT_THROTTLE_PER_CLIENT = env_int("ACCOUNT_THROTTLE_PER_CLIENT", 20, minimum=1)
+ACCOUNT_THROTTLE_PER_ADDRESS = env_int("ACCOUNT_THROTTLE_PER_ADDRESS", 5, minimum=1)
 
 # --- Daily reminders (progress.reminders / progress.tasks) ---
 # At-least-once delivery: a task is acknowledged only after it ran, and put back if the worker process

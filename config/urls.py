@@ -19,6 +19,8 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/signup/done/", accounts.signup_done, name="signup_done"),
+    path("accounts/confirm/<uidb64>/<token>/", accounts.signup_confirm, name="signup_confirm"),
     # Same path and name as Django's, declared first so reset emails link to SITE_URL.
     path("accounts/password_reset/", accounts.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),

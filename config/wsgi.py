@@ -5,4 +5,6 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Web requests get the short database statement timeout (config/settings.py); commands and workers the long one.
+os.environ.setdefault("DJANGO_SERVES_WEB", "1")
 application = get_wsgi_application()

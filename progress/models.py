@@ -78,6 +78,9 @@ class Enrollment(models.Model):
     )
     reminder_time = models.TimeField(_("reminder time"), default=time(8, 0))
     reminders_enabled = models.BooleanField(_("daily reminder email"), default=True)
+    # Part of every unsubscribe link (progress.unsubscribe); counting up when reminders are turned back on
+    # makes the links in earlier emails expire, so an old email cannot switch off the renewed subscription.
+    unsubscribe_generation = models.PositiveIntegerField(default=0, editable=False)
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
     # Study hours used for the calendar feed's events, in the learner's time zone.
     morning_start = models.TimeField(_("morning starts"), default=time(9, 0))

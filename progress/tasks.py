@@ -6,7 +6,9 @@ import logging
 
 from celery import shared_task
 from django.db import transaction
+from django.utils import translation
 
+from progress.account_mail import send_password_reset_mail, send_sign_up_mail
 from progress.reminders.fanout import fan_out
 from progress.reminders.sending import send_batch
 
@@ -52,3 +54,17 @@ def send_reminder_batch(delivery_ids: list[int]) -> int:
         len(result.skipped),
     )
     return len(result.sent)
+
+
+@shared_task(name="progress.tasks.send_password_reset", ignore_result=True)
+def send_password_reset(email: str, language: str) -> None:
+    """The password-reset email for `email`, if an account has it, in the language the visitor asked in."""
+    with translation.override(language):
+        send_password_reset_mail(email)
+
+
+@shared_task(name="progress.tasks.send_sign_up", ignore_result=True)
+def send_sign_up(email: str, language: str) -> None:
+    """The sign-up email for `email`: a confirmation link, or "you already have an account"."""
+    with translation.override(language):
+        send_sign_up_mail(email)

@@ -1,36 +1,61 @@
 """Unsubscribing from reminder emails: the signed token in each reminder's link, and turning reminders off.
 
 The token is the credential: it names one enrollment and cannot be forged without SECRET_KEY, so the link
-works from the mailbox without logging in. The page that reads it is progress.views.unsubscribe.
+works from the mailbox without logging in. It also carries the enrollment's unsubscribe generation, which
+counts up whenever the learner turns reminders back on: links mailed before that are then expired, so an old
+email (or whoever has it) cannot silently end the renewed subscription. The page that reads it is
+progress.views.unsubscribe.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.core import signing
 
 from progress.models import Enrollment
 
-# Part of every link already mailed: renaming it (even to match this module) would break them all.
+# The token's purpose, and part of every link already mailed: renaming it would break them all.
 UNSUBSCRIBE_SALT = "progress.reminders.unsubscribe"
 
 
+@dataclass(frozen=True)
+class UnsubscribeLink:
+    """What a token names: the enrollment, and whether the link predates the current subscription."""
+
+    enrollment: Enrollment
+    expired: bool
+
+
 def unsubscribe_token(enrollment: Enrollment) -> str:
-    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(enrollment.pk))
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(f"{enrollment.pk}.{enrollment.unsubscribe_generation}")
 
 
-def enrollment_pk_from_token(token: str) -> int | None:
+def _read(token: str) -> tuple[int, int] | None:
+    """(enrollment pk, generation) from a genuine token; links from before generations read as generation 0."""
     try:
-        return int(signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token))
+        value = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
+        pk, _, generation = value.partition(".")
+        return int(pk), int(generation or 0)
     except (signing.BadSignature, ValueError):
         return None
 
 
-def enrollment_from_token(token: str) -> Enrollment | None:
-    """The enrollment a token names (with what its page shows), or None for a forged or stale token."""
-    pk = enrollment_pk_from_token(token)
-    if pk is None:
+def enrollment_pk_from_token(token: str) -> int | None:
+    read = _read(token)
+    return None if read is None else read[0]
+
+
+def read_unsubscribe_link(token: str) -> UnsubscribeLink | None:
+    """The link a token stands for (with what its page shows), or None for a forged token or a deleted enrollment."""
+    read = _read(token)
+    if read is None:
         return None
-    return Enrollment.objects.select_related("plan", "user__learner_profile").filter(pk=pk).first()
+    pk, generation = read
+    enrollment = Enrollment.objects.select_related("plan", "user__learner_profile").filter(pk=pk).first()
+    if enrollment is None:
+        return None
+    return UnsubscribeLink(enrollment, expired=generation != enrollment.unsubscribe_generation)
 
 
 def turn_off_reminders(enrollment: Enrollment) -> None:

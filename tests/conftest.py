@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
@@ -113,3 +114,25 @@ def fresh_translation() -> Iterator[None]:
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles(settings: Any) -> None:
+    """Each test counts password-reset and sign-up attempts from zero, in memory of its own."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex},
+    }
+
+
+@pytest.fixture(autouse=True)
+def account_mail_sent_at_once() -> Iterator[None]:
+    """Tasks queued by this process (account emails) run in it at once, so a test reads the outbox right after
+    the request. Workers the integration tests start are processes of their own, untouched by this."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+    app.conf.task_eager_propagates = False

@@ -17,7 +17,7 @@ ENV_EXAMPLE = ROOT / ".env.example"
 DOCKERFILE = ROOT / "Dockerfile"
 SETTINGS = ROOT / "config" / "settings.py"
 
-_ENV_CALL = re.compile(r"\b(?:env_str|env_bool|env_int|env_list|env_url|database_from_url)\(\s*\"([A-Z0-9_]+)\"")
+_ENV_CALL = re.compile(r"\b(?:env_[a-z]+|database_from_url)\(\s*\"([A-Z0-9_]+)\"")
 
 
 def settings_variables() -> set[str]:

@@ -101,10 +101,23 @@ def test_redis_refuses_writes_rather_than_evicting_queued_tasks() -> None:
 def test_mail_goes_to_mailpit_and_its_inbox_is_published() -> None:
     env = service_environment("web")
     assert (env["EMAIL_HOST"], env["EMAIL_PORT"]) == ("mailpit", "1025")
-    assert "8025:8025" in [interpolate(p, {}) for p in services()["mailpit"]["ports"]]
-    assert "8000:8000" in [interpolate(p, {}) for p in services()["web"]["ports"]]
+    assert "127.0.0.1:8025:8025" in [interpolate(p, {}) for p in services()["mailpit"]["ports"]]
+    assert "127.0.0.1:8000:8000" in [interpolate(p, {}) for p in services()["web"]["ports"]]
     for name in ("web", "worker"):
         assert services()[name]["depends_on"]["mailpit"]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize(("service", "variable"), [("web", "WEB_BIND_ADDRESS"), ("mailpit", "MAILPIT_BIND_ADDRESS")])
+def test_ports_are_published_on_the_loopback_unless_told_otherwise(service: str, variable: str) -> None:
+    # Published on every interface, gunicorn could be reached around the TLS proxy, and the inbox read by anyone.
+    [default] = [interpolate(p, {}) for p in services()[service]["ports"]]
+    assert default.startswith("127.0.0.1:")
+    [chosen] = [interpolate(p, {variable: "0.0.0.0"}) for p in services()[service]["ports"]]
+    assert chosen.startswith("0.0.0.0:")
+
+
+def test_no_proxy_is_trusted_unless_configured() -> None:
+    assert service_environment("web")["DJANGO_TRUSTED_PROXIES"] == ""
 
 
 def test_app_containers_share_the_var_volume() -> None:

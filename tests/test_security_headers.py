@@ -140,12 +140,12 @@ print(json.dumps({
 
 @pytest.fixture(scope="module")
 def https_on(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """What a client sees from the site run with the production switches DJANGO_HTTPS=1 and DJANGO_BEHIND_PROXY=1."""
+    """What a client sees from the site run with the production switches DJANGO_HTTPS=1 behind a trusted proxy."""
     tmp = tmp_path_factory.mktemp("https")
     env = {
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_HTTPS": "1",
-        "DJANGO_BEHIND_PROXY": "1",
+        "DJANGO_TRUSTED_PROXIES": "127.0.0.1",
         "DJANGO_ALLOWED_HOSTS": "lms.example.org",
         "DJANGO_VAR_DIR": str(tmp),
         "DATABASE_URL": f"sqlite:///{Path(tmp) / 'db.sqlite3'}",

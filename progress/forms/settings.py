@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +43,7 @@ class SettingsForm(ScheduleFieldsMixin, forms.ModelForm):
         # leave the enrollment the rest of the page (navigation, days off, feed) is drawn from as it was.
         super().__init__(data, instance=copy.copy(instance), initial=initial)
         self.current_start = instance.start_date
+        self.reminders_were_on = instance.reminders_enabled
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -55,17 +57,28 @@ class SettingsForm(ScheduleFieldsMixin, forms.ModelForm):
             self.add_error("afternoon_start", _("The afternoon must start after the morning ends."))
         return cleaned
 
+    def owned_fields(self, resubscribed: bool) -> list[str]:
+        return [*(self._meta.fields or ()), "study_weekdays", *(["unsubscribe_generation"] if resubscribed else [])]
+
     def save(self, commit: bool = True) -> Enrollment:
         """In one transaction: the enrollment, a START history row if the start date moved, the language."""
         enrollment = super().save(commit=False)
         enrollment.study_weekdays = weekdays_to_mask(self.cleaned_data["weekdays"])
+        resubscribed = enrollment.reminders_enabled and not self.reminders_were_on
+        if resubscribed:
+            # Links in the emails sent before the learner unsubscribed must not end the new subscription.
+            enrollment.unsubscribe_generation = F("unsubscribe_generation") + 1
         if commit:
             with transaction.atomic():
                 if enrollment.start_date != self.current_start:
                     ScheduleChange.objects.create(
                         enrollment=enrollment, kind=ScheduleChange.Kind.START, on_date=enrollment.start_date
                     )
-                enrollment.save()
+                # Only the fields this form owns: a full-row save would write back every other column as
+                # read when the page loaded, undoing e.g. a calendar-link reset committed in between.
+                enrollment.save(update_fields=self.owned_fields(resubscribed))
+                if resubscribed:
+                    enrollment.refresh_from_db(fields=["unsubscribe_generation"])
                 LearnerProfile.objects.update_or_create(
                     user_id=enrollment.user_id, defaults={"language": self.cleaned_data["language"]}
                 )

@@ -36,7 +36,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("progress", "0004_deleted_learner_totals"),
+        ("progress", "0004_signed_in_sessions_and_deleted_learner_totals"),
         ("curriculum", "0002_instructors_group"),
     ]
 

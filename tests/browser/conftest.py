@@ -11,12 +11,14 @@ so the rest of the suite keeps the check.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core import mail
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
 from pytest_django.live_server_helper import LiveServer
@@ -68,3 +70,23 @@ def logged_in_page(browser: Browser, live_server: LiveServer) -> Iterator[Logged
     yield make
     for context in contexts:
         context.close()
+
+
+def sign_up(page: Page, live_server: LiveServer, username: str, password: str) -> None:
+    """Through the forms, as a visitor would: sign up, open the confirmation link from the email, log in."""
+    page.goto(f"{live_server.url}/accounts/signup/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=email]", f"{username}@example.com")
+    page.fill("input[name=password1]", password)
+    page.fill("input[name=password2]", password)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/accounts/signup/done/")
+
+    [message] = [m for m in mail.outbox if m.to == [f"{username}@example.com"]]
+    link = re.search(r"(/accounts/confirm/\S+/)", str(message.body))
+    assert link, message.body
+    page.goto(f"{live_server.url}{link.group(1)}")
+    page.wait_for_url(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form.form button[type=submit]")

@@ -1,4 +1,5 @@
-"""A new learner in a real Chromium: sign up through the form, enroll, land on the next page."""
+"""A new learner in a real Chromium: sign up through the form, confirm the address, log in, enroll, land on
+the next page."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from progress.models import Enrollment
-from tests.browser.conftest import LoggedInPage
+from tests.browser.conftest import LoggedInPage, sign_up
 from tests.factories import make_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,12 +30,7 @@ def test_a_new_learner_signs_up_and_enrolls(
     context = browser.new_context(viewport=viewport, locale=locale)
     page = context.new_page()
 
-    page.goto(f"{live_server.url}/accounts/signup/")
-    page.fill("input[name=username]", "dora")
-    page.fill("input[name=email]", "dora@example.com")
-    page.fill("input[name=password1]", "a-long-unusual-passphrase-42")
-    page.fill("input[name=password2]", "a-long-unusual-passphrase-42")
-    page.click("form.form button[type=submit]")
+    sign_up(page, live_server, "dora", "a-long-unusual-passphrase-42")
 
     page.wait_for_url(f"{live_server.url}/enroll/")
     # The page is in the language the visitor signed up in, and fits the screen without sideways scrolling.

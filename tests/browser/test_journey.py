@@ -18,7 +18,7 @@ from pytest_django.live_server_helper import LiveServer
 from curriculum.models import Plan, Task
 from progress.models import DayNote, Enrollment, TaskCompletion
 from progress.zones import local_today
-from tests.browser.conftest import LoggedInPage
+from tests.browser.conftest import LoggedInPage, sign_up
 from tests.factories import make_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,12 +50,7 @@ def no_horizontal_scroll(page: Page) -> bool:
 
 def sign_up_and_enroll(page: Page, live_server: LiveServer, username: str, plan: Plan) -> Enrollment:
     """Through the forms, as a visitor would: sign up, then enroll studying on every day of the week."""
-    page.goto(f"{live_server.url}/accounts/signup/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=email]", f"{username}@example.com")
-    page.fill("input[name=password1]", "a-long-unusual-passphrase-42")
-    page.fill("input[name=password2]", "a-long-unusual-passphrase-42")
-    page.click("form.form button[type=submit]")
+    sign_up(page, live_server, username, "a-long-unusual-passphrase-42")
     page.wait_for_url(f"{live_server.url}/enroll/")
 
     # Today may be a weekend: with all seven days ticked it is a study day, and (with the form's default start

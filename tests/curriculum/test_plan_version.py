@@ -42,7 +42,7 @@ EDITS: dict[str, Callable[[Plan], object]] = {
     "day deleted": lambda p: Day.objects.filter(plan=p).last().delete(),  # type: ignore[union-attr]
     "section saved": lambda p: ResourceSection.objects.filter(plan=p).first().save(),  # type: ignore[union-attr]
     "resource added": lambda p: Resource.objects.create(
-        section=ResourceSection.objects.filter(plan=p).first(), text="x", position=5
+        section=ResourceSection.objects.get(plan=p), text="x", position=5
     ),
     "resource deleted": lambda p: Resource.objects.filter(section__plan=p).first().delete(),  # type: ignore[union-attr]
 }

@@ -30,14 +30,28 @@ def anonymous() -> Client:
 
 
 @pytest.mark.django_db
-def test_it_signs_up_logs_in_and_goes_to_enrollment(client: Client) -> None:
+def test_it_signs_up_confirms_the_address_by_email_then_logs_in_and_goes_to_enrollment(client: Client) -> None:
     response = client.post("/accounts/signup/", SIGNUP)
 
     assert response.status_code == 302
-    assert response["Location"] == "/enroll/"
+    assert response["Location"] == "/accounts/signup/done/"
     user = User.objects.get(username="carol")
     assert user.email == "carol@example.com"
     assert user.check_password(SIGNUP["password1"])
+    assert user.is_active is False  # until the address is confirmed
+    assert "_auth_user_id" not in client.session
+    [message] = mail.outbox
+    assert message.to == ["carol@example.com"]
+    link = re.search(r"https?://\S+(/accounts/confirm/\S+/)", str(message.body))
+    assert link, message.body
+
+    confirmed = client.get(link.group(1))
+
+    assert (confirmed.status_code, confirmed["Location"]) == (302, "/accounts/login/")
+    user.refresh_from_db()
+    assert user.is_active is True
+    logged_in = client.post("/accounts/login/", {"username": "carol", "password": SIGNUP["password1"]}, follow=True)
+    assert logged_in.redirect_chain[-1][0] == "/enroll/"
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
@@ -51,12 +65,16 @@ def test_signup_creates_a_profile_in_the_language_of_the_page(client: Client) ->
 
 
 @pytest.mark.django_db
-def test_signup_refuses_an_email_already_used(client: Client, alice: User) -> None:
+def test_signup_with_a_registered_address_answers_like_a_new_one_and_tells_the_owner(
+    client: Client, alice: User
+) -> None:
     response = client.post("/accounts/signup/", {**SIGNUP, "email": "ALICE@example.com"})
 
-    assert response.status_code == 200
-    assert response.context["form"].errors["email"]
+    assert (response.status_code, response["Location"]) == (302, "/accounts/signup/done/")
     assert not User.objects.filter(username="carol").exists()
+    [message] = mail.outbox
+    assert message.to == ["alice@example.com"]
+    assert "/accounts/password_reset/" in str(message.body)
 
 
 @pytest.mark.django_db
@@ -223,10 +241,10 @@ def test_signup_refuses_a_nul_character_in_any_field(field: str) -> None:
 
 
 @pytest.mark.parametrize("email", ["ALICE@EXAMPLE.COM", "  alice@example.com  ", "Alice@Example.com"])
-def test_signup_refuses_an_address_already_used_in_another_case_or_with_spaces(alice: User, email: str) -> None:
+def test_signup_makes_no_second_account_for_an_address_in_another_case_or_with_spaces(alice: User, email: str) -> None:
     response = anonymous().post("/accounts/signup/", signup(email=email))
 
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert User.objects.count() == 1
 
 

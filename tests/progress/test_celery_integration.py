@@ -134,6 +134,7 @@ def server() -> Iterator[Callable[..., SmtpServer]]:
 @pytest.fixture
 def workers(postgres: None, reminders_redis: str, tmp_path: Path) -> Iterator[Callable[[SmtpServer], Workers]]:
     made: list[Workers] = []
+    celery_app.conf.task_always_eager = False  # tasks go to the real workers (conftest runs them at once otherwise)
 
     def make(smtp: SmtpServer) -> Workers:
         w = Workers(tmp_path, reminders_redis, smtp.port)

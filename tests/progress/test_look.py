@@ -137,6 +137,8 @@ def audit(body: str) -> _Audit:
     [
         "/accounts/login/",
         "/accounts/signup/",
+        "/accounts/signup/done/",
+        "/accounts/confirm/MQ/bad-token/",
         "/accounts/password_reset/",
         "/accounts/password_reset/done/",
         "/accounts/reset/done/",

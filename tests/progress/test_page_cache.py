@@ -79,15 +79,23 @@ def test_a_saved_note_shows_on_the_day_page(alice_client: Client, enrollment: En
     assert "Rewritten" in page and "attention" not in page
 
 
-@pytest.mark.parametrize(
-    "change",
-    [
-        pytest.param(lambda e: DayOff.objects.create(enrollment=e, start_date=START + timedelta(1), end_date=START + timedelta(2)), id="day off"),
-        pytest.param(lambda e: ScheduleChange.objects.create(enrollment=e, kind=ScheduleChange.Kind.SHIFT, from_day=2, on_date=START + timedelta(7)), id="shift"),
-        pytest.param(lambda e: Enrollment.objects.filter(pk=e.pk).update(start_date=START + timedelta(days=7)), id="start date"),
-        pytest.param(lambda e: Enrollment.objects.filter(pk=e.pk).update(study_weekdays=0b0000001), id="weekdays"),
-    ],
-)  # fmt: skip
+def day_off(e: Enrollment) -> object:
+    return DayOff.objects.create(enrollment=e, start_date=START + timedelta(1), end_date=START + timedelta(2))
+
+
+def shift(e: Enrollment) -> object:
+    return ScheduleChange.objects.create(enrollment=e, kind="shift", from_day=2, on_date=START + timedelta(7))
+
+
+def later_start(e: Enrollment) -> object:
+    return Enrollment.objects.filter(pk=e.pk).update(start_date=START + timedelta(days=7))
+
+
+def sundays_only(e: Enrollment) -> object:
+    return Enrollment.objects.filter(pk=e.pk).update(study_weekdays=0b1000000)
+
+
+@pytest.mark.parametrize("change", [day_off, shift, later_start, sundays_only])
 def test_a_schedule_change_moves_the_dates_at_once(
     alice_client: Client, enrollment: Enrollment, change: Callable[[Enrollment], object]
 ) -> None:
