@@ -366,6 +366,13 @@ ACCOUNT_THROTTLE_MINUTES = env_int("ACCOUNT_THROTTLE_MINUTES", 60, minimum=1)
 ACCOUNT_THROTTLE_PER_CLIENT = env_int("ACCOUNT_THROTTLE_PER_CLIENT", 20, minimum=1)
 ACCOUNT_THROTTLE_PER_ADDRESS = env_int("ACCOUNT_THROTTLE_PER_ADDRESS", 5, minimum=1)
 
+# --- Plan documents in the admin (curriculum.admin_documents) ---
+# The largest document an instructor may upload or paste; a bigger file is dropped as it streams in. Keep it
+# below DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), which bounds a pasted document and the preview's confirmation.
+PLAN_DOCUMENT_MAX_BYTES = env_int("PLAN_DOCUMENT_MAX_BYTES", 2 * 1024 * 1024, minimum=1)
+# Uploads, previews and confirmations per instructor per hour: each parses a whole document.
+PLAN_DOCUMENT_POSTS_PER_HOUR = env_int("PLAN_DOCUMENT_POSTS_PER_HOUR", 60, minimum=1)
+
 # --- Daily reminders (progress.reminders / progress.tasks) ---
 # At-least-once delivery: a task is acknowledged only after it ran, and put back if the worker process
 # dies under it. Duplicates are then harmless because every email is guarded by its ReminderDelivery row.
