@@ -403,6 +403,10 @@ REMINDER_RETRY_BASE_MS = env_int("REMINDER_RETRY_BASE_MS", 30_000, minimum=0)
 # A delivery still marked "sending" after this long belonged to a worker that died mid-send; it is
 # sent again (the one window where a learner may get two emails). Must exceed the SMTP timeout (EMAIL_TIMEOUT).
 REMINDER_STALE_SECONDS = env_int("REMINDER_STALE_SECONDS", 600, minimum=1)
+# Nudges (instructor emails from the cohort page): one per learner and plan in this many hours, and at most
+# this many nudges per instructor per hour. They are sent by the reminders' rules and settings above.
+NUDGE_QUIET_HOURS = env_int("NUDGE_QUIET_HOURS", 24, minimum=0)
+NUDGE_MAX_PER_HOUR = env_int("NUDGE_MAX_PER_HOUR", 10, minimum=1)
 REMINDER_MAX_RETRY_SECONDS = REMINDER_RETRY_BASE_MS * 2 ** (REMINDER_MAX_ATTEMPTS - 1) * 1.5 / 1000
 if REDIS_URL:
     # Redis hands an unacknowledged message to another worker once this many seconds have passed.

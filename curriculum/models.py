@@ -88,6 +88,10 @@ class Plan(models.Model):
     # Changes whenever anything in the plan changes (progress.structure caches the plan under it); set by
     # curriculum.signals for admin edits and by the importer for bulk writes.
     version = models.CharField(max_length=16, default=new_version, editable=False)
+    # Who sees this plan's cohort pages (superusers see every plan's); set by superusers in the admin.
+    instructors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="taught_plans", verbose_name=_("instructors")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -81,6 +81,8 @@ class Enrollment(models.Model):
     # Part of every unsubscribe link (progress.unsubscribe); counting up when reminders are turned back on
     # makes the links in earlier emails expire, so an old email cannot switch off the renewed subscription.
     unsubscribe_generation = models.PositiveIntegerField(default=0, editable=False)
+    # Notes are private: instructors read one only if it is shared, one by one (DayNote.shared) or all here.
+    share_notes = models.BooleanField(_("share all my notes with the plan's instructors"), default=False)
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
     # Study hours used for the calendar feed's events, in the learner's time zone.
     morning_start = models.TimeField(_("morning starts"), default=time(9, 0))
@@ -146,6 +148,7 @@ class DayNote(models.Model):
     )
     day = models.ForeignKey(Day, on_delete=models.PROTECT, related_name="notes", verbose_name=_("day"))
     body = models.TextField(_("note"), blank=True, help_text=_("Markdown."))
+    shared = models.BooleanField(_("shared with instructors"), default=False)
     # Optimistic locking: a save names the version it edited; an older version is refused, not overwritten.
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -293,3 +296,19 @@ class DeletedLearnerTotals(models.Model):
 
     def __str__(self) -> str:
         return str(self.plan_id)
+
+
+# Defined beside the code that sends them; imported here so Django registers them with this app.
+from progress.nudges.models import Nudge, NudgeDelivery  # noqa: E402
+
+__all__ = [
+    "DayNote",
+    "DayOff",
+    "Enrollment",
+    "LearnerProfile",
+    "Nudge",
+    "NudgeDelivery",
+    "ReminderDelivery",
+    "ScheduleChange",
+    "TaskCompletion",
+]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("days/<int:number>/", day.day, name="day"),
     path("days/<int:number>/tasks/<int:task_id>/toggle/", day.toggle_task, name="toggle_task"),
     path("days/<int:number>/note/", notes.note_save, name="note_save"),
+    path("days/<int:number>/note/share/", notes.note_share, name="note_share"),
     path("notes/export.md", notes.notes_export, name="notes_export"),
     path("plan/", overview.plan, name="plan"),
     path("progress/", overview.progress, name="progress"),

@@ -26,6 +26,8 @@ PROGRESS = [
     "schedulechange",
     "dayoff",
     "deletedlearnertotals",
+    "nudge",
+    "nudgedelivery",
 ]
 
 

@@ -23,6 +23,7 @@ METHODS = {
     "day": PAGE,
     "toggle_task": ACTION,
     "note_save": ACTION,
+    "note_share": ACTION,
     "notes_export": PAGE,
     "plan": PAGE,
     "progress": PAGE,
