@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Keeps "last seen" of the learner's signed-in sessions (progress/signed_in.py), at most once a minute.
+    "progress.signed_in.SessionActivityMiddleware",
     # After authentication: switches logged-in learners to their profile's language.
     "progress.language.LearnerLanguageMiddleware",
     # Nothing a signed-in user is shown may be stored by shared caches.
@@ -177,6 +179,13 @@ STORAGES = {
 }
 # Serve straight from the app folders when collectstatic has not run (local installs and tests).
 WHITENOISE_USE_FINDERS = not env_bool("DJANGO_MANIFEST_STATIC", default=False)
+
+# --- How much one request may produce (very long plans) ---
+# The calendar feed covers the last CALENDAR_FEED_DAYS_BEHIND and the next CALENDAR_FEED_DAYS_AHEAD days.
+CALENDAR_FEED_DAYS_BEHIND = env_int("CALENDAR_FEED_DAYS_BEHIND", 14, minimum=0)
+CALENDAR_FEED_DAYS_AHEAD = env_int("CALENDAR_FEED_DAYS_AHEAD", 90, minimum=1)
+# A plan with more days than this shows one phase per plan page (?phase=N), with a phase navigation.
+PLAN_PAGE_MAX_DAYS = env_int("PLAN_PAGE_MAX_DAYS", 400, minimum=1)
 
 # Email: SMTP when EMAIL_HOST is set, otherwise one file per message under var/mail/ so a local
 # user can read their reminders without a mail server. Configured as Django 6.1's MAILERS (the
@@ -394,6 +403,10 @@ REMINDER_RETRY_BASE_MS = env_int("REMINDER_RETRY_BASE_MS", 30_000, minimum=0)
 # A delivery still marked "sending" after this long belonged to a worker that died mid-send; it is
 # sent again (the one window where a learner may get two emails). Must exceed the SMTP timeout (EMAIL_TIMEOUT).
 REMINDER_STALE_SECONDS = env_int("REMINDER_STALE_SECONDS", 600, minimum=1)
+# Nudges (instructor emails from the cohort page): one per learner and plan in this many hours, and at most
+# this many nudges per instructor per hour. They are sent by the reminders' rules and settings above.
+NUDGE_QUIET_HOURS = env_int("NUDGE_QUIET_HOURS", 24, minimum=0)
+NUDGE_MAX_PER_HOUR = env_int("NUDGE_MAX_PER_HOUR", 10, minimum=1)
 REMINDER_MAX_RETRY_SECONDS = REMINDER_RETRY_BASE_MS * 2 ** (REMINDER_MAX_ATTEMPTS - 1) * 1.5 / 1000
 if REDIS_URL:
     # Redis hands an unacknowledged message to another worker once this many seconds have passed.

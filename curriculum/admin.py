@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from curriculum.admin_documents import PlanDocumentsMixin, VersionedAdminMixin
 from curriculum.admin_filters import structure_filters
 from curriculum.admin_forms import DayForm, TaskForm
+from curriculum.admin_instructors import PlanInstructorsMixin
 from curriculum.adminkit import (
     OrderedTabularInline,
     RefuseProtectedDeletesMixin,
@@ -116,7 +117,7 @@ class ResourceSectionInline(ChildListInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(PlanDocumentsMixin, CurriculumAdmin):
+class PlanAdmin(PlanDocumentsMixin, PlanInstructorsMixin, CurriculumAdmin):
     # Adds the document pages' links: import on the list, replace / download / versions on a plan's page.
     change_list_template = "admin/curriculum/plan/change_list.html"
     change_form_template = "admin/curriculum/plan/change_form.html"
@@ -133,8 +134,11 @@ class PlanAdmin(PlanDocumentsMixin, CurriculumAdmin):
         "resources_heading",
         "day_list",
         "version_list",
+        "cohort_link",
+        "instructors",
     ]
-    readonly_fields = ["day_list", "version_list"]
+    readonly_fields = ["day_list", "version_list", "cohort_link"]
+    filter_horizontal = ["instructors"]
     inlines = [PhaseInline, WeekInline, ResourceSectionInline]
 
     def get_inlines(self, request: HttpRequest, obj: Plan | None) -> list[type[Any]]:

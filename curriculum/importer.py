@@ -26,6 +26,7 @@ from curriculum.models import Day, Phase, Plan, PlanVersion, Resource, ResourceS
 from curriculum.positions import MAX_POSITION, park
 from curriculum.protected import blockers, refusal
 from curriculum.signals import one_touch_at_the_end
+from curriculum.statistics import refresh_statistics
 
 
 class PlanImportError(Exception):
@@ -104,7 +105,8 @@ def import_document(
         PlanVersion.objects.create(
             plan=plan, author=author, action=action, summary=result.summary(), document=d.render(doc)
         )
-        return result
+    refresh_statistics()
+    return result
 
 
 def check_document(doc: d.Document, slug: str) -> None:
