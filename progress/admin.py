@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 
 from curriculum.counting import count_subquery
 from curriculum.models import Task
-from progress.models import DayNote, Enrollment, ReminderDelivery, TaskCompletion
+from progress.models import DayNote, DeletedLearnerTotals, Enrollment, ReminderDelivery, TaskCompletion
 from progress.notes import shared_with_instructors
 from progress.reminders.fanout import batched
 from progress.reminders.sending import resend
@@ -178,6 +178,17 @@ class ReminderDeliveryAdmin(EnrollmentColumnsMixin, admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS if count else messages.WARNING,
         )
+
+
+@admin.register(DeletedLearnerTotals)
+class DeletedLearnerTotalsAdmin(ReadOnlyAdmin):
+    """Anonymous counts that deleted accounts leave per plan (progress/account_deletion.py)."""
+
+    list_display = ["plan", "enrollments", "tasks_done"]
+    list_select_related = ["plan"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 # Registered beside the nudges' own code.

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.urls import path
 
 from progress.views import (
+    account_data,
+    account_sessions,
     accounts,
     calendar,
     day,
@@ -35,6 +37,9 @@ urlpatterns = [
     path("enrollments/<int:pk>/activate/", enroll.activate, name="activate"),
     path("settings/", settings.settings_page, name="settings"),
     path("language/", accounts.set_language, name="language"),
+    path("account/sessions/", account_sessions.sessions, name="sessions"),
+    path("account/data.zip", account_data.data_download, name="data_download"),
+    path("account/delete/", account_data.account_delete, name="account_delete"),
     # Getting back on track and the calendar feed.
     path("reschedule/", schedule.reschedule, name="reschedule"),
     path("reschedule/undo/", schedule.reschedule_undo, name="reschedule_undo"),

@@ -25,6 +25,7 @@ PROGRESS = [
     "reminderdelivery",
     "schedulechange",
     "dayoff",
+    "deletedlearnertotals",
     "nudge",
     "nudgedelivery",
 ]

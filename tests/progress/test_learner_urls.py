@@ -37,6 +37,9 @@ METHODS = {
     "pause": ACTION,
     "resume": ACTION,
     "calendar_token_reset": ACTION,
+    "sessions": FORM,
+    "data_download": PAGE,
+    "account_delete": FORM,
 }
 # Reached without logging in: the secret token in the URL is the credential, or any visitor may switch.
 PUBLIC = {"calendar_feed", "unsubscribe", "language"}

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('curriculum', '0005_plan_version'),
+        ('curriculum', '0007_plan_versions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

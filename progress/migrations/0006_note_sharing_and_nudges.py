@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('curriculum', '0006_plan_instructors'),
-        ('progress', '0003_enrollment_unsubscribe_generation'),
+        ('curriculum', '0008_plan_instructors'),
+        ('progress', '0005_instructors_see_deleted_learner_totals'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -31,7 +31,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("progress", "0004_note_sharing_and_nudges"),
+        ("progress", "0006_note_sharing_and_nudges"),
         ("curriculum", "0002_instructors_group"),
     ]
 
