@@ -93,7 +93,7 @@ def test_an_import_is_a_handful_of_queries_whatever_the_plan_size(tmp_path: Path
     with CaptureQueriesContext(connection) as large:
         import_plan(REFERENCE, "large")
     assert len(large) == len(small)
-    assert len(large) <= 15
+    assert len(large) <= 16  # the bulk writes, the version touch, the history row and ANALYZE
 
 
 def test_an_export_is_a_constant_number_of_queries(tmp_path: Path) -> None:
