@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Keeps "last seen" of the learner's signed-in sessions (progress/signed_in.py), at most once a minute.
+    "progress.signed_in.SessionActivityMiddleware",
     # After authentication: switches logged-in learners to their profile's language.
     "progress.language.LearnerLanguageMiddleware",
     # Nothing a signed-in user is shown may be stored by shared caches.
@@ -177,6 +179,13 @@ STORAGES = {
 }
 # Serve straight from the app folders when collectstatic has not run (local installs and tests).
 WHITENOISE_USE_FINDERS = not env_bool("DJANGO_MANIFEST_STATIC", default=False)
+
+# --- How much one request may produce (very long plans) ---
+# The calendar feed covers the last CALENDAR_FEED_DAYS_BEHIND and the next CALENDAR_FEED_DAYS_AHEAD days.
+CALENDAR_FEED_DAYS_BEHIND = env_int("CALENDAR_FEED_DAYS_BEHIND", 14, minimum=0)
+CALENDAR_FEED_DAYS_AHEAD = env_int("CALENDAR_FEED_DAYS_AHEAD", 90, minimum=1)
+# A plan with more days than this shows one phase per plan page (?phase=N), with a phase navigation.
+PLAN_PAGE_MAX_DAYS = env_int("PLAN_PAGE_MAX_DAYS", 400, minimum=1)
 
 # Email: SMTP when EMAIL_HOST is set, otherwise one file per message under var/mail/ so a local
 # user can read their reminders without a mail server. Configured as Django 6.1's MAILERS (the
@@ -357,6 +366,13 @@ ACCOUNT_THROTTLE_MINUTES = env_int("ACCOUNT_THROTTLE_MINUTES", 60, minimum=1)
 ACCOUNT_THROTTLE_PER_CLIENT = env_int("ACCOUNT_THROTTLE_PER_CLIENT", 20, minimum=1)
 ACCOUNT_THROTTLE_PER_ADDRESS = env_int("ACCOUNT_THROTTLE_PER_ADDRESS", 5, minimum=1)
 
+# --- Plan documents in the admin (curriculum.admin_documents) ---
+# The largest document an instructor may upload or paste; a bigger file is dropped as it streams in. Keep it
+# below DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), which bounds a pasted document and the preview's confirmation.
+PLAN_DOCUMENT_MAX_BYTES = env_int("PLAN_DOCUMENT_MAX_BYTES", 2 * 1024 * 1024, minimum=1)
+# Uploads, previews and confirmations per instructor per hour: each parses a whole document.
+PLAN_DOCUMENT_POSTS_PER_HOUR = env_int("PLAN_DOCUMENT_POSTS_PER_HOUR", 60, minimum=1)
+
 # --- Daily reminders (progress.reminders / progress.tasks) ---
 # At-least-once delivery: a task is acknowledged only after it ran, and put back if the worker process
 # dies under it. Duplicates are then harmless because every email is guarded by its ReminderDelivery row.
@@ -387,6 +403,10 @@ REMINDER_RETRY_BASE_MS = env_int("REMINDER_RETRY_BASE_MS", 30_000, minimum=0)
 # A delivery still marked "sending" after this long belonged to a worker that died mid-send; it is
 # sent again (the one window where a learner may get two emails). Must exceed the SMTP timeout (EMAIL_TIMEOUT).
 REMINDER_STALE_SECONDS = env_int("REMINDER_STALE_SECONDS", 600, minimum=1)
+# Nudges (instructor emails from the cohort page): one per learner and plan in this many hours, and at most
+# this many nudges per instructor per hour. They are sent by the reminders' rules and settings above.
+NUDGE_QUIET_HOURS = env_int("NUDGE_QUIET_HOURS", 24, minimum=0)
+NUDGE_MAX_PER_HOUR = env_int("NUDGE_MAX_PER_HOUR", 10, minimum=1)
 REMINDER_MAX_RETRY_SECONDS = REMINDER_RETRY_BASE_MS * 2 ** (REMINDER_MAX_ATTEMPTS - 1) * 1.5 / 1000
 if REDIS_URL:
     # Redis hands an unacknowledged message to another worker once this many seconds have passed.

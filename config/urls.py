@@ -25,5 +25,6 @@ urlpatterns = [
     path("accounts/password_reset/", accounts.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("instructor/", include("progress.instructor_urls")),
     path("", include("progress.urls")),
 ]

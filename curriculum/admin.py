@@ -21,13 +21,17 @@ from django.db import models
 from django.db.models import OuterRef, Prefetch
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from curriculum.admin_documents import PlanDocumentsMixin, VersionedAdminMixin
 from curriculum.admin_filters import structure_filters
 from curriculum.admin_forms import DayForm, TaskForm
+from curriculum.admin_instructors import PlanInstructorsMixin
 from curriculum.adminkit import (
     OrderedTabularInline,
     RefuseProtectedDeletesMixin,
@@ -36,6 +40,7 @@ from curriculum.adminkit import (
 from curriculum.counting import count_subquery
 from curriculum.models import Citation, Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
 
+RECENT_VERSIONS = 5
 TEXT_WIDGET: Any = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 90})}}
 
 
@@ -59,7 +64,7 @@ class ChildListInline(OrderedTabularInline):
         return format_html('{}<a href="{}">{}</a>', listed, url, link_text)
 
 
-class CurriculumAdmin(SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelAdmin):
+class CurriculumAdmin(VersionedAdminMixin, SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelAdmin):
     pass
 
 
@@ -112,13 +117,28 @@ class ResourceSectionInline(ChildListInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(CurriculumAdmin):
+class PlanAdmin(PlanDocumentsMixin, PlanInstructorsMixin, CurriculumAdmin):
+    # Adds the document pages' links: import on the list, replace / download / versions on a plan's page.
+    change_list_template = "admin/curriculum/plan/change_list.html"
+    change_form_template = "admin/curriculum/plan/change_form.html"
     list_display = ["title", "slug", "published", "phase_count", "week_count", "day_count", "task_count"]
     list_filter = ["published"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    fields = ["title", "slug", "published", "overview_heading", "summary", "resources_heading", "day_list"]
-    readonly_fields = ["day_list"]
+    fields = [
+        "title",
+        "slug",
+        "published",
+        "overview_heading",
+        "summary",
+        "resources_heading",
+        "day_list",
+        "version_list",
+        "cohort_link",
+        "instructors",
+    ]
+    readonly_fields = ["day_list", "version_list", "cohort_link"]
+    filter_horizontal = ["instructors"]
     inlines = [PhaseInline, WeekInline, ResourceSectionInline]
 
     def get_inlines(self, request: HttpRequest, obj: Plan | None) -> list[type[Any]]:
@@ -161,6 +181,19 @@ class PlanAdmin(CurriculumAdmin):
             return "—"
         url = reverse("admin:curriculum_day_changelist")
         return format_html('<a href="{}?plan={}">{}</a>', url, plan.pk, _("Edit the plan's days, sessions and tasks"))
+
+    @admin.display(description=_("versions"))
+    def version_list(self, plan: Plan) -> str:
+        if not plan.pk:
+            return "—"
+        latest = plan.versions.select_related("author")[:RECENT_VERSIONS]
+        rows = format_html_join(
+            "",
+            "{} · {} · {}<br>",
+            ((localize(localtime(v.created_at)), v.author or "—", v.get_action_display()) for v in latest),
+        )
+        url = reverse("admin:curriculum_plan_versions", args=[plan.pk])
+        return format_html('{}<a href="{}">{}</a>', rows, url, _("All versions, compare and restore"))
 
 
 class TextRowInline(OrderedTabularInline):

@@ -33,6 +33,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from curriculum.plaintext import describe, first_forbidden
+
 # Slot labels in the document -> the keys curriculum.models.Session.Slot stores (a test keeps them in step).
 SLOT_KEYS: dict[str, str] = {"上午": "morning", "下午": "afternoon", "全天": "full_day"}
 SLOT_LABELS: dict[str, str] = {key: label for label, key in SLOT_KEYS.items()}
@@ -207,11 +209,23 @@ def parse(text: str) -> Document:
         # Classic Mac line ends would otherwise read as one long first line and a baffling "ends early".
         line = text.replace("\r\n", "\n")[:bare_cr].count("\n") + 1
         raise ParseError(line, "a line ends with a bare carriage return (CR); save the file with LF or CRLF line ends")
+    _refuse_control_characters(text)
     parser = _Parser()
     lines = text.split("\n")
     for number, raw in enumerate(lines, start=1):
         parser.feed(number, raw.removesuffix("\r"))
     return parser.finish(len(lines))
+
+
+def _refuse_control_characters(text: str) -> None:
+    at = first_forbidden(text)
+    if at is not None:
+        line = text[:at].count("\n") + 1
+        raise ParseError(
+            line,
+            f"the line contains the invisible control character {describe(text[at])}; "
+            "remove it (tabs and line ends are fine)",
+        )
 
 
 @dataclass

@@ -36,3 +36,15 @@ def plan_to_document(plan: Plan) -> d.Document:
 
 def export_plan(plan: Plan) -> str:
     return d.render(plan_to_document(plan))
+
+
+def checked_export(plan: Plan) -> tuple[str, str]:
+    """The plan's document, and why the importer would refuse it ("" when it would import again): admin edits
+    can break the format (a session left without tasks, a gap in day numbers). Raises ValueError when the plan
+    cannot be written as a document at all (e.g. a month number outside 1..99)."""
+    text = export_plan(plan)
+    try:
+        d.parse(text)
+    except d.ParseError as exc:
+        return text, str(exc)
+    return text, ""

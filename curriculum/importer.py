@@ -1,34 +1,44 @@
 """Store a parsed document as one plan's rows, or update an existing plan in place.
 
 Everything happens in one transaction with bulk queries, so an import is a handful of queries whatever the
-plan's size and a failed import leaves the database as it was.
+plan's size and a failed import leaves the database as it was. Each import is kept as a PlanVersion.
 
 Replacing a plan keeps learners' progress. Learner rows (in `progress`, which this module never imports) point
-at days and tasks with PROTECT, so rows are updated in place rather than recreated:
-
-- phases, weeks and days are kept by their number; sessions by their position within the day;
-- within a day a task is matched first by its exact text (it keeps its id, and so its ticks, even if it moved
-  to another position or session of that day), then a task at the same session position and task position
-  whose text changed counts as an edit of it (updated in place, ticks kept);
-- whatever is left over is deleted. If learners have progress on it, the delete raises ProtectedError and the
-  whole import is refused with a message naming each day/task, and nothing is changed.
+at days and tasks with PROTECT, so rows are updated in place rather than recreated: `curriculum.changes.match`
+decides which row becomes what (its docstring has the rules) and this module writes that, or refuses the whole
+import, naming each day/task learners have progress on, when it would remove one.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import models, transaction
+from django.db.models.deletion import ProtectedError
 
 from curriculum import document as d
+from curriculum.changes import Changes, match
 from curriculum.citations import link_citations, store_citations
-from curriculum.models import Citation, Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
+from curriculum.models import (
+    Citation,
+    Day,
+    Phase,
+    Plan,
+    PlanVersion,
+    Resource,
+    ResourceSection,
+    Session,
+    Task,
+    Week,
+)
 from curriculum.positions import MAX_POSITION, park
+from curriculum.protected import blockers, refusal
 from curriculum.signals import one_touch_at_the_end
+from curriculum.statistics import refresh_statistics
 
 
 class PlanImportError(Exception):
@@ -45,12 +55,17 @@ class ImportResult:
     plan: Plan
     created: bool
     counts: dict[str, int]
-    # Only meaningful for a replace: how the existing tasks were treated.
-    tasks_kept: int = 0
-    tasks_edited: int = 0
-    tasks_added: int = 0
-    tasks_removed: int = 0
+    # Only for a replace: what it changed (or, in a dry run, would change).
+    changes: Changes | None = None
     citations: list[Citation] = field(default_factory=list)  # the matcher's task -> resource links
+
+    @property
+    def tasks_added(self) -> int:
+        return self.changes.counts["added"] if self.changes else 0
+
+    @property
+    def tasks_removed(self) -> int:
+        return self.changes.counts["removed"] if self.changes else 0
 
     def summary(self) -> str:
         c = self.counts
@@ -60,11 +75,9 @@ class ImportResult:
             f"{c['sessions']} sessions, {c['tasks']} tasks, {c['resources']} resources "
             f"in {c['resource sections']} sections"
         )
-        if not self.created:
-            line += (
-                f" (tasks: {self.tasks_kept} kept, {self.tasks_edited} edited, "
-                f"{self.tasks_added} added, {self.tasks_removed} removed)"
-            )
+        if self.changes is not None:
+            t = self.changes.counts
+            line += f" (tasks: {t['kept']} kept, {t['edited']} edited, {t['added']} added, {t['removed']} removed)"
         return line + "."
 
     def citation_report(self) -> str:
@@ -73,19 +86,24 @@ class ImportResult:
         lines += [f"  day {c.task.session.day.number}: {c.task.text}  ->  {c.resource.text}" for c in self.citations]
         return "\n".join(lines)
 
+    def diff(self) -> list[str]:
+        """The replace's changes, one line each (empty for a new plan)."""
+        return [change.describe() for change in self.changes.diff] if self.changes else []
+
 
 def import_document(
-    doc: d.Document, slug: str, *, replace: bool = False, published: bool | None = None
+    doc: d.Document,
+    slug: str,
+    *,
+    replace: bool = False,
+    published: bool | None = None,
+    author: Any = None,
+    action: str = "",
 ) -> ImportResult:
-    """Store `doc` as the plan `slug`. `published=None` means published for a new plan, unchanged on replace."""
-    try:
-        validate_slug(slug)
-    except ValidationError:
-        raise PlanImportError(f"'{slug}' is not a valid slug: use letters, numbers, hyphens and underscores") from None
-    slug_limit = Plan._meta.get_field("slug").max_length or 0
-    if len(slug) > slug_limit:
-        raise PlanImportError(f"the slug is {len(slug)} characters long; at most {slug_limit} fit")
-    _check_lengths(doc)
+    """Store `doc` as the plan `slug` and keep it as a version by `author` (a user, or None for a command).
+    `published=None` means published for a new plan, unchanged on replace. `action` (a PlanVersion.Action)
+    defaults to an import for a new plan and a replace otherwise."""
+    check_document(doc, slug)
     with transaction.atomic(), one_touch_at_the_end():
         plan = Plan.objects.select_for_update().filter(slug=slug).first()
         if plan is None:
@@ -97,12 +115,30 @@ def import_document(
                 "(learners' progress is kept), or choose another --slug"
             )
         else:
-            result = ImportResult(plan, created=False, counts=doc.counts())
-            _replace(plan, doc, published, result)
+            changes = match(plan, doc)
+            _replace(changes, doc, published)
+            result = ImportResult(plan, created=False, counts=doc.counts(), changes=changes)
             result.citations = link_citations(plan)
         # Bulk writes send no signals: a new version, in this transaction, retires the cached structure.
         Plan.objects.touch([plan.pk])
-        return result
+        action = action or (PlanVersion.Action.IMPORT if result.created else PlanVersion.Action.REPLACE)
+        PlanVersion.objects.create(
+            plan=plan, author=author, action=action, summary=result.summary(), document=d.render(doc)
+        )
+    refresh_statistics()
+    return result
+
+
+def check_document(doc: d.Document, slug: str) -> None:
+    """Refuse, before anything is read or written, a slug or document the database could not store."""
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        raise PlanImportError(f"'{slug}' is not a valid slug: use letters, numbers, hyphens and underscores") from None
+    slug_limit = Plan._meta.get_field("slug").max_length or 0
+    if len(slug) > slug_limit:
+        raise PlanImportError(f"the slug is {len(slug)} characters long; at most {slug_limit} fit")
+    _check_lengths(doc)
 
 
 def _check_lengths(doc: d.Document) -> None:
@@ -195,132 +231,49 @@ def _create_resources(plan: Plan, doc: d.Document) -> list[Resource]:
 
 # --- replace in place ---------------------------------------------------------------------------------------
 
-TaskKey = tuple[int, int]  # (session position, task position) within a day
 
-
-def _match_tasks(
-    old: dict[TaskKey, Task], new: dict[TaskKey, str]
-) -> tuple[dict[TaskKey, Task], set[TaskKey], dict[TaskKey, Task]]:
-    """Match one day's tasks. Returns (new key -> kept task, new keys that are edits, leftover old tasks)."""
-    matched: dict[TaskKey, Task] = {}
-    left = dict(old)
-    # Same text at the same place first, so duplicated texts keep their own rows...
-    for key, text in new.items():
-        if key in left and left[key].text == text:
-            matched[key] = left.pop(key)
-    # ...then the same text anywhere in the day (a moved task keeps its ticks)...
-    by_text: dict[str, list[TaskKey]] = defaultdict(list)
-    for key, task in left.items():
-        by_text[task.text].append(key)
-    for key, text in new.items():
-        if key not in matched and by_text.get(text):
-            matched[key] = left.pop(by_text[text].pop(0))
-    # ...then a changed text at an unchanged place is an edit of that task.
-    edits: set[TaskKey] = set()
-    for key in new:
-        if key not in matched and key in left:
-            matched[key] = left.pop(key)
-            edits.add(key)
-    return matched, edits, left
-
-
-def _replace(plan: Plan, doc: d.Document, published: bool | None, result: ImportResult) -> None:
+def _replace(changes: Changes, doc: d.Document, published: bool | None) -> None:
+    # Refused before anything is written. The deletes below check again: a learner may tick a task meanwhile.
+    if changes.blockers:
+        raise PlanImportError(refusal(changes.blockers))
+    plan = changes.plan
     for name, value in _plan_fields(doc).items():
         setattr(plan, name, value)
     if published is not None:
         plan.published = published
     plan.save()
+    _save(Phase, changes.phases, ["title"])
+    _save(Week, changes.weeks, ["title", "phase"])
+    _save(Day, changes.days.values(), ["week"])
+    try:
+        _delete_ids(Day, [day.pk for day in changes.removed_days])
+        _delete_ids(Task, [task.pk for task in changes.removed_tasks])
+    except ProtectedError as exc:
+        # Raised while collecting, before any DELETE is sent.
+        days = {day.pk: day for day in changes.removed_days}
+        found = blockers(exc.protected_objects, days, changes.old_tasks)
+        raise PlanImportError(refusal(found)) from None
+    _save(Session, changes.sessions.values(), ["slot", "topic"])
 
-    # Phases and weeks by number.
-    old_phases = {p.number: p for p in plan.phases.all()}
-    phase_rows: dict[int, Phase] = {}
-    for p in doc.phases:
-        phase = old_phases.pop(p.number, None) or Phase(plan=plan, number=p.number)
-        phase.title = p.title
-        phase_rows[p.number] = phase
-    _save(Phase, phase_rows.values(), ["title"])
-
-    old_weeks = {w.number: w for w in plan.weeks.all()}
-    week_rows: dict[int, Week] = {}
-    for p in doc.phases:
-        for w in p.weeks:
-            week = old_weeks.pop(w.number, None) or Week(plan=plan, number=w.number)
-            week.title, week.phase = w.title, phase_rows[p.number]
-            week_rows[w.number] = week
-    _save(Week, week_rows.values(), ["title", "phase"])
-
-    # Days by number.
-    old_days = {day.number: day for day in plan.days.all()}
-    day_rows: dict[int, Day] = {}
-    for w in doc.weeks:
-        for day in w.days:
-            row = old_days.pop(day.number, None) or Day(plan=plan, number=day.number)
-            row.week = week_rows[w.number]
-            day_rows[day.number] = row
-    _save(Day, day_rows.values(), ["week"])
-    removed_days = list(old_days.values())
-
-    # Sessions by position in their day; tasks matched per day.
-    old_sessions: dict[tuple[int, int], Session] = {
-        (s.day_id, s.position): s for s in Session.objects.filter(day__plan=plan)
-    }
-    old_tasks_by_day: dict[int, dict[TaskKey, Task]] = defaultdict(dict)
-    tasks_by_id: dict[int, Task] = {}
-    for task in Task.objects.filter(session__day__plan=plan).select_related("session__day"):
-        old_tasks_by_day[task.session.day_id][(task.session.position, task.position)] = task
-        tasks_by_id[task.pk] = task
-
-    session_rows: dict[tuple[int, int], Session] = {}
-    kept: list[tuple[Task, tuple[int, int], int, str]] = []  # task, (day number, session position), position, text
-    new_tasks: list[tuple[tuple[int, int], int, str]] = []
-    removed_tasks: list[Task] = []
-    for day in doc.days:
-        day_row = day_rows[day.number]
-        for pos, s in enumerate(day.sessions, start=1):
-            session = old_sessions.pop((day_row.pk, pos), None) or Session(day=day_row, position=pos)
-            session.slot, session.topic = s.slot, s.topic
-            session_rows[(day.number, pos)] = session
-        wanted = {
-            (spos, tpos): text
-            for spos, s in enumerate(day.sessions, start=1)
-            for tpos, text in enumerate(s.tasks, start=1)
-        }
-        matched, edits, leftover = _match_tasks(old_tasks_by_day.pop(day_row.pk, {}), wanted)
-        for (spos, tpos), text in wanted.items():
-            if (spos, tpos) in matched:
-                kept.append((matched[(spos, tpos)], (day.number, spos), tpos, text))
-            else:
-                new_tasks.append(((day.number, spos), tpos, text))
-        result.tasks_edited += len(edits)
-        removed_tasks.extend(leftover.values())
-    removed_sessions = list(old_sessions.values())
-    # Tasks still unclaimed belong to removed days; they go with them.
-
-    result.tasks_kept = len(kept) - result.tasks_edited
-    result.tasks_added = len(new_tasks)
-    result.tasks_removed = len(removed_tasks) + sum(len(t) for t in old_tasks_by_day.values())
-
-    # Deletes come first: if learners' progress blocks one, nothing below needs doing.
-    _delete_or_refuse(removed_days, removed_tasks, tasks_by_id)
-
-    _save(Session, session_rows.values(), ["slot", "topic"])
-
+    sessions = changes.sessions
     moving = [
-        (task, session_rows[skey], pos, text)
-        for task, skey, pos, text in kept
-        if (task.session_id, task.position, task.text) != (session_rows[skey].pk, pos, text)
+        k
+        for k in changes.kept
+        if (k.task.session_id, k.task.position, k.task.text) != (sessions[k.session].pk, k.position, k.text)
     ]
     # Parked first, so that swapping two tasks never collides on the unique (session, position) mid-update.
-    park(Task.objects.filter(pk__in=[task.pk for task, *_ in moving]))
-    for task, session, pos, text in moving:
-        task.session, task.position, task.text = session, pos, text
-    Task.objects.bulk_update([task for task, *_ in moving], ["session", "position", "text"])
-    Task.objects.bulk_create(Task(session=session_rows[skey], position=pos, text=text) for skey, pos, text in new_tasks)
+    park(Task.objects.filter(pk__in=[k.task.pk for k in moving]))
+    for k in moving:
+        k.task.session, k.task.position, k.task.text = sessions[k.session], k.position, k.text
+    Task.objects.bulk_update([k.task for k in moving], ["session", "position", "text"])
+    Task.objects.bulk_create(
+        Task(session=sessions[skey], position=pos, text=text) for skey, pos, text in changes.new_tasks
+    )
 
     # What is left of the old structure is empty of kept rows by now.
-    _delete_ids(Session, [s.pk for s in removed_sessions])
-    _delete_ids(Week, [w.pk for w in old_weeks.values()])
-    _delete_ids(Phase, [p.pk for p in old_phases.values()])
+    _delete_ids(Session, [s.pk for s in changes.removed_sessions])
+    _delete_ids(Week, [w.pk for w in changes.removed_weeks])
+    _delete_ids(Phase, [p.pk for p in changes.removed_phases])
 
     _replace_resources(plan, doc)
 
@@ -348,7 +301,7 @@ def _replace_resources(plan: Plan, doc: d.Document) -> None:
     try:
         _delete_ids(Resource, [r.pk for r in old_items.values()])
         _delete_ids(ResourceSection, [s.pk for s in old_sections.values()])
-    except models.ProtectedError as exc:
+    except ProtectedError as exc:
         names = sorted({str(getattr(obj, "resource", obj)) for obj in exc.protected_objects})
         raise PlanImportError(
             "import refused, nothing was changed: the document removes resource items that learners have "
@@ -367,47 +320,3 @@ def _save[M: models.Model](model: type[M], rows: Iterable[M], fields: list[str])
 def _delete_ids(model: type[models.Model], ids: list[int]) -> None:
     if ids:
         model._default_manager.filter(pk__in=ids).delete()
-
-
-def _delete_or_refuse(removed_days: list[Day], removed_tasks: list[Task], tasks_by_id: dict[int, Task]) -> None:
-    """Delete removed days and tasks, or refuse the import naming what learners have progress on."""
-    blockers: list[models.Model] = []
-    for model, ids in ((Day, [day.pk for day in removed_days]), (Task, [t.pk for t in removed_tasks])):
-        try:
-            _delete_ids(model, ids)
-        except models.ProtectedError as exc:
-            # Raised while collecting, before any DELETE is sent: the transaction is still usable.
-            blockers.extend(exc.protected_objects)
-    if not blockers:
-        return
-    days_by_id = {day.pk: day for day in removed_days}
-    per_task: Counter[int] = Counter()
-    per_day: Counter[int] = Counter()
-    other: Counter[str] = Counter()
-    for obj in blockers:
-        # Learner rows are recognised by what they point at, so this module needs no import from `progress`.
-        target = next((f for f in obj._meta.concrete_fields if f.is_relation and f.related_model in (Task, Day)), None)
-        if target is None:
-            other[str(obj._meta.verbose_name)] += 1
-        elif target.related_model is Task:
-            per_task[getattr(obj, target.attname)] += 1
-        else:
-            per_day[getattr(obj, target.attname)] += 1
-    lines = []
-    for day_id, n in sorted(per_day.items(), key=lambda kv: days_by_id[kv[0]].number):
-        lines.append(f"  day {days_by_id[day_id].number}: removed, but {n} learner note(s) are on it")
-    for task_id, n in sorted(per_task.items(), key=lambda kv: _task_order(tasks_by_id[kv[0]])):
-        task = tasks_by_id[task_id]
-        lines.append(f'  day {task.session.day.number}, task "{task.text}": removed, but {n} learner(s) ticked it')
-    lines.extend(f"  {n} {name} row(s) point at removed rows" for name, n in sorted(other.items()))
-    raise PlanImportError(
-        "import refused, nothing was changed: the document removes days or tasks that learners have progress on:\n"
-        + "\n".join(lines)
-        + "\nKeep them in the document (to reword a task, change its text at the same day, session and "
-        "position: it keeps its ticks), or delete that progress first (admin: task completions, day notes) "
-        "and import again."
-    )
-
-
-def _task_order(task: Task) -> tuple[int, int, int]:
-    return (task.session.day.number, task.session.position, task.position)

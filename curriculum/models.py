@@ -9,8 +9,14 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from curriculum.plaintext import validate_plain_text
+
+# Every text an instructor types: no invisible control characters (see curriculum/plaintext.py).
+PLAIN = [validate_plain_text]
 
 
 def new_version() -> str:
@@ -71,15 +77,21 @@ class ResourceManager(models.Manager["Resource"]):
 
 class Plan(models.Model):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=PLAIN)
     # The document's overview section: its heading is kept so the export reproduces the document.
-    overview_heading = models.CharField(_("overview heading"), max_length=200, default="总体安排")
-    summary = models.TextField(_("summary"), blank=True)
-    resources_heading = models.CharField(_("resources heading"), max_length=200, default="学习资源精选")
+    overview_heading = models.CharField(_("overview heading"), max_length=200, default="总体安排", validators=PLAIN)
+    summary = models.TextField(_("summary"), blank=True, validators=PLAIN)
+    resources_heading = models.CharField(
+        _("resources heading"), max_length=200, default="学习资源精选", validators=PLAIN
+    )
     published = models.BooleanField(_("published"), default=True)
     # Changes whenever anything in the plan changes (progress.structure caches the plan under it); set by
     # curriculum.signals for admin edits and by the importer for bulk writes.
     version = models.CharField(max_length=16, default=new_version, editable=False)
+    # Who sees this plan's cohort pages (superusers see every plan's); set by superusers in the admin.
+    instructors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="taught_plans", verbose_name=_("instructors")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -102,7 +114,7 @@ class Phase(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phases", verbose_name=_("plan"))
     number = models.PositiveSmallIntegerField(_("number"))
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=PLAIN)
 
     objects = PhaseManager()
 
@@ -125,7 +137,7 @@ class Week(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="weeks", verbose_name=_("plan"))
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="weeks", verbose_name=_("phase"))
     number = models.PositiveSmallIntegerField(_("number"), help_text=_("Plan-wide week number."))
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=PLAIN)
 
     objects = WeekManager()
 
@@ -190,7 +202,7 @@ class Session(models.Model):
 
     day = models.ForeignKey(Day, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("day"))
     slot = models.CharField(_("slot"), max_length=10, choices=Slot.choices)
-    topic = models.CharField(_("topic"), max_length=300)
+    topic = models.CharField(_("topic"), max_length=300, validators=PLAIN)
     position = models.PositiveSmallIntegerField(_("position"), default=1)
 
     objects = SessionManager()
@@ -214,7 +226,7 @@ class Task(models.Model):
     """One bullet under a session, verbatim (inline Markdown kept). The unit a learner ticks."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("session"))
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), validators=PLAIN)
     position = models.PositiveSmallIntegerField(_("position"), default=1)
     # Which resources the task mentions: found by curriculum.citations at import, editable in the admin.
     resources: models.ManyToManyField[Resource, Citation] = models.ManyToManyField(
@@ -242,7 +254,7 @@ class ResourceSection(models.Model):
     """A section of the closing resource list, with its own heading (papers, tools, tips, ...)."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="resource_sections", verbose_name=_("plan"))
-    heading = models.CharField(_("heading"), max_length=200)
+    heading = models.CharField(_("heading"), max_length=200, validators=PLAIN)
     position = models.PositiveSmallIntegerField(_("position"), default=1)
 
     objects = ResourceSectionManager()
@@ -266,7 +278,7 @@ class Resource(models.Model):
     section = models.ForeignKey(
         ResourceSection, on_delete=models.CASCADE, related_name="items", verbose_name=_("resource section")
     )
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), validators=PLAIN)
     position = models.PositiveSmallIntegerField(_("position"), default=1)
 
     objects = ResourceManager()
@@ -307,3 +319,37 @@ class Citation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} → {self.resource}"
+
+
+class PlanVersion(models.Model):
+    """The plan's document as it was after one import, replace, restore or admin change, and who made it."""
+
+    class Action(models.TextChoices):
+        IMPORT = "import", _("imported from a document")
+        REPLACE = "replace", _("replaced from a document")
+        RESTORE = "restore", _("restored from an earlier version")
+        ADMIN = "admin", _("changed in the admin")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions", verbose_name=_("plan"))
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    # Kept when the account goes: the version stays, without its author.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    summary = models.TextField(_("what changed"), blank=True)
+    # "" when the plan could not be written as a document at that point (see curriculum.history).
+    document = models.TextField(_("document"), blank=True)
+
+    class Meta:
+        ordering = ["plan", "-created_at", "-pk"]
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+
+    def __str__(self) -> str:
+        return f"{self.plan} @ {self.created_at:%Y-%m-%d %H:%M}"

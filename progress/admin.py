@@ -21,7 +21,8 @@ from django.utils.translation import ngettext
 
 from curriculum.counting import count_subquery
 from curriculum.models import Task
-from progress.models import DayNote, Enrollment, ReminderDelivery, TaskCompletion
+from progress.models import DayNote, DeletedLearnerTotals, Enrollment, ReminderDelivery, TaskCompletion
+from progress.notes import shared_with_instructors
 from progress.reminders.fanout import batched
 from progress.reminders.sending import resend
 
@@ -74,7 +75,9 @@ class EnrollmentAdmin(ReadOnlyAdmin):
             .select_related("user", "plan")
             .annotate(
                 done_total=count_subquery(TaskCompletion.objects.filter(enrollment=OuterRef("pk")), "enrollment"),
-                note_total=count_subquery(DayNote.objects.filter(enrollment=OuterRef("pk")), "enrollment"),
+                note_total=count_subquery(
+                    shared_with_instructors(DayNote.objects.filter(enrollment=OuterRef("pk"))), "enrollment"
+                ),
                 plan_tasks=count_subquery(
                     Task.objects.filter(session__day__plan=OuterRef("plan")), "session__day__plan"
                 ),
@@ -87,7 +90,7 @@ class EnrollmentAdmin(ReadOnlyAdmin):
         label = f"{enrollment.done_total} / {enrollment.plan_tasks}"
         return format_html('<a href="{}?enrollment__id__exact={}">{}</a>', url, enrollment.pk, label)
 
-    @admin.display(description=_("notes"), ordering="note_total")
+    @admin.display(description=_("shared notes"), ordering="note_total")
     def note_count(self, enrollment: Any) -> str:
         url = reverse("admin:progress_daynote_changelist")
         return format_html('<a href="{}?enrollment__id__exact={}">{}</a>', url, enrollment.pk, enrollment.note_total)
@@ -123,7 +126,9 @@ class DayNoteAdmin(EnrollmentColumnsMixin, ReadOnlyAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[DayNote]:
-        return super().get_queryset(request).select_related("enrollment__user", "enrollment__plan", "day")
+        # Notes are private: staff read only those their writers shared (progress.notes).
+        notes = super().get_queryset(request).select_related("enrollment__user", "enrollment__plan", "day")
+        return shared_with_instructors(notes)
 
     @admin.display(description=_("note"))
     def excerpt(self, note: DayNote) -> str:
@@ -173,3 +178,18 @@ class ReminderDeliveryAdmin(EnrollmentColumnsMixin, admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS if count else messages.WARNING,
         )
+
+
+@admin.register(DeletedLearnerTotals)
+class DeletedLearnerTotalsAdmin(ReadOnlyAdmin):
+    """Anonymous counts that deleted accounts leave per plan (progress/account_deletion.py)."""
+
+    list_display = ["plan", "enrollments", "tasks_done"]
+    list_select_related = ["plan"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# Registered beside the nudges' own code.
+from progress.nudges import admin as nudge_admin  # noqa: E402, F401

@@ -9,5 +9,6 @@ class ProgressConfig(AppConfig):
     verbose_name = _("Learner progress")
 
     def ready(self) -> None:
-        # Connects the log-in receiver that copies the learner's language into the session.
-        from progress import language  # noqa: F401
+        # Connects the log-in receivers: the one that copies the learner's language into the session, and
+        # those that keep the list of signed-in sessions.
+        from progress import language, signed_in  # noqa: F401

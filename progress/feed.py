@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
 from curriculum.models import Session
+from curriculum.plaintext import strip_forbidden
 from progress.language import learner_language
 from progress.links import absolute_url
 from progress.models import Enrollment
-from progress.structure import SessionItem, structure_for
+from progress.schedule import Schedule
+from progress.structure import DayItem, PlanStructure, SessionItem, structure_for
 from progress.zones import local_today, zone_or_fallback
 
 # Longer than any token new_calendar_token makes, short enough to refuse junk before touching the database.
@@ -65,11 +67,29 @@ def event_uid(enrollment: Enrollment, session: SessionItem) -> str:
     return f"enrollment-{enrollment.pk}-session-{session.pk}@{host}"
 
 
+def feed_window(today: date) -> tuple[date, date]:
+    """The dates the feed covers: a calendar needs the weeks ahead and a little history, never the whole plan
+    (a 10,000-day plan would otherwise be megabytes per poll, several times a day per subscriber)."""
+    return (
+        today - timedelta(days=settings.CALENDAR_FEED_DAYS_BEHIND),
+        today + timedelta(days=settings.CALENDAR_FEED_DAYS_AHEAD),
+    )
+
+
+def days_in_window(structure: PlanStructure, schedule: Schedule, today: date) -> list[DayItem]:
+    """The plan days dated inside `feed_window(today)`: dates grow with day numbers, so one range of numbers."""
+    first, last = feed_window(today)
+    low, high = schedule.days_due_by(first - timedelta(days=1)) + 1, schedule.days_due_by(last)
+    return [day for number, day in structure.days.items() if low <= number <= high]
+
+
 def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
-    """The feed as bytes. A fixed number of queries whatever the plan's length (see tests/progress/test_feed.py).
+    """The feed as bytes: the sessions dated inside `feed_window`. A fixed number of queries whatever the
+    plan's length (see tests/progress/test_feed.py).
 
     While the plan is paused, the days not yet reached have no date, so they are left out until the learner
-    resumes; the feed then shows them again, moved.
+    resumes; the feed then shows them again, moved. Plan texts pass `strip_forbidden`: RFC 5545 allows no
+    control characters in a text value, and rows stored before the admin refused them may still hold some.
     """
     today = today or local_today(enrollment.time_zone)
     zone = zone_or_fallback(enrollment.time_zone)
@@ -84,32 +104,40 @@ def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:
         cal.add("version", "2.0")
         cal.add("calscale", "GREGORIAN")
         cal.add("method", "PUBLISH")
-        cal.add("x-wr-calname", enrollment.plan.title)
+        cal.add("x-wr-calname", strip_forbidden(enrollment.plan.title))
         cal.add("x-wr-timezone", zone.key)
         # Ask subscribed calendars to refresh a few times a day, so a reschedule shows up the same day
         # (RFC 7986 REFRESH-INTERVAL, and X-PUBLISHED-TTL for clients that only know that one).
         cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", vDuration(REFRESH))
-        for day in structure.days.values():
+        for day in days_in_window(structure, schedule, today):
             on = schedule.date_of(day.number)
             if schedule.paused_since is not None and on >= schedule.paused_since:
                 continue
-            link = absolute_url(reverse("progress:day", args=[day.number]))
             for session in day.sessions:
-                start, end = session_hours(enrollment, session.slot)
-                tasks = "\n".join(f"- {task.text}" for task in session.tasks)
-                event = Event()
-                event.add("uid", event_uid(enrollment, session))
-                event.add("dtstamp", stamp)
-                event.add("dtstart", datetime.combine(on, start, tzinfo=zone))
-                event.add("dtend", datetime.combine(on, end, tzinfo=zone))
-                event.add(
-                    "summary",
-                    _("Day %(number)s · %(slot)s: %(topic)s")
-                    % {"number": day.number, "slot": session.slot_label, "topic": session.topic},
-                )
-                event.add("description", f"{tasks}\n\n{link}" if tasks else link)
-                event.add("url", link)
-                cal.add_component(event)
+                cal.add_component(session_event(enrollment, day, session, datetime.combine(on, time(), zone), stamp))
         cal.add_missing_timezones()
     return cal.to_ical()
+
+
+def session_event(
+    enrollment: Enrollment, day: DayItem, session: SessionItem, midnight: datetime, stamp: datetime
+) -> Event:
+    """One VEVENT; `midnight` starts the day's date in the learner's zone."""
+    start, end = session_hours(enrollment, session.slot)
+    link = absolute_url(reverse("progress:day", args=[day.number]))
+    tasks = "\n".join(f"- {task.text}" for task in session.tasks)
+    summary = _("Day %(number)s · %(slot)s: %(topic)s") % {
+        "number": day.number,
+        "slot": session.slot_label,
+        "topic": session.topic,
+    }
+    event = Event()
+    event.add("uid", event_uid(enrollment, session))
+    event.add("dtstamp", stamp)
+    event.add("dtstart", datetime.combine(midnight.date(), start, tzinfo=midnight.tzinfo))
+    event.add("dtend", datetime.combine(midnight.date(), end, tzinfo=midnight.tzinfo))
+    event.add("summary", strip_forbidden(summary))
+    event.add("description", strip_forbidden(f"{tasks}\n\n{link}" if tasks else link))
+    event.add("url", link)
+    return event

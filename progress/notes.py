@@ -7,7 +7,7 @@ from functools import cache
 
 import nh3
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db.models import F, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 
@@ -131,3 +131,16 @@ def export_markdown(enrollment: Enrollment) -> str:
             lines += [note.body.strip(), ""]
     lines += companion_export(enrollment)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def shared_with_instructors(notes: QuerySet[DayNote]) -> QuerySet[DayNote]:
+    """The notes instructors may read: shared one by one on the day page, or all of an enrollment in settings.
+
+    Notes are private otherwise; the cohort pages and the admin's note list both read through here.
+    """
+    return notes.filter(Q(shared=True) | Q(enrollment__share_notes=True))
+
+
+def share_note(enrollment: Enrollment, day_id: int, shared: bool) -> bool:
+    """Share (or stop sharing) the learner's note on the day `day_id`; False when there is no note to share."""
+    return bool(DayNote.objects.filter(enrollment=enrollment, day_id=day_id).update(shared=shared))

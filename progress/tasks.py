@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from celery import shared_task
 from django.db import transaction
 from django.utils import translation
 
 from progress.account_mail import send_password_reset_mail, send_sign_up_mail
+from progress.nudges.sending import NUDGES
 from progress.reminders.fanout import fan_out
-from progress.reminders.sending import send_batch
+from progress.reminders.sending import BatchResult, send_batch
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +39,19 @@ def fan_out_reminders() -> int:
     return result.claimed
 
 
+def _again(result: BatchResult, enqueue: Callable[[list[int], float | None], None]) -> None:
+    """Transient failures come back as a delayed batch of their own; rows sent elsewhere are looked at again."""
+    if result.retry:
+        enqueue(result.retry, result.retry_delay)
+    if result.recheck:
+        enqueue(result.recheck, result.recheck_delay)
+
+
 @shared_task(name="progress.tasks.send_reminder_batch", ignore_result=True)
 def send_reminder_batch(delivery_ids: list[int]) -> int:
     """Send one batch over one SMTP connection; transient failures come back as a delayed batch of their own."""
     result = send_batch(delivery_ids)
-    if result.retry:
-        enqueue_batch(result.retry, countdown=result.retry_delay)
-    if result.recheck:
-        enqueue_batch(result.recheck, countdown=result.recheck_delay)
+    _again(result, enqueue_batch)
     log.info(
         "reminder batch: %s sent, %s failed, %s retrying in %.1fs, %s skipped",
         len(result.sent),
@@ -53,6 +60,26 @@ def send_reminder_batch(delivery_ids: list[int]) -> int:
         result.retry_delay,
         len(result.skipped),
     )
+    return len(result.sent)
+
+
+def enqueue_nudge_batch(ids: list[int], countdown: float | None = None) -> None:
+    if countdown:
+        send_nudge_batch.apply_async((ids,), countdown=countdown)
+    else:
+        send_nudge_batch.apply_async((ids,))
+
+
+def enqueue_nudges_after_commit(ids: list[int]) -> None:
+    transaction.on_commit(lambda: enqueue_nudge_batch(list(ids)))
+
+
+@shared_task(name="progress.tasks.send_nudge_batch", ignore_result=True)
+def send_nudge_batch(delivery_ids: list[int]) -> int:
+    """Send one batch of a nudge, by the reminders' rules (progress.nudges)."""
+    result = send_batch(delivery_ids, box=NUDGES)
+    _again(result, enqueue_nudge_batch)
+    log.info("nudge batch: %s sent, %s failed, %s retrying", len(result.sent), len(result.failed), len(result.retry))
     return len(result.sent)
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.urls import path
 
 from progress.views import (
+    account_data,
+    account_sessions,
     accounts,
     calendar,
     day,
@@ -30,6 +32,7 @@ urlpatterns = [
     path("days/<int:number>/", day.day, name="day"),
     path("days/<int:number>/tasks/<int:task_id>/toggle/", day.toggle_task, name="toggle_task"),
     path("days/<int:number>/note/", notes.note_save, name="note_save"),
+    path("days/<int:number>/note/share/", notes.note_share, name="note_share"),
     path("notes/export.md", notes.notes_export, name="notes_export"),
     path("plan/", overview.plan, name="plan"),
     path("progress/", overview.progress, name="progress"),
@@ -48,6 +51,9 @@ urlpatterns = [
     path("enrollments/<int:pk>/activate/", enroll.activate, name="activate"),
     path("settings/", settings.settings_page, name="settings"),
     path("language/", accounts.set_language, name="language"),
+    path("account/sessions/", account_sessions.sessions, name="sessions"),
+    path("account/data.zip", account_data.data_download, name="data_download"),
+    path("account/delete/", account_data.account_delete, name="account_delete"),
     # Getting back on track and the calendar feed.
     path("reschedule/", schedule.reschedule, name="reschedule"),
     path("reschedule/undo/", schedule.reschedule_undo, name="reschedule_undo"),

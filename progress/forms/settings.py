@@ -22,14 +22,24 @@ class SettingsForm(ScheduleFieldsMixin, forms.ModelForm):
     """The enrollment's own fields, plus the weekdays (stored as a bitmask) and the profile's language."""
 
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    field_order = ["start_date", "weekdays", "time_zone", "reminders_enabled", "reminder_time", *HOURS, "language"]
+    field_order = [
+        "start_date",
+        "weekdays",
+        "time_zone",
+        "reminders_enabled",
+        "reminder_time",
+        *HOURS,
+        "share_notes",
+        "language",
+    ]
 
     class Meta:
         model = Enrollment
-        fields = ("start_date", "time_zone", "reminders_enabled", "reminder_time", *HOURS)
+        fields = ("start_date", "time_zone", "reminders_enabled", "reminder_time", *HOURS, "share_notes")
         labels = {
             "reminders_enabled": _("Send me a daily reminder email"),
             "reminder_time": _("Reminder time"),
+            "share_notes": _("Share all my notes in this plan with its instructors"),
             "morning_start": _("Morning starts"),
             "morning_end": _("Morning ends"),
             "afternoon_start": _("Afternoon starts"),

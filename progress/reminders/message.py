@@ -81,10 +81,22 @@ class ReminderEmail(EmailMultiAlternatives):
         return super().message(policy=(policy or email.policy.default).clone(max_line_length=998))
 
 
+def unsubscribe_headers(enrollment: Enrollment) -> tuple[str, dict[str, str]]:
+    """The learner's one-click unsubscribe URL, and the headers every email to them carries."""
+    url = absolute_url(reverse("progress:unsubscribe", args=[unsubscribe_token(enrollment)]))
+    headers = {
+        "List-Unsubscribe": f"<{url}>",
+        # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" to the URL, without cookies.
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+    }
+    return url, headers
+
+
 def build_message(enrollment: Enrollment, today: date) -> EmailMultiAlternatives:
     """The reminder for `today` (the learner's local date), in their language, text and HTML."""
     reminder = reminder_for(enrollment, today)
-    unsubscribe_url = absolute_url(reverse("progress:unsubscribe", args=[unsubscribe_token(enrollment)]))
+    unsubscribe_url, headers = unsubscribe_headers(enrollment)
     with translation.override(learner_language(enrollment)):
         context = {
             "kind": reminder.kind,
@@ -106,12 +118,7 @@ def build_message(enrollment: Enrollment, today: date) -> EmailMultiAlternatives
         subject=subject,
         body=text,
         to=[enrollment.user.email],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" to the URL, without cookies.
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-        },
+        headers=headers,
     )
     message.attach_alternative(html, "text/html")
     return message

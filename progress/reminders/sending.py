@@ -11,17 +11,18 @@ from __future__ import annotations
 import logging
 import random
 import smtplib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from types import TracebackType
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Model, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -58,6 +59,24 @@ def retry_delay(attempts: int) -> float:
     """Exponential backoff with jitter, in seconds, before attempt `attempts + 1`."""
     base = settings.REMINDER_RETRY_BASE_MS / 1000 * 2 ** max(attempts - 1, 0)
     return base * (1 + random.random() / 2)
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """A kind of email sent by these rules: its delivery model (status, attempts, sent_at, error and
+    updated_at columns, `ReminderDelivery.Status` values), how a batch's rows are loaded, how one row's
+    email is built (raising NothingToSend to skip it), and the log events' prefix. Nudges are the other kind.
+    """
+
+    model: type[Model]
+    load: Callable[[Sequence[int]], dict[int, Any]]
+    build: Callable[[Any], EmailMessage]
+    event: str
+    about: Callable[[Any], dict[str, Any]]  # the row's own fields for the "sent" log line
+
+    @property
+    def rows(self) -> Any:
+        return self.model._default_manager
 
 
 @dataclass
@@ -107,35 +126,37 @@ def _unattended(now: datetime) -> Q:
     return Q(status__in=[Status.PENDING, Status.RETRYING]) | Q(status=Status.SENDING, updated_at__lt=stale)
 
 
-def claim(pk: int, now: datetime) -> bool:
+def claim(pk: int, now: datetime, box: Outbox | None = None) -> bool:
     """Take row `pk` for sending: one conditional UPDATE, so exactly one worker wins it."""
     return bool(
-        ReminderDelivery.objects.filter(
+        (box or REMINDERS)
+        .rows.filter(
             _unattended(now),
             pk=pk,
             attempts__lt=settings.REMINDER_MAX_ATTEMPTS,
-        ).update(status=Status.SENDING, attempts=F("attempts") + 1, updated_at=now)
+        )
+        .update(status=Status.SENDING, attempts=F("attempts") + 1, updated_at=now)
     )
 
 
-def _claim_all(pks: Iterable[int]) -> set[int]:
+def _claim_all(pks: Iterable[int], box: Outbox) -> set[int]:
     """Claim the whole batch in one transaction: one conditional UPDATE per row tells which rows this run
     won, and a single commit (not one per row) makes the claims durable before anything is sent."""
     now = timezone.now()
     with transaction.atomic():
         # Ascending ids: two copies of a batch lock rows in the same order, so they cannot deadlock.
-        return {pk for pk in sorted(pks) if claim(pk, now)}
+        return {pk for pk in sorted(pks) if claim(pk, now, box)}
 
 
-def _finish(pk: int, **fields: object) -> None:
-    ReminderDelivery.objects.filter(pk=pk, status=Status.SENDING).update(updated_at=timezone.now(), **fields)
+def _finish(box: Outbox, pk: int, **fields: object) -> None:
+    box.rows.filter(pk=pk, status=Status.SENDING).update(updated_at=timezone.now(), **fields)
 
 
-def _give_up_exhausted(ids: Sequence[int]) -> None:
+def _give_up_exhausted(ids: Sequence[int], box: Outbox) -> None:
     """Rows that used every attempt (e.g. a worker crashing on them again and again) are failed, not retried.
 
     A row still "sending" counts only once stale: a live worker may be sending its last attempt right now."""
-    ReminderDelivery.objects.filter(
+    box.rows.filter(
         _unattended(timezone.now()),
         pk__in=ids,
         attempts__gte=settings.REMINDER_MAX_ATTEMPTS,
@@ -156,92 +177,94 @@ def _load(ids: Sequence[int]) -> dict[int, ReminderDelivery]:
     return {d.pk: d for d in rows}
 
 
-def send_batch(ids: Sequence[int], connection: BaseEmailBackend | None = None) -> BatchResult:
-    """Send the reminders for delivery rows `ids` over ONE SMTP connection. Safe to run twice."""
+def send_batch(
+    ids: Sequence[int], connection: BaseEmailBackend | None = None, box: Outbox | None = None
+) -> BatchResult:
+    """Send the emails (reminders unless `box` says otherwise) for delivery rows `ids` over ONE SMTP
+    connection. Safe to run twice."""
+    box = box or REMINDERS
     result = BatchResult()
-    _give_up_exhausted(ids)
-    deliveries = _load(ids)
+    _give_up_exhausted(ids, box)
+    deliveries = box.load(ids)
     # One backend instance for the whole batch (Django 6.1's mailers; get_connection() is deprecated).
     backend = connection or mailers.default
-    won = _claim_all(deliveries)
+    won = _claim_all(deliveries, box)
     for pk in ids:
         if pk in deliveries and pk not in won:
-            _note_unclaimed(pk, result)
+            _note_unclaimed(box, pk, result)
     with BatchConnection(backend) as smtp:
-        _send_claimed([deliveries[pk] for pk in ids if pk in won], smtp, result)
+        _send_claimed(box, [deliveries[pk] for pk in ids if pk in won], smtp, result)
     return result
 
 
-def _send_claimed(queue: list[ReminderDelivery], smtp: BatchConnection, result: BatchResult) -> None:
+def _send_claimed(box: Outbox, queue: list[Any], smtp: BatchConnection, result: BatchResult) -> None:
     """Build and send each claimed row in turn, recording each outcome as soon as it is known."""
     for i, delivery in enumerate(queue):
-        message = _build(delivery, result)
+        message = _build(box, delivery, result)
         if message is None:
             continue
         try:
             smtp.send(message)
         except (smtplib.SMTPException, OSError) as exc:
-            attempts = _record_failure(delivery.pk, exc, result)
+            attempts = _record_failure(box, delivery.pk, exc, result)
             if breaks_connection(exc):
                 smtp.close()
-                _hand_back([d.pk for d in queue[i + 1 :]], attempts, result)
+                _hand_back(box, [d.pk for d in queue[i + 1 :]], attempts, result)
                 return
             continue
-        _record_sent(delivery, result)
+        _record_sent(box, delivery, result)
 
 
-def _build(delivery: ReminderDelivery, result: BatchResult) -> EmailMessage | None:
+def _build(box: Outbox, delivery: Any, result: BatchResult) -> EmailMessage | None:
     """The row's email, or None once the row is finished as skipped or failed: no retry would change it."""
     pk = delivery.pk
     try:
-        return build_message(delivery.enrollment, delivery.local_date)
+        return box.build(delivery)
     except NothingToSend as exc:
         # Things changed between the claim and now (a retry hours later): say why, send nothing.
-        _finish(pk, status=Status.SKIPPED, error=str(exc))
+        _finish(box, pk, status=Status.SKIPPED, error=str(exc))
         result.skipped.append(pk)
     except Exception as exc:
         # A bug or bad data will not fix itself on retry: record it for the admin and move on.
-        log.exception("reminder %s could not be built", pk)
-        _finish(pk, status=Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
+        log.exception("%s %s could not be built", box.event, pk)
+        _finish(box, pk, status=Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
         result.failed.append(pk)
     return None
 
 
-def _record_sent(delivery: ReminderDelivery, result: BatchResult) -> None:
-    _finish(delivery.pk, status=Status.SENT, sent_at=timezone.now(), error="")
+def _record_sent(box: Outbox, delivery: Any, result: BatchResult) -> None:
+    _finish(box, delivery.pk, status=Status.SENT, sent_at=timezone.now(), error="")
     result.sent.append(delivery.pk)
-    # One structured line per reminder sent, for log-based counting and alerting.
-    log_event(
-        log, "reminder_sent", delivery=delivery.pk, enrollment=delivery.enrollment_id, local_date=delivery.local_date
-    )
+    # One structured line per email sent, for log-based counting and alerting.
+    log_event(log, f"{box.event}_sent", delivery=delivery.pk, enrollment=delivery.enrollment_id, **box.about(delivery))
 
 
-def _record_failure(pk: int, exc: BaseException, result: BatchResult) -> int:
+def _record_failure(box: Outbox, pk: int, exc: BaseException, result: BatchResult) -> int:
     """Fail the row for good or put it up for a retry, by the kind of failure; returns its attempts so far."""
     outcome = classify(exc)
-    attempts = ReminderDelivery.objects.filter(pk=pk).values_list("attempts", flat=True).get()
+    attempts = box.rows.filter(pk=pk).values_list("attempts", flat=True).get()
     error = f"attempt {attempts}: {type(exc).__name__}: {exc}"[:2000]
     if outcome == Outcome.PERMANENT or attempts >= settings.REMINDER_MAX_ATTEMPTS:
-        _finish(pk, status=Status.FAILED, error=error)
+        _finish(box, pk, status=Status.FAILED, error=error)
         result.failed.append(pk)
     else:
-        _finish(pk, status=Status.RETRYING, error=error)
+        _finish(box, pk, status=Status.RETRYING, error=error)
         result.retry_later([pk], attempts)
-    log_event(log, "reminder_failed", level=logging.WARNING, delivery=pk, outcome=outcome, error=error)
+    log_event(log, f"{box.event}_failed", level=logging.WARNING, delivery=pk, outcome=outcome, error=error)
     return attempts
 
 
-def _hand_back(pks: list[int], attempts: int, result: BatchResult) -> None:
+def _hand_back(box: Outbox, pks: list[int], attempts: int, result: BatchResult) -> None:
     """The connection is gone: the rest of the batch waits for the retry too, handed back with the attempt
     they did not get."""
-    ReminderDelivery.objects.filter(pk__in=pks, status=Status.SENDING).update(
+    box.rows.filter(pk__in=pks, status=Status.SENDING).update(
         status=Status.RETRYING, attempts=F("attempts") - 1, updated_at=timezone.now()
     )
     result.retry_later(pks, attempts)
 
 
-def _note_unclaimed(pk: int, result: BatchResult) -> None:
-    row = ReminderDelivery.objects.filter(pk=pk).values("status", "updated_at").first()
+def _note_unclaimed(box: Outbox, pk: int, result: BatchResult) -> None:
+    row = box.rows.filter(pk=pk).values("status", "updated_at").first()
     if row and row["status"] == Status.SENDING:
         # Another worker has it right now (a duplicated message), or a dead one had it: look again once it
         # would count as stale, so the learner gets their email either way.
@@ -252,8 +275,17 @@ def _note_unclaimed(pk: int, result: BatchResult) -> None:
         result.skipped.append(pk)
 
 
-def resend(ids: Iterable[int]) -> int:
+def resend(ids: Iterable[int], box: Outbox | None = None) -> int:
     """Put failed deliveries back in line with fresh attempts (the admin action). Returns how many."""
-    return ReminderDelivery.objects.filter(pk__in=list(ids), status=Status.FAILED).update(
-        status=Status.PENDING, attempts=0, updated_at=timezone.now()
+    return (
+        (box or REMINDERS)
+        .rows.filter(pk__in=list(ids), status=Status.FAILED)
+        .update(status=Status.PENDING, attempts=0, updated_at=timezone.now())
     )
+
+
+def _build_reminder(delivery: ReminderDelivery) -> EmailMessage:
+    return build_message(delivery.enrollment, delivery.local_date)
+
+
+REMINDERS = Outbox(ReminderDelivery, _load, _build_reminder, "reminder", lambda d: {"local_date": d.local_date})

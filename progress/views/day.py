@@ -20,8 +20,8 @@ from progress.structure import structure_for
 def day(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date, number: int) -> HttpResponse:
     context = day_context(enrollment, today, number)
     note = context["note"]
-    note_state = (note.pk, note.version, note.updated_at) if isinstance(note, DayNote) else None
-    inputs = (*overview_inputs(context["overview"]), number, note_state)  # type: ignore[arg-type]
+    note_state = (note.pk, note.version, note.updated_at, note.shared) if isinstance(note, DayNote) else None
+    inputs = (*overview_inputs(context["overview"]), number, note_state, enrollment.share_notes)  # type: ignore[arg-type]
     return render_page(request, "progress/day.html", context, inputs)
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from progress.access import ACTION, AuthenticatedHttpRequest, learner_page
 from progress.forms.notes import NoteForm
 from progress.models import Enrollment
-from progress.notes import export_markdown, save_note
+from progress.notes import export_markdown, save_note, share_note
 from progress.page_cache import render_page
 from progress.pages import day_context, plan_day
 from progress.structure import structure_for
@@ -59,6 +59,19 @@ def _refused(
     context = day_context(enrollment, today, number)
     context.update(note_body=form.text, note_error=error)
     return render_page(request, "progress/day.html", context, None, status=400)
+
+
+@learner_page(ACTION)
+def note_share(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date, number: int) -> HttpResponse:
+    """Share the day's note with the plan's instructors ("shared" present), or make it private again."""
+    shared = bool(request.POST.get("shared"))
+    if not share_note(enrollment, plan_day(structure_for(enrollment.plan), number).pk, shared):
+        messages.error(request, _("Save the note first, then share it."))
+    elif shared:
+        messages.success(request, _("The plan's instructors can read this note."))
+    else:
+        messages.success(request, _("This note is private again."))
+    return HttpResponseRedirect(reverse("progress:day", args=[number]) + "#note")
 
 
 @learner_page()

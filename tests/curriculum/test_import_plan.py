@@ -94,7 +94,7 @@ def test_an_import_is_a_handful_of_queries_whatever_the_plan_size(tmp_path: Path
         import_plan(REFERENCE, "large")
     # One more: the INSERT of the reference's task -> resource citations (the small document cites nothing).
     assert len(large) == len(small) + 1
-    assert len(large) <= 15
+    assert len(large) <= 17  # the bulk writes, the citations, the version touch, the history row and ANALYZE
 
 
 def test_an_export_is_a_constant_number_of_queries(tmp_path: Path) -> None:

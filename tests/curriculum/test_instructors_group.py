@@ -17,7 +17,18 @@ from tests.factories import make_plan
 pytestmark = pytest.mark.django_db
 
 CURRICULUM = ["plan", "phase", "week", "day", "session", "task", "resourcesection", "resource"]
-PROGRESS = ["learnerprofile", "enrollment", "taskcompletion", "daynote", "reminderdelivery", "schedulechange", "dayoff"]
+PROGRESS = [
+    "learnerprofile",
+    "enrollment",
+    "taskcompletion",
+    "daynote",
+    "reminderdelivery",
+    "schedulechange",
+    "dayoff",
+    "deletedlearnertotals",
+    "nudge",
+    "nudgedelivery",
+]
 
 
 @pytest.fixture

@@ -57,6 +57,7 @@ def settings_form(enrollment: Enrollment, **overrides: object) -> dict[str, obje
         "morning_end": enrollment.morning_end.strftime("%H:%M"),
         "afternoon_start": enrollment.afternoon_start.strftime("%H:%M"),
         "afternoon_end": enrollment.afternoon_end.strftime("%H:%M"),
+        "share_notes": "on" if enrollment.share_notes else None,
         "language": profile.language if profile else settings.LANGUAGE_CODE,
     }
     data.update(overrides)

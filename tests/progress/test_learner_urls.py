@@ -23,6 +23,7 @@ METHODS = {
     "day": PAGE,
     "toggle_task": ACTION,
     "note_save": ACTION,
+    "note_share": ACTION,
     "notes_export": PAGE,
     "plan": PAGE,
     "progress": PAGE,
@@ -45,6 +46,9 @@ METHODS = {
     "week_note": ACTION,
     "snippets": PAGE,
     "search": PAGE,
+    "sessions": FORM,
+    "data_download": PAGE,
+    "account_delete": FORM,
 }
 # Reached without logging in: the secret token in the URL is the credential, or any visitor may switch.
 PUBLIC = {"calendar_feed", "unsubscribe", "language"}

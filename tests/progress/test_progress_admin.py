@@ -24,12 +24,15 @@ def ines(client: Client, instructor: User) -> Client:
     return client
 
 
-def enroll(user: User, plan: Plan, ticks: int, notes: int) -> Enrollment:
+def enroll(user: User, plan: Plan, ticks: int, notes: int, shared: bool = True) -> Enrollment:
+    """An enrollment with ticks and notes; the notes are shared, so the admin may show them."""
     enrollment = Enrollment.objects.create(user=user, plan=plan, start_date=date(2026, 3, 2))
     tasks = Task.objects.filter(session__day__plan=plan).order_by("pk")[:ticks]
     TaskCompletion.objects.bulk_create(TaskCompletion(enrollment=enrollment, task=t) for t in tasks)
     days = Day.objects.filter(plan=plan).order_by("number")[:notes]
-    DayNote.objects.bulk_create(DayNote(enrollment=enrollment, day=d, body=f"note {d.number}") for d in days)
+    DayNote.objects.bulk_create(
+        DayNote(enrollment=enrollment, day=d, body=f"note {d.number}", shared=shared) for d in days
+    )
     return enrollment
 
 
@@ -64,6 +67,21 @@ def test_note_page_shows_the_note(ines: Client, alice: User) -> None:
     response = ines.get(f"/admin/progress/daynote/{note.pk}/change/")
     assert response.status_code == 200
     assert "note 1" in response.content.decode()
+
+
+def test_private_notes_stay_out_of_the_admin(ines: Client, alice: User, bob: User) -> None:
+    plan = make_plan(days=5)
+    private = enroll(alice, plan, ticks=0, notes=2, shared=False)
+    enroll(bob, plan, ticks=0, notes=1)
+    response = ines.get("/admin/progress/daynote/")
+    assert [n.enrollment.user.username for n in response.context["cl"].result_list] == ["bob"]
+    assert "note 2" not in response.content.decode()
+    note = private.notes.first()
+    assert note is not None
+    assert ines.get(f"/admin/progress/daynote/{note.pk}/change/").status_code == 302  # "does not exist"
+    Enrollment.objects.filter(pk=private.pk).update(share_notes=True)  # the settings switch shares them all
+    response = ines.get("/admin/progress/daynote/")
+    assert sorted(n.enrollment.user.username for n in response.context["cl"].result_list) == ["alice", "alice", "bob"]
 
 
 def _queries(client: Client, url: str) -> int:

@@ -30,8 +30,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="check the document and report what the import would do (with --replace: tasks kept, edited, "
-            "added, removed) and which tasks it links to which resources, then roll back",
+            help="check the document and report what the import would do (with --replace: every day, session "
+            "and task added, removed, reworded or moved, with learners' progress on each; which tasks it links "
+            "to which resources), then roll back",
         )
 
     def handle(
@@ -55,6 +56,8 @@ class Command(BaseCommand):
             raise CommandError(f"{where}: {exc.message}") from None
         self.stdout.write(f"Dry run, nothing was written. {result.summary()}" if dry_run else result.summary())
         if dry_run:
+            for line in result.diff():
+                self.stdout.write(f"  {line}")
             self.stdout.write(result.citation_report())
         text = data.decode("utf-8").removeprefix("\ufeff").removesuffix("\n")
         if render(doc) != text:

@@ -87,6 +87,10 @@ def ensure_demo_enrollment(plan: Plan | None, username: str = DEMO_LEARNER) -> N
     user = User.objects.filter(username=username).first()
     if plan is not None and user is not None:
         Enrollment.objects.get_or_create(user=user, plan=plan, defaults={"start_date": date.today()})
+    # The demo instructor teaches the plan, so its cohort page (/instructor/) shows the demo learner.
+    instructor = User.objects.filter(username=DEMO_INSTRUCTOR).first()
+    if plan is not None and instructor is not None:
+        plan.instructors.add(instructor)
 
 
 def start_background_services(say: Say) -> list[subprocess.Popen[bytes]]:

@@ -41,8 +41,8 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("curriculum", "0006_task_citations"),
-        ("progress", "0004_resource_progress_week_notes"),
+        ("curriculum", "0009_task_citations"),
+        ("progress", "0008_resource_progress_week_notes"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]
