@@ -92,7 +92,7 @@ def match[T, R](
     return [(t, r) for t, text in tasks for r, keys in keyed if cites(text, keys)]
 
 
-def link_citations(plan: Plan) -> list[Citation]:
+def link_citations(plan: Plan, *, touch: bool = True) -> list[Citation]:
     """Replace the plan's automatic citations with the matcher's (instructors' own rows are kept).
 
     A fixed number of queries whatever the plan's size. Returns the automatic citations now stored, in plan order.
@@ -105,7 +105,8 @@ def link_citations(plan: Plan) -> list[Citation]:
     resources = Resource.objects.filter(section__plan=plan).order_by("section__position", "position")
     Citation.objects.filter(task__session__day__plan=plan, automatic=True).delete()
     rows = store_citations(plan, list(tasks), list(resources))
-    Plan.objects.touch([plan.pk])  # bulk writes send no signals; a new version retires the cached structure
+    if touch:  # bulk writes send no signals; a new version retires the cached structure (the importer touches once)
+        Plan.objects.touch([plan.pk])
     return rows
 
 

@@ -118,7 +118,7 @@ def import_document(
             changes = match(plan, doc)
             _replace(changes, doc, published)
             result = ImportResult(plan, created=False, counts=doc.counts(), changes=changes)
-            result.citations = link_citations(plan)
+            result.citations = link_citations(plan, touch=False)
         # Bulk writes send no signals: a new version, in this transaction, retires the cached structure.
         Plan.objects.touch([plan.pk])
         action = action or (PlanVersion.Action.IMPORT if result.created else PlanVersion.Action.REPLACE)

@@ -228,7 +228,9 @@ def test_a_replace_is_a_constant_number_of_queries(tmp_path: Path) -> None:
     with CaptureQueriesContext(connection) as large:
         import_plan(REFERENCE, "large", "--replace")
     # One more: the INSERT of the reference's task -> resource citations (the small document cites nothing).
-    assert len(large) == len(small) + 1 <= 25
+    # Both also read tasks and resources for the matcher and DELETE the old automatic citations (3 more than
+    # without citations: 25 became 28).
+    assert len(large) == len(small) + 1 <= 28
 
 
 def _shuffled_within_days(doc: d.Document, rng: random.Random) -> d.Document:
