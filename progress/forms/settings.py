@@ -28,6 +28,7 @@ class SettingsForm(ScheduleFieldsMixin, forms.ModelForm):
         "time_zone",
         "reminders_enabled",
         "reminder_time",
+        "weekend_reminders",
         *HOURS,
         "share_notes",
         "language",
@@ -35,10 +36,19 @@ class SettingsForm(ScheduleFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = Enrollment
-        fields = ("start_date", "time_zone", "reminders_enabled", "reminder_time", *HOURS, "share_notes")
+        fields = (
+            "start_date",
+            "time_zone",
+            "reminders_enabled",
+            "reminder_time",
+            "weekend_reminders",
+            *HOURS,
+            "share_notes",
+        )
         labels = {
             "reminders_enabled": _("Send me a daily reminder email"),
             "reminder_time": _("Reminder time"),
+            "weekend_reminders": _("Also on review days (weekends), with a link to the week's review"),
             "share_notes": _("Share all my notes in this plan with its instructors"),
             "morning_start": _("Morning starts"),
             "morning_end": _("Morning ends"),
