@@ -104,8 +104,9 @@ def review_url(facts: Agenda) -> str:
     return absolute_url(reverse("progress:review", args=[week_to_review(facts.overview)]))
 
 
-def build_message(enrollment: Enrollment, today: date) -> EmailMultiAlternatives:
-    """The reminder for `today` (the learner's local date), in their language, text and HTML."""
+def build_message(enrollment: Enrollment, today: date, *, test: bool = False) -> EmailMultiAlternatives:
+    """The reminder for `today` (the learner's local date), in their language, text and HTML; `test` marks
+    the copy a learner asks for on the settings page (progress.reminders.on_demand)."""
     reminder = reminder_for(enrollment, today)
     unsubscribe_url, headers = unsubscribe_headers(enrollment)
     with translation.override(learner_language(enrollment)):
@@ -121,6 +122,7 @@ def build_message(enrollment: Enrollment, today: date) -> EmailMultiAlternatives
             "unsubscribe_url": unsubscribe_url,
             "site_url": settings.SITE_URL,
             "language": translation.get_language(),
+            "test": test,
         }
         subject = " ".join(render_to_string("emails/reminder_subject.txt", context).split())
         text = render_to_string("emails/reminder.txt", context)
