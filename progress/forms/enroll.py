@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from curriculum.models import Plan
 from progress.forms.schedule_fields import ScheduleFieldsMixin, TimeInput, mask_to_weekdays
 from progress.models import WEEKDAYS_MON_FRI, Enrollment
+from progress.zone_names import plan_language
 from progress.zones import local_today
 
 # The model's default: early enough to plan the day, late enough not to wake anybody.
@@ -36,9 +37,13 @@ class EnrollForm(ScheduleFieldsMixin):
     )
     field_order = ["plan", "start_date", "weekdays", "time_zone", "reminders_enabled", "reminder_time", "remind_today"]
 
-    def __init__(self, *args: Any, user: User, offered: list[Plan], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, offered: list[Plan], guess_zone: bool = False, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
+        # The zones listed first are those of the first plan on offer (the only one, on most installs).
+        self.set_zone_picker(
+            plan_language(*((offered[0].title, offered[0].summary) if offered else ())), guess=guess_zone
+        )
         # Offer only the plans the learner is not in yet (read once by the view); a post naming another
         # published plan is still checked below, so it gets "already enrolled" rather than "invalid choice".
         self.fields["plan"].widget.choices = [(p.pk, p.title) for p in offered]

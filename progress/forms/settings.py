@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from progress.forms.schedule_fields import ScheduleFieldsMixin, TimeInput, mask_to_weekdays, weekdays_to_mask
 from progress.models import Enrollment, LearnerProfile, ScheduleChange
+from progress.zone_names import plan_language
 
 HOURS = ("morning_start", "morning_end", "afternoon_start", "afternoon_end")
 
@@ -63,6 +64,7 @@ class SettingsForm(ScheduleFieldsMixin, forms.ModelForm):
         # leave the enrollment the rest of the page (navigation, days off, feed) is drawn from as it was.
         super().__init__(data, instance=copy.copy(instance), initial=initial)
         self.current_start = instance.start_date
+        self.set_zone_picker(plan_language(instance.plan.title, instance.plan.summary), current=instance.time_zone)
         self.reminders_were_on = instance.reminders_enabled
 
     def clean(self) -> dict[str, Any]:

@@ -62,7 +62,9 @@ def enroll(request: AuthenticatedHttpRequest) -> HttpResponse:
         # The learner's usual time zone if they have enrolled before; otherwise the plan's home zone.
         current = learner_enrollments(request).active
         time_zone = current.time_zone if current else DEFAULT_TIME_ZONE
-        form = EnrollForm(initial=EnrollForm.initial_for(time_zone, offered), user=user, offered=offered)
+        form = EnrollForm(
+            initial=EnrollForm.initial_for(time_zone, offered), user=user, offered=offered, guess_zone=current is None
+        )
     context = {
         "form": form,
         "offered": offered,

@@ -336,7 +336,7 @@ def test_the_settings_page_needs_the_csrf_token(alice: User, enrollment: Enrollm
 
 
 @pytest.mark.usefixtures("reads_english")
-@pytest.mark.parametrize("name", ["localtime", "Factory", "../../etc/passwd", "Mars/Base"])
+@pytest.mark.parametrize("name", ["localtime", "Factory", "../../etc/passwd", "Mars/Base", "Etc/GMT-8", "Asia"])
 @time_machine.travel(NOW, tick=False)
 def test_it_refuses_time_zones_that_are_not_places(alice: User, enrollment: Enrollment, name: str) -> None:
     alice_client = logged_in(alice, raise_request_exception=False)
@@ -344,7 +344,7 @@ def test_it_refuses_time_zones_that_are_not_places(alice: User, enrollment: Enro
     response = alice_client.post(reverse("progress:settings"), settings_form(enrollment, time_zone=name))
 
     assert response.status_code == 200
-    assert "Select a valid choice." in response.content.decode()
+    assert "is not a time zone we know." in response.content.decode()
     enrollment.refresh_from_db()
     assert enrollment.time_zone == "Asia/Shanghai"
 
