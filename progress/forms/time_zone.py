@@ -59,7 +59,7 @@ class TimeZoneField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault(
-            "help_text", gettext_lazy("Type to filter: a city (Shanghai, Berlin) or a name (北京时间, Pacific).")
+            "help_text", gettext_lazy("Type to filter: a city (Shanghai, Berlin) or a name (Beijing time, Pacific).")
         )
         super().__init__(**kwargs)
         # The zone the learner already has: kept as it is when left unchanged, even if it is not on the list.
