@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,7 +38,7 @@ class TimeZoneInput(forms.TextInput):
             widget_attrs["data-guess"] = "1"
         return context
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         field = super().render(name, value, attrs, renderer)
         list_id = f"{(attrs or {}).get('id', name)}-zones"
         options = format_html_join(
