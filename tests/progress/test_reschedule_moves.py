@@ -52,7 +52,7 @@ def test_the_reschedule_page_names_the_moved_days_for_each_choice(
     catch_up_part = html[html.index('id="choice-catch_up"') : html.index('id="choice-leave"')]
     assert "Days 1–40 get new dates." in shift_part
     assert "Your review days stay free." in shift_part
-    assert "Every day after them moves too, to the end of the plan." in shift_part
+    assert "That is every day to the end of the plan." in shift_part
     assert "fall on review days:" in catch_up_part and "Sat March 14, Sun March 15" in catch_up_part
     assert "nothing changes." in catch_up_part
 
