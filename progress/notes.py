@@ -15,6 +15,7 @@ from curriculum.models import Task
 from progress.export import companion_export
 from progress.highlight import PRE_CLASS, TOKEN_CLASSES, fence_html
 from progress.models import DayNote, Enrollment
+from progress.study_time import format_duration, logged_per_day
 
 MAX_NOTE_LENGTH = 50_000
 
@@ -106,7 +107,7 @@ def save_versioned[N: Model](model: type[N], key: dict[str, object], body: str, 
 def export_markdown(enrollment: Enrollment) -> str:
     """All of a learner's notes for one enrollment, each under its day heading with the ticked tasks.
 
-    Three queries whatever the number of notes.
+    Three queries whatever the number of notes (notes, ticked tasks, study time), plus the companion's.
     """
     notes = list(
         DayNote.objects.filter(enrollment=enrollment).exclude(body="").select_related("day").order_by("day__number")
@@ -118,12 +119,17 @@ def export_markdown(enrollment: Enrollment) -> str:
         .order_by("session__day__number", "session__position", "position")
     ):
         ticked.setdefault(task.session.day.number, []).append(task.text)
-    numbers = sorted({n.day.number for n in notes} | set(ticked))
+    studied = logged_per_day(enrollment)
+    numbers = sorted({n.day.number for n in notes} | set(ticked) | set(studied))
     by_number = {n.day.number: n for n in notes}
     lines = [f"# {enrollment.plan.title}", ""]
+    if studied:
+        lines += [_("Study time in total: %(time)s") % {"time": format_duration(sum(studied.values()))}, ""]
     for number in numbers:
         heading = _("Day %(number)s") % {"number": number}
         lines += [f"## {heading}", ""]
+        if number in studied:
+            lines += [_("Study time: %(time)s") % {"time": format_duration(studied[number])}, ""]
         if number in ticked:
             lines += [f"- [x] {text}" for text in ticked[number]] + [""]
         note = by_number.get(number)
