@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -39,18 +39,21 @@ def minutes_by_number(structure: PlanStructure, state: StudyState) -> dict[int, 
 
 
 def add_minutes(enrollment: Enrollment, day_id: int, minutes: int) -> bool:
-    """Add `minutes` to the day's total; False (and nothing changed) if the total would pass a whole day."""
-    if StudyTime.objects.filter(enrollment=enrollment, day_id=day_id, minutes__lte=MAX_DAY_MINUTES - minutes).update(
-        minutes=F("minutes") + minutes
-    ):
+    """Add `minutes` to the day's total; False (and nothing changed) if the total would pass a whole day.
+
+    An UPDATE that checks the limit itself, so two quick clicks both count and neither passes the limit.
+    """
+    rows = StudyTime.objects.filter(enrollment=enrollment, day_id=day_id)
+    if rows.filter(minutes__lte=MAX_DAY_MINUTES - minutes).update(minutes=F("minutes") + minutes):
         return True
-    if StudyTime.objects.filter(enrollment=enrollment, day_id=day_id).exists():
-        return False  # a row is there, so the update refused it: too much
-    created = StudyTime.objects.bulk_create(
-        [StudyTime(enrollment=enrollment, day_id=day_id, minutes=minutes)], ignore_conflicts=True
-    )
-    # A second tab created the row in between (ignore_conflicts leaves no pk): add to it once more.
-    return bool(created[0].pk) or add_minutes(enrollment, day_id, minutes)
+    if rows.exists():
+        return False  # the row is there, so the update refused it: too much
+    try:
+        with transaction.atomic():
+            StudyTime.objects.create(enrollment=enrollment, day_id=day_id, minutes=minutes)
+    except IntegrityError:  # a second tab created the row in between: add to it after all
+        return bool(rows.filter(minutes__lte=MAX_DAY_MINUTES - minutes).update(minutes=F("minutes") + minutes))
+    return True
 
 
 def set_minutes(enrollment: Enrollment, day_id: int, minutes: int) -> None:
