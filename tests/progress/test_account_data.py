@@ -83,7 +83,9 @@ def test_the_zip_holds_notes_ticks_changes_days_off_reminders_and_settings(alice
     assert {t["day"] for t in ticks} == {1, 2} and ticks[0]["task_text"].startswith("Task 1 of Topic 1m")
     assert "Study time: 1 h 35 min" in files[f"{folder}/notes.md"]
     study = json.loads(files[f"{folder}/study_time.json"])
-    assert [(d["plan_day"], d["minutes"]) for d in study["days"]] == [(2, 95)] and study["running_timer"]["plan_day"] == 3
+    assert [(d["plan_day"], d["minutes"]) for d in study["days"]] == [(2, 95)] and study["running_timer"][
+        "plan_day"
+    ] == 3
     assert json.loads(files[f"{folder}/days_off.json"])[0]["start_date"] == "2026-04-01"
     assert json.loads(files[f"{folder}/schedule_changes.json"])[0]["kind"] == "shift"
     assert json.loads(files[f"{folder}/reminders.json"])[0]["status"] == "sent"
