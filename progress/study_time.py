@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, IntegerField, TextField, Value
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from progress import state as learner_state
-from progress.models import Enrollment, StudyTime, StudyTimer
+from progress.models import DayNote, Enrollment, StudyTime, StudyTimer
 from progress.study_hours import MAX_DAY_MINUTES, StudyState, Timer, WeekTime, elapsed_minutes, timer_minutes, weekly
 
 if TYPE_CHECKING:  # annotations only: progress.notes imports this module, and structure imports notes
@@ -150,7 +151,21 @@ def day_time(enrollment: Enrollment, structure: PlanStructure, number: int, stat
     return DayTime(number, minutes, timer, timer_number)
 
 
-def logged_per_day(enrollment: Enrollment) -> dict[int, int]:
-    """Plan day number -> minutes logged, for the exports (one query)."""
-    rows = StudyTime.objects.filter(enrollment=enrollment).values_list("day__number", "minutes")
-    return dict(rows)
+def notes_and_minutes(enrollment: Enrollment) -> tuple[dict[int, str], dict[int, int]]:
+    """Plan day number -> the learner's day note, and -> the minutes logged: one query for the exports."""
+    notes = (
+        DayNote.objects.filter(enrollment=enrollment)
+        .exclude(body="")
+        .values_list("day__number", "body", Cast(Value(None), IntegerField()))
+    )
+    times = StudyTime.objects.filter(enrollment=enrollment).values_list(
+        "day__number", Cast(Value(None), TextField()), "minutes"
+    )
+    by_number: dict[int, str] = {}
+    minutes: dict[int, int] = {}
+    for number, body, logged in notes.order_by().union(times.order_by(), all=True):
+        if body is not None:
+            by_number[number] = body
+        else:
+            minutes[number] = logged
+    return by_number, minutes
