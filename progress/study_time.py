@@ -1,4 +1,4 @@
-"""Logging study time and the timer: each change is one or two single statements, safe under double clicks.
+"""Logging study time and the timer, safe under double clicks and two tabs (the limits are checked in SQL).
 
 The limits and the arithmetic are in `progress.study_hours` (pure); what a page shows is read with the
 learner's state (`progress.state`), so a page that shows study time costs no query of its own.
