@@ -4,6 +4,7 @@
     fanout.py   claim a delivery row for each of them and enqueue the ids in batches after commit
     message.py  the email itself: what it says (the Today page's facts) and its headers
     sending.py  sending a batch over one SMTP connection, classifying failures, retries
+    now.py      one learner's reminder sent at once, outside the daily guarantees (quickstart --remind-now)
 
 The unsubscribe link's signed token lives in progress.unsubscribe, beside the concept it serves.
 
