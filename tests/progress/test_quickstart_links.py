@@ -26,8 +26,6 @@ from django.conf import settings
 
 from tests.progress.test_quickstart import PASSWORD_LINE, WORKER_LINE, _free_port, _kill_group
 
-pytestmark = pytest.mark.services
-
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 LINK = re.compile(r"https?://[^\s<>\"')]+")
 
