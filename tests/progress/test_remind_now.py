@@ -33,7 +33,7 @@ MONDAY, SATURDAY = date(2026, 3, 9), date(2026, 3, 14)
 @pytest.fixture(autouse=True)
 def restored_settings(settings: Settings) -> None:
     """quickstart sets SITE_URL and ALLOWED_HOSTS on the live settings: an override layer drops them afterwards."""
-    settings.SITE_URL = django_settings.SITE_URL
+    settings.SITE_URL = settings.SITE_URL
 
 
 @pytest.mark.parametrize(
@@ -122,7 +122,6 @@ def test_quickstart_remind_now_links_to_the_served_address(on_local_date: Callab
     links = set(re.findall(r"https?://[^\s<>\"]+", str(message.body)))
     assert links and all(link.startswith("http://127.0.0.1:8765/") for link in links), links
     assert message.extra_headers["List-Unsubscribe"].startswith("<http://127.0.0.1:8765/unsubscribe/")
-    assert "127.0.0.1" in django_settings.ALLOWED_HOSTS
 
 
 def test_an_explicit_site_url_wins_over_the_address(
@@ -139,3 +138,14 @@ def test_an_explicit_site_url_wins_over_the_address(
     [message] = mail.outbox
     assert message.extra_headers["List-Unsubscribe"].startswith("<https://plan.example.org/unsubscribe/")
     assert "8765" not in str(message.body)
+
+
+def test_the_served_host_is_let_in_unless_allowed_hosts_are_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    call_command("quickstart", "--no-serve", "--addrport", "studyplan.test:8123", stdout=StringIO())
+    assert django_settings.SITE_URL == "http://studyplan.test:8123"
+    assert "studyplan.test" in django_settings.ALLOWED_HOSTS
+
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "plan.example.org")
+    django_settings.ALLOWED_HOSTS = ["plan.example.org"]
+    call_command("quickstart", "--no-serve", "--addrport", "other.test:8124", stdout=StringIO())
+    assert django_settings.ALLOWED_HOSTS == ["plan.example.org"]
