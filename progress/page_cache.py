@@ -1,4 +1,4 @@
-"""Rendered page parts kept in Django's cache, keyed on everything they are made of.
+"""Rendered pages and page parts kept in Django's cache, keyed on everything they are made of.
 
 The plan, calendar and progress pages render dozens of rows through Django's template engine, which costs
 far more than the few narrow queries behind them. Their output depends only on inputs every request has
@@ -7,24 +7,39 @@ plus the request's own path, language and CSRF secret (forms inside carry a toke
 part is rendered once for a given set of inputs and reused until one of them changes: a tick, a note, a
 reschedule or an instructor's edit gives a different key, never a stale page. Nothing is ever invalidated;
 old entries just stop being asked for and expire.
+
+Whole pages are kept the same way (`cached_page`), so a warm page costs one cache read after the queries
+that name its inputs: no view context, no template. The page's frame adds its own inputs to the key (the
+navigation's plans, whether the user is staff); the CSP nonce, which must differ on every response, is
+stored as a marker and replaced by this response's nonce; a request with messages to show is rendered,
+never served from or stored in the cache. The templates and translations this process runs with are part
+of every key, so a deployment that changes them never serves pages rendered by the old ones.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cache as once
+from pathlib import Path
 
+from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csp import get_nonce
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from progress.access import learner_enrollments
 from progress.services import Overview
 
 TIMEOUT = 24 * 3600
+# Stands for the response's CSP nonce in a stored page (no template writes it).
+NONCE_MARK = "\x00csp-nonce\x00"
 
 
 def overview_inputs(ov: Overview) -> tuple[object, ...]:
@@ -63,8 +78,65 @@ def render_part(
     secret = request.META.get("CSRF_COOKIE")
     if not secret:
         return mark_safe(render_to_string(template, context, request))  # noqa: S308 - Django's own escaping
+    key = _key("page-part", request, secret, (template, *inputs))
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template, context, request)
+        cache.set(key, html, TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - rendered by Django's templates, autoescaped
+
+
+def cached_page(
+    request: HttpRequest, template: str, inputs: Iterable[object], context: Callable[[], dict[str, object]]
+) -> HttpResponse:
+    """The whole page `template`, from the cache when `inputs` (and the frame's own) match.
+
+    `context` is called only when the page has to be rendered, so a warm page builds no context. Like
+    `render_page`, the template's content block is its `body` partial, itself cached by `inputs`.
+    """
+    key = _page_key(request, (template, *inputs))
+    html = cache.get(key) if key else None
+    if html is not None:
+        return HttpResponse(_with_nonce(request, html))
+    values = context()
+    body = render_part(request, f"{template}#body", values, inputs)
+    html = render_to_string(template, {**values, "body": body}, request)
+    if key:
+        cache.set(key, _without_nonce(request, html), TIMEOUT)
+    return HttpResponse(html)
+
+
+def cached_whole(request: HttpRequest, inputs: Iterable[object], render: Callable[[], str]) -> HttpResponse:
+    """The page `render()` makes, from the cache when `inputs` (and the frame's own) match."""
+    key = _page_key(request, tuple(inputs))
+    html = cache.get(key) if key else None
+    if html is not None:
+        return HttpResponse(_with_nonce(request, html))
+    html = render()
+    if key:
+        cache.set(key, _without_nonce(request, html), TIMEOUT)
+    return HttpResponse(html)
+
+
+def _page_key(request: HttpRequest, inputs: tuple[object, ...]) -> str | None:
+    """The cache key of a whole page, or None when it must be rendered (no CSRF secret yet, messages)."""
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret or len(get_messages(request)):
+        return None
+    nav = learner_enrollments(request)
+    frame = (
+        getattr(request.user, "is_staff", False),
+        nav.active.pk if nav.active else None,
+        tuple((e.pk, e.plan_id, e.plan.title) for e in nav.all),
+        request.headers.get("HX-Request"),
+        request.headers.get("HX-History-Restore-Request"),
+    )
+    return _key("page", request, secret, (*inputs, frame))
+
+
+def _key(kind: str, request: HttpRequest, secret: str, inputs: tuple[object, ...]) -> str:
     parts = (
-        template,
+        code_version(),
         request.get_full_path(),
         translation.get_language(),
         get_script_prefix(),
@@ -72,9 +144,29 @@ def render_part(
         getattr(request.user, "pk", None),
         *inputs,
     )
-    key = "page-part:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(template, context, request)
-        cache.set(key, html, TIMEOUT)
-    return mark_safe(html)  # noqa: S308 - rendered by Django's templates, autoescaped
+    return f"{kind}:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+
+
+@once
+def code_version() -> str:
+    """A digest of the templates and compiled translations this process renders with (read once)."""
+    digest = hashlib.blake2b(digest_size=8)
+    roots = [Path(settings.BASE_DIR) / "templates", Path(settings.BASE_DIR) / "locale"]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".html", ".txt", ".mo") and path.is_file():
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _without_nonce(request: HttpRequest, html: str) -> str:
+    nonce = get_nonce(request)
+    return html.replace(str(nonce), NONCE_MARK) if nonce else html
+
+
+def _with_nonce(request: HttpRequest, html: str) -> str:
+    if NONCE_MARK not in html:
+        return html
+    nonce = get_nonce(request)
+    return html.replace(NONCE_MARK, "" if nonce is None else str(nonce))
