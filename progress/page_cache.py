@@ -20,10 +20,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from functools import cache as once
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -35,6 +31,7 @@ from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from progress.access import learner_enrollments
+from progress.code_version import code_version
 from progress.services import Overview
 
 TIMEOUT = 24 * 3600
@@ -145,19 +142,6 @@ def _key(kind: str, request: HttpRequest, secret: str, inputs: tuple[object, ...
         *inputs,
     )
     return f"{kind}:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
-
-
-@once
-def code_version() -> str:
-    """A digest of the templates and compiled translations this process renders with (read once)."""
-    digest = hashlib.blake2b(digest_size=8)
-    roots = [Path(settings.BASE_DIR) / "templates", Path(settings.BASE_DIR) / "locale"]
-    for root in roots:
-        for path in sorted(root.rglob("*")):
-            if path.suffix in (".html", ".txt", ".mo") and path.is_file():
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def _without_nonce(request: HttpRequest, html: str) -> str:
