@@ -63,4 +63,4 @@ class CompiledQuery:
         with connections[using].cursor() as cursor:
             cursor.execute(prepared.sql, params)
             fetched = cursor.fetchall()
-        return list(prepared.compiler.results_iter([fetched], tuple_expected=True))
+        return [tuple(row) for row in prepared.compiler.results_iter([fetched], tuple_expected=True)]

@@ -37,7 +37,7 @@ def test_a_sound_idle_connection_is_usable_without_asking_the_server(second: Bas
         sent.append(str(query))
         return real_execute(query, *args, **kwargs)
 
-    second.connection.execute = spy  # type: ignore[method-assign]
+    second.connection.execute = spy
     try:
         assert second.is_usable()
         assert sent == []
@@ -58,7 +58,7 @@ def test_a_connection_the_server_closed_is_found_out_and_replaced(second: BaseDa
         assert time.monotonic() < deadline, "the terminated connection never heard from the server"
     assert not second.is_usable()
     # What Django does at the start of a request with health checks on: drop it, then connect afresh.
-    second.health_check_done = False
+    second.health_check_done = False  # type: ignore[attr-defined]
     second.close_if_health_check_failed()
     with second.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")

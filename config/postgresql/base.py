@@ -6,7 +6,8 @@ connection that is almost always fine. A connection the server has closed (a res
 pg_terminate_backend) shows it on its socket: the server's last message and end-of-file make the socket
 readable while no query is in flight. So the check looks at the client's own state (broken, or inside a
 failed transaction: unusable, as `SELECT 1` would find) and at the socket, without waiting, and only when
-something is there asks the server as Django does. A broken connection is still dropped before use and replaced, as before.
+something is there asks the server as Django does. A broken connection is still dropped before use and
+replaced, as before.
 """
 
 from __future__ import annotations

@@ -62,7 +62,9 @@ def test_a_message_shows_once_on_a_cached_page(alice_client: Client, enrollment:
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_becoming_staff_shows_the_cohorts_link(alice_client: Client, alice: User, enrollment: Enrollment, url: str) -> None:
+def test_becoming_staff_shows_the_cohorts_link(
+    alice_client: Client, alice: User, enrollment: Enrollment, url: str
+) -> None:
     assert 'href="/instructor/"' not in warm(alice_client, url)
     alice.is_staff = True
     alice.save()
