@@ -16,6 +16,7 @@ from progress.compiled import CompiledQuery
 from progress.export import companion_export
 from progress.highlight import PRE_CLASS, TOKEN_CLASSES, fence_html
 from progress.models import DayNote, Enrollment
+from progress.study_time import format_duration, notes_and_minutes
 
 MAX_NOTE_LENGTH = 50_000
 
@@ -104,11 +105,6 @@ def save_versioned[N: Model](model: type[N], key: dict[str, object], body: str, 
     return SaveResult(bool(updated), rows.first())
 
 
-def _note_rows(enrollment_id: int) -> QuerySet[DayNote, tuple[int, str]]:
-    notes = DayNote.objects.filter(enrollment_id=enrollment_id).exclude(body="")
-    return notes.order_by("day__number").values_list("day__number", "body")
-
-
 def _ticked_rows(enrollment_id: int) -> QuerySet[Task, tuple[int, str]]:
     tasks = Task.objects.filter(completions__enrollment_id=enrollment_id)
     return tasks.order_by("session__day__number", "session__position", "position").values_list(
@@ -116,30 +112,33 @@ def _ticked_rows(enrollment_id: int) -> QuerySet[Task, tuple[int, str]]:
     )
 
 
-# Compiled once per connection (progress.compiled): the export is mostly these two joins.
-_NOTES = CompiledQuery("export-notes", _note_rows)
+# Compiled once per connection (progress.compiled): the ORM takes longer to build this join than to run it.
 _TICKED = CompiledQuery("export-ticked", _ticked_rows)
 
 
 def export_markdown(enrollment: Enrollment) -> str:
     """All of a learner's notes for one enrollment, each under its day heading with the ticked tasks.
 
-    Four queries whatever the number of notes (two here, two for the companion's notes).
+    Two queries whatever the number of notes (notes with study time, ticked tasks), plus the companion's.
     """
-    by_number: dict[int, str] = dict(_NOTES.rows(enrollment.pk))
+    by_number, studied = notes_and_minutes(enrollment)
     ticked: dict[int, list[str]] = {}
     for number, text in _TICKED.rows(enrollment.pk):
         ticked.setdefault(number, []).append(text)
-    numbers = sorted(set(by_number) | set(ticked))
+    numbers = sorted(set(by_number) | set(ticked) | set(studied))
     lines = [f"# {enrollment.plan.title}", ""]
+    if studied:
+        lines += [_("Study time in total: %(time)s") % {"time": format_duration(sum(studied.values()))}, ""]
     for number in numbers:
         heading = _("Day %(number)s") % {"number": number}
         lines += [f"## {heading}", ""]
+        if number in studied:
+            lines += [_("Study time: %(time)s") % {"time": format_duration(studied[number])}, ""]
         if number in ticked:
             lines += [f"- [x] {text}" for text in ticked[number]] + [""]
-        body = by_number.get(number)
-        if body:
-            lines += [body.strip(), ""]
+        note = by_number.get(number)
+        if note:
+            lines += [note.strip(), ""]
     lines += companion_export(enrollment)
     return "\n".join(lines).rstrip() + "\n"
 

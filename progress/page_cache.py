@@ -2,7 +2,8 @@
 
 The plan, calendar and progress pages render dozens of rows through Django's template engine, which costs
 far more than the few narrow queries behind them. Their output depends only on inputs every request has
-already loaded (the plan's version, the learner's ticks, schedule changes and days off, their local date)
+already loaded (the plan's version, the learner's ticks, schedule changes, days off and study time, their
+local date)
 plus the request's own path, language and CSRF secret (forms inside carry a token of that secret). So the
 part is rendered once for a given set of inputs and reused until one of them changes: a tick, a note, a
 reschedule or an instructor's edit gives a different key, never a stale page. Nothing is ever invalidated;
@@ -36,6 +37,7 @@ from django.utils.safestring import SafeString, mark_safe
 from progress.access import learner_enrollments
 from progress.code_version import code_version
 from progress.services import Overview
+from progress.study_time import plan_hours, study_state
 
 TIMEOUT = 24 * 3600
 # Whole pages are also kept in this process's memory, most recently used first, up to this many characters:
@@ -51,7 +53,11 @@ def overview_inputs(ov: Overview) -> tuple[object, ...]:
     e = ov.enrollment
     schedule = e.schedule_input(ov.structure.last_day, ov.today)
     settings = (e.time_zone, e.reminder_time, e.reminders_enabled, e.calendar_token)
-    return (ov.structure.plan_id, ov.structure.version, e.pk, ov.today, schedule, settings, tuple(sorted(ov.ticked)))
+    # Study time (minutes per day, the running timer) came with the same state query; the plan's hours per
+    # study day are compared with it. Both shown on the day and progress pages.
+    study = (study_state(e).key(), plan_hours(e))
+    ticked = tuple(sorted(ov.ticked))
+    return (ov.structure.plan_id, ov.structure.version, e.pk, ov.today, schedule, settings, ticked, study)
 
 
 def render_page(
@@ -164,6 +170,8 @@ def _page_key(request: HttpRequest, inputs: tuple[object, ...]) -> str | None:
         getattr(request.user, "is_staff", False),
         nav.active.pk if nav.active else None,
         tuple((e.pk, e.plan_id, e.plan.title) for e in nav.all),
+        # The switcher (shown with a second enrollment) offers enrolling only while a published plan is left.
+        nav.can_enroll_more if nav.others else None,
         request.headers.get("HX-Request"),
         request.headers.get("HX-History-Restore-Request"),
     )

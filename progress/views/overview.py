@@ -13,6 +13,7 @@ from progress.page_cache import cached_page, overview_inputs
 from progress.pages import phases_of
 from progress.phase_pages import limit_to_phase, phase_pages
 from progress.services import completions_per_local_date, overview
+from progress.study_time import plan_hours, study_weeks
 
 
 @learner_page()
@@ -46,6 +47,8 @@ def progress(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: d
             "phases": phases_of(ov),
             "streak": ov.streak,
             "heatmap": heatmap.build(counts, today, ov.schedule.first_date),
+            "study_weeks": study_weeks(ov),
+            "hours": plan_hours(enrollment),
         }
 
     return cached_page(request, "progress/progress.html", (*overview_inputs(ov), sorted(counts.items())), context)

@@ -119,3 +119,12 @@ def test_the_code_version_follows_the_templates(settings, tmp_path: Path) -> Non
         assert code_version() != first
     finally:
         code_version.cache_clear()
+
+
+def test_a_newly_published_plan_shows_in_the_switcher(
+    alice_client: Client, alice: User, enrollment: Enrollment
+) -> None:
+    Enrollment.objects.create(user=alice, plan=make_plan(slug="second", days=3), start_date=START)
+    assert "Enroll in another plan" not in warm(alice_client, "/plan/")
+    make_plan(slug="third", days=3)
+    assert "Enroll in another plan" in alice_client.get("/plan/").content.decode()
