@@ -11,7 +11,7 @@
 (() => {
   "use strict";
   const form = document.querySelector("form[data-note-draft]");
-  if (!form || !window.htmx) return;
+  if (!form || !window.htmx) return; // without htmx the form posts as a plain form
   const area = form.querySelector("textarea[name=body]");
   const status = document.getElementById("note-status");
   const offer = document.getElementById("note-draft");
@@ -23,6 +23,7 @@
   let saved = area.value; // the text the server holds, as far as this page knows
   let composing = false;
   let requests = 0; // htmx saves in flight
+  let sending = null; // the text of the latest htmx save
   let leaving = null; // the text of a keepalive save in flight
   let retry = 0;
 
@@ -104,7 +105,8 @@
   });
   form.addEventListener("htmx:beforeRequest", (event) => {
     requests += 1;
-    sent.set(event.detail.xhr, area.value);
+    sending = area.value;
+    sent.set(event.detail.xhr, sending);
   });
   form.addEventListener("htmx:afterRequest", (event) => {
     requests -= 1;
@@ -118,7 +120,7 @@
   window.addEventListener("online", save);
 
   function leave() {
-    if (!dirty() || leaving !== null) return;
+    if (!dirty() || leaving !== null || (requests > 0 && sending === area.value)) return;
     const text = area.value;
     const data = new URLSearchParams(new FormData(form));
     // A save still in flight moves the version on if it succeeds; this one follows it. If that one fails,
