@@ -31,7 +31,7 @@ def note_save(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: 
     version: int = form.cleaned_data["version"]
     result = save_note(enrollment, day.pk, form.cleaned_data["body"], version)
     if request.htmx:
-        return editor_answer(request, enrollment, result)  # type: ignore[arg-type]
+        return editor_answer(request, enrollment, result)
     if result.saved:
         messages.success(request, _("Note saved."))
         return HttpResponseRedirect(reverse("progress:day", args=[number]) + "#note")

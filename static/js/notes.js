@@ -24,6 +24,7 @@
   let composing = false;
   let requests = 0; // htmx saves in flight
   let sending = null; // the text of the latest htmx save
+  let sendingVersion = -1; // and the version it was saved over
   let leaving = null; // the text of a keepalive save in flight
   let retry = 0;
 
@@ -99,13 +100,19 @@
   });
 
   form.addEventListener("htmx:confirm", (event) => {
+    const { elt, triggeringEvent } = event.detail;
     // Mid-composition text is not the learner's yet; and while a keepalive save travels, a second save would
     // carry the same version and be refused as a conflict with itself (it saves again once that one is back).
-    if (event.detail.elt === area && (composing || leaving !== null)) event.preventDefault();
+    if (elt === area && (composing || leaving !== null)) event.preventDefault();
+    // The same text over the same version is on its way already (leaving the field fires change, then the
+    // Save button submits): a second answer would redraw a conflict while the learner is choosing in it.
+    const forced = Boolean(triggeringEvent && triggeringEvent.submitter && triggeringEvent.submitter.name);
+    if (requests > 0 && !forced && sending === area.value && sendingVersion === version()) event.preventDefault();
   });
   form.addEventListener("htmx:beforeRequest", (event) => {
     requests += 1;
     sending = area.value;
+    sendingVersion = version();
     sent.set(event.detail.xhr, sending);
   });
   form.addEventListener("htmx:afterRequest", (event) => {

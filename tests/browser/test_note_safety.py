@@ -307,7 +307,8 @@ def test_the_day_page_with_its_note_editor_has_no_axe_violations(
     page.goto("/days/1/")
     key = page.locator("form[data-note-draft]").get_attribute("data-note-draft")
     page.evaluate(
-        "([key, body]) => localStorage.setItem(`note-draft:${key}`, JSON.stringify({body, version: 1, time: Date.now()}))",
+        "([key, body]) => localStorage.setItem("
+        "`note-draft:${key}`, JSON.stringify({body, version: 1, time: Date.now()}))",
         [key, "an unsaved line\n" * 30],
     )
     page.reload()

@@ -28,7 +28,8 @@ def test_the_day_page_has_the_note_editor(alice_client, enrollment) -> None:
     assert '<label for="note-body">' in html
     # Every way text arrives is saved: typing, paste, drop and autofill fire input or change; an IME
     # composition saves once composed (static/js/notes.js holds back a save in the middle of one).
-    assert 'hx-post="/days/2/note/" hx-trigger="input changed delay:1s, compositionend delay:1s, change, notesave"' in html
+    triggers = "input changed delay:1s, compositionend delay:1s, change, notesave"
+    assert f'hx-post="/days/2/note/" hx-trigger="{triggers}"' in html
     assert 'src="/static/js/notes.js" defer' in html
     assert 'name="version" id="note-version" value="0"' in html
     assert '<button type="submit">' in html  # Save works without JavaScript
