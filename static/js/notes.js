@@ -95,8 +95,14 @@
     composing = false;
   });
   area.addEventListener("input", () => {
-    keepDraft();
-    if (dirty()) show("unsaved");
+    if (dirty()) {
+      keepDraft();
+      show("unsaved");
+    } else if (status.dataset.state) {
+      dropDraft(); // edited back to the saved text: nothing is pending
+      delete status.dataset.state;
+      status.textContent = "";
+    }
   });
 
   form.addEventListener("htmx:confirm", (event) => {
@@ -104,6 +110,9 @@
     // Mid-composition text is not the learner's yet; and while a keepalive save travels, a second save would
     // carry the same version and be refused as a conflict with itself (it saves again once that one is back).
     if (elt === area && (composing || leaving !== null)) event.preventDefault();
+    // Leaving the field fires change even when the text is the saved one: saving it again would only move
+    // the version on under another tab's feet.
+    if (elt === area && !dirty()) event.preventDefault();
     // The same text over the same version is on its way already (leaving the field fires change, then the
     // Save button submits): a second answer would redraw a conflict while the learner is choosing in it.
     const forced = Boolean(triggeringEvent && triggeringEvent.submitter && triggeringEvent.submitter.name);
