@@ -318,3 +318,10 @@ def test_the_day_page_with_its_note_editor_has_no_axe_violations(
     expect(page.locator("#note-status")).to_have_attribute("data-state", "unsaved")
     results = Axe().run(page)
     assert not results.violations_count, results.generate_report()
+    # A screen reader tells the two apart: the preview is a region named by its caption, the textarea's name
+    # says it is the editor.
+    caption = page.locator("#note-preview-label").inner_text()
+    expect(page.get_by_role("region", name=caption)).to_have_attribute("id", "note-preview")
+    editor = page.get_by_role("textbox", name=page.locator("label[for=note-body]").inner_text())
+    expect(editor).to_have_attribute("id", "note-body")
+    assert caption != page.locator("label[for=note-body]").inner_text()
