@@ -46,3 +46,13 @@ def go_offline_and_type(page: Page, text: str) -> None:
     status = page.locator("#note-status")
     expect(status).to_have_attribute("data-state", "offline", timeout=WAIT)
     expect(status).to_have_text(page.locator("#note-status").get_attribute("data-offline") or "")
+
+
+def close_offline(page: Page) -> None:
+    """Close the tab while offline, so that the save sent on leaving fails as well.
+
+    Chromium may send a keepalive request after its tab is gone, and the tab's offline emulation with it; the
+    page's fetch is made to fail as the network would, so the draft is the only copy, every time.
+    """
+    page.evaluate("() => { window.fetch = () => Promise.reject(new TypeError('offline')); }")
+    page.close(run_before_unload=True)

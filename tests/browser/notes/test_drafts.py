@@ -12,7 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from progress.models import DayNote, Enrollment
 from tests.browser.conftest import LoggedInPage
-from tests.browser.notes.helpers import WAIT, day_note, draft_of, go_offline_and_type, wait_for_note
+from tests.browser.notes.helpers import WAIT, close_offline, day_note, draft_of, go_offline_and_type, wait_for_note
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +40,7 @@ def test_an_unsaved_draft_is_offered_back_and_can_be_restored(
     first = logged_in_page(learner.user)
     first.goto("/days/1/")
     go_offline_and_type(first, "never reached the server")
-    first.close()  # the tab is closed while offline: the keepalive save cannot go either
+    close_offline(first)  # the tab is closed while offline: nothing reached the server
     assert day_note(learner) is None
 
     first.context.set_offline(False)
@@ -68,7 +68,7 @@ def test_an_unsaved_draft_can_be_discarded(
     first = logged_in_page(learner.user)
     first.goto("/days/1/")
     go_offline_and_type(first, "saved before, then a thought I drop")
-    first.close()
+    close_offline(first)
     first.context.set_offline(False)
 
     page = console_errors(first.context.new_page())
@@ -98,7 +98,7 @@ def test_a_restored_draft_older_than_another_tabs_save_goes_through_the_conflict
     expect(other.locator("#note-version")).to_have_value("1", timeout=WAIT)
     other.close()
     go_offline_and_type(stale, "from the stale tab")
-    stale.close()
+    close_offline(stale)
     stale.context.set_offline(False)
 
     page = console_errors(stale.context.new_page())
