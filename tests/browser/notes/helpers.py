@@ -55,4 +55,4 @@ def close_offline(page: Page) -> None:
     page's fetch is made to fail as the network would, so the draft is the only copy, every time.
     """
     page.evaluate("() => { window.fetch = () => Promise.reject(new TypeError('offline')); }")
-    page.close(run_before_unload=True)
+    page.close()
