@@ -102,6 +102,16 @@ class Overview:
         return min((n for n in self.tasks_per_day if n > number), default=None)
 
     @property
+    def paused(self) -> bool:
+        """An open pause: nothing is due, behind or overdue, and no reminder goes out (pages and emails ask
+        this, never the schedule rows)."""
+        return self.schedule.paused
+
+    @property
+    def paused_since(self) -> date | None:
+        return self.schedule.paused_since
+
+    @property
     def first_unfinished(self) -> int | None:
         """The lowest plan day with a task still open, or None when every task is ticked."""
         return next((n for n in sorted(self.tasks_per_day) if not self.is_done(n)), None)
@@ -227,8 +237,12 @@ def agenda(enrollment: Enrollment, today: date) -> Agenda:
         day_number = 1
 
     # Overdue = unfinished study days strictly before a cutoff: today on study days; on review days the
-    # current week's days are listed as "this week" instead, so the cutoff is that week's Monday.
-    cutoff = week_start(today) if kind == DayKind.REVIEW else today
+    # current week's days are listed as "this week" instead, so the cutoff is that week's Monday. While
+    # paused nothing is overdue (as nothing is behind): the cutoff is the plan's start.
+    if ov.paused:
+        cutoff = schedule.first_date or today
+    else:
+        cutoff = week_start(today) if kind == DayKind.REVIEW else today
     last_overdue = schedule.days_due_by(cutoff - ONE_DAY)
     overdue = [t for t in ov.structure.tasks_between(1, last_overdue) if t.pk not in ov.ticked]
     review_tasks: list[TaskItem] = []

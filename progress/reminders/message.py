@@ -21,7 +21,7 @@ from progress.language import learner_language
 from progress.links import absolute_url
 from progress.models import Enrollment
 from progress.reminders.due import Kind, reminder_kind
-from progress.schedule import off_on, paused_on
+from progress.schedule import off_on
 from progress.services import Agenda, agenda
 from progress.unsubscribe import unsubscribe_token
 
@@ -52,9 +52,9 @@ def reminder_for(enrollment: Enrollment, today: date) -> Reminder:
         raise NothingToSend("reminders were turned off")
     facts = agenda(enrollment, today)
     finished = facts.overview.finished
-    inp = enrollment.schedule_input(total_days=0)
-    paused = paused_on(inp.changes, today)
-    day_off = off_on(inp.days_off, today)
+    # Paused as every page says it (services.Overview.paused), so the email never disagrees with Today.
+    paused = facts.overview.paused
+    day_off = off_on(enrollment.schedule_input(total_days=0).days_off, today)
     kind = reminder_kind(facts.overview.schedule, today, finished=finished, paused=paused, day_off=day_off)
     if kind is None:
         # Said in the delivery's error column, so an instructor sees why a claimed reminder was skipped.
