@@ -199,6 +199,7 @@ class Agenda:
     review_tasks: list[TaskItem]  # on a review day: this week's unfinished tasks, in plan order
     overdue_tasks: list[TaskItem]  # the first few unfinished tasks of days before `overdue_before`
     overdue_count: int  # all of them
+    overdue_through: int = 0  # the last plan day whose open tasks count as overdue (0: none)
 
     @property
     def done_task_ids(self) -> frozenset[int]:
@@ -250,7 +251,7 @@ def agenda(enrollment: Enrollment, today: date) -> Agenda:
         due = ov.structure.tasks_between(last_overdue + 1, schedule.days_due_by(today))
         review_tasks = [t for t in due if t.pk not in ov.ticked]
     day = ov.structure.days.get(day_number) if day_number is not None else None
-    return Agenda(ov, day, review_tasks, overdue[:OVERDUE_SHOWN], len(overdue))
+    return Agenda(ov, day, review_tasks, overdue[:OVERDUE_SHOWN], len(overdue), last_overdue)
 
 
 def completions_per_local_date(enrollment: Enrollment) -> dict[date, int]:

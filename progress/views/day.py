@@ -12,7 +12,7 @@ from progress.access import ACTION, AuthenticatedHttpRequest, learner_page
 from progress.models import DayNote, Enrollment, TaskCompletion
 from progress.page_cache import overview_inputs, render_page
 from progress.pages import day_context, safe_next
-from progress.services import overview
+from progress.services import agenda, overview
 from progress.structure import structure_for
 
 
@@ -46,6 +46,10 @@ def toggle_task(
         TaskCompletion.objects.filter(enrollment=enrollment, task_id=task_id).delete()
     if not request.htmx:
         return HttpResponseRedirect(safe_next(request, reverse("progress:day", args=[number])))
+    if request.POST.get("counters") == "today":
+        # Today shows other counters than the task's day page (its overdue list, its figures); the same
+        # agenda() that drew the page says which ones, so every out-of-band swap finds its target.
+        return render(request, "progress/_tick_today.html", {"agenda": agenda(enrollment, today), "number": number})
     ov = overview(enrollment, today)
     context = {
         "overview": ov,
