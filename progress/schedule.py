@@ -227,9 +227,8 @@ class Schedule:
         number = self._index.get(d)
         if number is not None:
             return DayOn(DayKind.STUDY, number)
-        if self.paused_since is not None and self.paused_through is not None:
-            if self.paused_since <= d <= self.paused_through:
-                return DayOn(DayKind.PAUSED)
+        if self.paused_since and self.paused_through and self.paused_since <= d <= self.paused_through:
+            return DayOn(DayKind.PAUSED)
         if not self.dates or d < self.dates[0]:
             return DayOn(DayKind.BEFORE_START)
         if d > self.dates[-1]:

@@ -9,14 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count
-from django.db.models.functions import TruncDate
-
 from progress import state as learner_state
-from progress.models import Enrollment, TaskCompletion
+from progress.models import Enrollment
 from progress.schedule import ONE_DAY, DayKind, DayOn, Schedule, week_start
 from progress.structure import DayItem, PlanStructure, TaskItem, structure_for
-from progress.zones import zone_or_fallback
 
 
 def ticked_per_day(structure: PlanStructure, ticked: frozenset[int]) -> dict[int, int]:
@@ -240,10 +236,9 @@ def agenda(enrollment: Enrollment, today: date) -> Agenda:
     # Overdue = unfinished study days strictly before a cutoff: today on study days; on review days the
     # current week's days are listed as "this week" instead, so the cutoff is that week's Monday. While
     # paused nothing is overdue (as nothing is behind): the cutoff is the plan's start.
+    cutoff = week_start(today) if kind == DayKind.REVIEW else today
     if ov.paused:
         cutoff = schedule.first_date or today
-    else:
-        cutoff = week_start(today) if kind == DayKind.REVIEW else today
     last_overdue = schedule.days_due_by(cutoff - ONE_DAY)
     overdue = [t for t in ov.structure.tasks_between(1, last_overdue) if t.pk not in ov.ticked]
     review_tasks: list[TaskItem] = []
@@ -252,15 +247,3 @@ def agenda(enrollment: Enrollment, today: date) -> Agenda:
         review_tasks = [t for t in due if t.pk not in ov.ticked]
     day = ov.structure.days.get(day_number) if day_number is not None else None
     return Agenda(ov, day, review_tasks, overdue[:OVERDUE_SHOWN], len(overdue), last_overdue)
-
-
-def completions_per_local_date(enrollment: Enrollment) -> dict[date, int]:
-    """Local date (in the learner's time zone) -> tasks ticked on it (one aggregate query)."""
-    rows = (
-        TaskCompletion.objects.filter(enrollment=enrollment)
-        .annotate(local=TruncDate("completed_at", tzinfo=zone_or_fallback(enrollment.time_zone)))
-        .values("local")
-        .annotate(n=Count("id"))
-        .values_list("local", "n")
-    )
-    return dict(rows)

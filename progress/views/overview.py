@@ -7,13 +7,13 @@ from datetime import date
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from progress import heatmap
+from progress import activity, heatmap
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
 from progress.page_cache import overview_inputs, render_part
 from progress.pages import phases_of
 from progress.phase_pages import limit_to_phase, phase_pages
-from progress.services import completions_per_local_date, overview
+from progress.services import overview
 
 
 @learner_page()
@@ -35,15 +35,18 @@ def plan(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date)
 @learner_page()
 def progress(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
     ov = overview(enrollment, today)
-    counts = completions_per_local_date(enrollment)
+    done = activity.load(enrollment)  # one query: ticks and notes with their local dates
+    dates = ov.schedule.dates
     context = {
         "enrollment": enrollment,
         "overview": ov,
         "today": today,
         "phases": phases_of(ov),
-        "streak": ov.streak,
-        "heatmap": heatmap.build(counts, today, ov.schedule.first_date),
+        "streak": ov.streak,  # plan days fully done in a row
+        "study": activity.streaks(dates, activity.counted_dates(dates, done.by_day(ov.structure)), today),
+        "heatmap": heatmap.build(done.ticks_per_date(), today, dates),
     }
-    inputs = (*overview_inputs(ov), sorted(counts.items()))
+    # The notes' dates count for the streak, so they are part of what the page is made of.
+    inputs = (*overview_inputs(ov), done.rows)
     context["body"] = render_part(request, "progress/progress.html#body", context, inputs)
     return render(request, "progress/progress.html", context)
