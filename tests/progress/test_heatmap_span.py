@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date, timedelta
 
@@ -60,7 +61,7 @@ def test_month_labels_fit_inside_their_band_and_never_overlap(start: date, days:
     for band in result.bands:
         xs = [m.x for m in band.months]
         assert all(x + LABEL_WIDTH <= result.width for x in xs)
-        assert all(b - a >= heatmap.LABEL_COLUMNS * heatmap.STEP for a, b in zip(xs, xs[1:], strict=False))
+        assert all(b - a >= heatmap.LABEL_COLUMNS * heatmap.STEP for a, b in itertools.pairwise(xs))
         assert all(band.start <= m.date <= band.end for m in band.months)
 
 

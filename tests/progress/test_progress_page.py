@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -10,7 +10,7 @@ from progress import heatmap
 from progress.models import Enrollment, TaskCompletion
 from progress.schedule import Schedule, ScheduleInput
 from progress.services import overview, streak
-from tests.progress.helpers import START, tasks_of, tick, tick_days
+from tests.progress.helpers import START, tick_days
 
 # Behaviour tests read the English source strings (the UI is Chinese by default).
 pytestmark = pytest.mark.usefixtures("english_ui")
