@@ -26,7 +26,7 @@ BAND_WEEKS = 13  # a quarter per band
 MAX_WEEKS = 8 * BAND_WEEKS  # about two years; a longer plan shows the two years around today
 LEFT = 28  # room for weekday labels
 TOP = 16  # room for month labels
-RIGHT = 14  # room for a month label on the last column
+RIGHT = 20  # room for a month label on the last column ("十二月" at the label size)
 LABEL_COLUMNS = 3  # columns a month label needs before the next one
 
 

@@ -19,7 +19,7 @@ from tests.progress.helpers import START
 
 pytestmark = pytest.mark.usefixtures("english_ui")
 
-LABEL_WIDTH = 20  # viewBox units: "Sep" or "12月" at the stylesheet's label size
+LABEL_WIDTH = 27  # viewBox units: "Sep" or "十二月" (three CJK characters) at the label size of 9
 
 
 def plan_dates(days: int, start: date = START) -> tuple[date, ...]:
