@@ -169,7 +169,8 @@ def overview(enrollment: Enrollment, today: date, ticked: frozenset[int] | None 
         enrollment=enrollment,
         today=today,
         schedule=schedule,
-        day_on_today=schedule.day_on(today),
+        # Paused is paused even when the pause is dated after the local today (a time zone moved west).
+        day_on_today=DayOn(DayKind.PAUSED) if schedule.paused else schedule.day_on(today),
         structure=structure,
         ticked=ticked,
         tasks_per_day=totals,
