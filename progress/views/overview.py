@@ -14,6 +14,7 @@ from progress.page_cache import overview_inputs, render_part
 from progress.pages import phases_of
 from progress.phase_pages import limit_to_phase, phase_pages
 from progress.services import overview
+from progress.study_time import plan_hours, study_weeks
 
 
 @learner_page()
@@ -45,6 +46,8 @@ def progress(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: d
         "streak": ov.streak,  # plan days fully done in a row
         "study": activity.streaks(dates, activity.counted_dates(dates, done.by_day(ov.structure)), today),
         "heatmap": heatmap.build(done.ticks_per_date(), today, dates),
+        "study_weeks": study_weeks(ov),
+        "hours": plan_hours(enrollment),
     }
     # The notes' dates count for the streak, so they are part of what the page is made of.
     inputs = (*overview_inputs(ov), done.rows)
