@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpResponse
-from django.shortcuts import render
 
 from progress import activity, heatmap
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
-from progress.page_cache import overview_inputs, render_part
+from progress.page_cache import cached_page, overview_inputs
 from progress.pages import phases_of
 from progress.phase_pages import limit_to_phase, phase_pages
 from progress.services import overview
@@ -21,16 +20,18 @@ from progress.study_time import plan_hours, study_weeks
 def plan(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
     ov = overview(enrollment, today)
     pages = phase_pages(request, ov)
-    context = {
-        "enrollment": enrollment,
-        "overview": ov,
-        "today": today,
-        "phases": limit_to_phase(phases_of(ov), pages),
-        "sections": ov.structure.sections,
-        "phase_pages": pages,
-    }
-    context["body"] = render_part(request, "progress/plan.html#body", context, overview_inputs(ov))
-    return render(request, "progress/plan.html", context)
+
+    def context() -> dict[str, object]:
+        return {
+            "enrollment": enrollment,
+            "overview": ov,
+            "today": today,
+            "phases": limit_to_phase(phases_of(ov), pages),
+            "sections": ov.structure.sections,
+            "phase_pages": pages,
+        }
+
+    return cached_page(request, "progress/plan.html", overview_inputs(ov), context)
 
 
 @learner_page()
@@ -38,18 +39,19 @@ def progress(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: d
     ov = overview(enrollment, today)
     done = activity.load(enrollment)  # one query: ticks and notes with their local dates
     dates = ov.schedule.dates
-    context = {
-        "enrollment": enrollment,
-        "overview": ov,
-        "today": today,
-        "phases": phases_of(ov),
-        "streak": ov.streak,  # plan days fully done in a row
-        "study": activity.streaks(dates, activity.counted_dates(dates, done.by_day(ov.structure)), today),
-        "heatmap": heatmap.build(done.ticks_per_date(), today, dates),
-        "study_weeks": study_weeks(ov),
-        "hours": plan_hours(enrollment),
-    }
+
+    def context() -> dict[str, object]:
+        return {
+            "enrollment": enrollment,
+            "overview": ov,
+            "today": today,
+            "phases": phases_of(ov),
+            "streak": ov.streak,  # plan days fully done in a row
+            "study": activity.streaks(dates, activity.counted_dates(dates, done.by_day(ov.structure)), today),
+            "heatmap": heatmap.build(done.ticks_per_date(), today, dates),
+            "study_weeks": study_weeks(ov),
+            "hours": plan_hours(enrollment),
+        }
+
     # The notes' dates count for the streak, so they are part of what the page is made of.
-    inputs = (*overview_inputs(ov), done.rows)
-    context["body"] = render_part(request, "progress/progress.html#body", context, inputs)
-    return render(request, "progress/progress.html", context)
+    return cached_page(request, "progress/progress.html", (*overview_inputs(ov), done.rows), context)

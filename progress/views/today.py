@@ -9,20 +9,23 @@ from django.http import HttpResponse
 from progress import late_start
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
-from progress.page_cache import overview_inputs, render_page
-from progress.services import agenda
+from progress.page_cache import cached_page, overview_inputs
+from progress.services import agenda, overview
 
 
 @learner_page()
 def today(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
-    plan = agenda(enrollment, today)
-    context = {
-        "enrollment": enrollment,
-        "agenda": plan,
-        "overview": plan.overview,
-        "today": today,
-        # Read from what the page's inputs already hold (start date, enrollment, schedule changes, date).
-        "late_start": late_start.offer(plan.overview),
-        "restarted": late_start.restarted(plan.overview),
-    }
-    return render_page(request, "progress/today.html", context, overview_inputs(plan.overview))
+    ov = overview(enrollment, today)
+
+    def context() -> dict[str, object]:
+        return {
+            "enrollment": enrollment,
+            "agenda": agenda(enrollment, today, ov),
+            "overview": ov,
+            "today": today,
+            # Read from what the page's key already holds (start date, enrollment, schedule changes, date).
+            "late_start": late_start.offer(ov),
+            "restarted": late_start.restarted(ov),
+        }
+
+    return cached_page(request, "progress/today.html", overview_inputs(ov), context)
