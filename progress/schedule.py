@@ -11,7 +11,8 @@ How the layout is made (`dates_and_pause`, behind `Schedule.build`):
    `[p, r)`. A PAUSE with no RESUME yet ("open") blocks `[p, today]` when `today` is given, so the days
    not already before `p` are laid out as if the learner resumed tomorrow, and nothing is ever due while
    paused; without `today` an open pause blocks nothing. Either way `Schedule.paused_since` is set, so
-   callers can say "paused" and count no day as behind. A second PAUSE while paused and a RESUME without a
+   callers can say "paused" and count no day as behind, and `day_on` calls the dates from the pause
+   through `today` PAUSED (neither a study nor a review day). A second PAUSE while paused and a RESUME without a
    PAUSE are ignored.
 2. The *base layout*: day 1 on the first study weekday on or after the start date that is not blocked,
    each next day on the next such date. So a day off or a pause pushes its day, and everything after it,
@@ -77,6 +78,7 @@ class DayKind(StrEnum):
     REVIEW = "review"
     BEFORE_START = "before"
     AFTER_END = "after"
+    PAUSED = "paused"  # a date of the open pause, up to the learner's today (see Schedule.paused_through)
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,9 @@ class Schedule:
     dates: tuple[date, ...]
     # Set while a PAUSE has no RESUME: the schedule is frozen from this date (see the module docstring).
     paused_since: date | None = None
+    # The last date the open pause blocks (the learner's today when it was given, else None): the dates
+    # from `paused_since` through it are PAUSED, so no page calls one of them a study or review day.
+    paused_through: date | None = None
     _index: dict[date, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -194,7 +199,8 @@ class Schedule:
     @classmethod
     def build(cls, inp: ScheduleInput) -> Schedule:
         dates, paused_since = dates_and_pause(inp)
-        return cls(dates, paused_since)
+        through = max(paused_since, inp.today) if paused_since is not None and inp.today is not None else None
+        return cls(dates, paused_since, through)
 
     @property
     def paused(self) -> bool:
@@ -221,6 +227,8 @@ class Schedule:
         number = self._index.get(d)
         if number is not None:
             return DayOn(DayKind.STUDY, number)
+        if self.paused_since and self.paused_through and self.paused_since <= d <= self.paused_through:
+            return DayOn(DayKind.PAUSED)
         if not self.dates or d < self.dates[0]:
             return DayOn(DayKind.BEFORE_START)
         if d > self.dates[-1]:

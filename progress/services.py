@@ -9,14 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count
-from django.db.models.functions import TruncDate
-
 from progress import state as learner_state
-from progress.models import Enrollment, TaskCompletion
+from progress.models import Enrollment
 from progress.schedule import ONE_DAY, DayKind, DayOn, Schedule, week_start
 from progress.structure import DayItem, PlanStructure, TaskItem, structure_for
-from progress.zones import zone_or_fallback
 
 
 def ticked_per_day(structure: PlanStructure, ticked: frozenset[int]) -> dict[int, int]:
@@ -102,6 +98,16 @@ class Overview:
         return min((n for n in self.tasks_per_day if n > number), default=None)
 
     @property
+    def paused(self) -> bool:
+        """An open pause: nothing is due, behind or overdue, and no reminder goes out (pages and emails ask
+        this, never the schedule rows)."""
+        return self.schedule.paused
+
+    @property
+    def paused_since(self) -> date | None:
+        return self.schedule.paused_since
+
+    @property
     def first_unfinished(self) -> int | None:
         """The lowest plan day with a task still open, or None when every task is ticked."""
         return next((n for n in sorted(self.tasks_per_day) if not self.is_done(n)), None)
@@ -163,7 +169,8 @@ def overview(enrollment: Enrollment, today: date, ticked: frozenset[int] | None 
         enrollment=enrollment,
         today=today,
         schedule=schedule,
-        day_on_today=schedule.day_on(today),
+        # Paused is paused even when the pause is dated after the local today (a time zone moved west).
+        day_on_today=DayOn(DayKind.PAUSED) if schedule.paused else schedule.day_on(today),
         structure=structure,
         ticked=ticked,
         tasks_per_day=totals,
@@ -189,6 +196,7 @@ class Agenda:
     review_tasks: list[TaskItem]  # on a review day: this week's unfinished tasks, in plan order
     overdue_tasks: list[TaskItem]  # the first few unfinished tasks of days before `overdue_before`
     overdue_count: int  # all of them
+    overdue_through: int = 0  # the last plan day whose open tasks count as overdue (0: none)
 
     @property
     def done_task_ids(self) -> frozenset[int]:
@@ -229,8 +237,11 @@ def agenda(enrollment: Enrollment, today: date, ov: Overview | None = None) -> A
         day_number = 1
 
     # Overdue = unfinished study days strictly before a cutoff: today on study days; on review days the
-    # current week's days are listed as "this week" instead, so the cutoff is that week's Monday.
+    # current week's days are listed as "this week" instead, so the cutoff is that week's Monday. While
+    # paused nothing is overdue (as nothing is behind): the cutoff is the plan's start.
     cutoff = week_start(today) if kind == DayKind.REVIEW else today
+    if ov.paused:
+        cutoff = schedule.first_date or today
     last_overdue = schedule.days_due_by(cutoff - ONE_DAY)
     overdue = [t for t in ov.structure.tasks_between(1, last_overdue) if t.pk not in ov.ticked]
     review_tasks: list[TaskItem] = []
@@ -238,16 +249,4 @@ def agenda(enrollment: Enrollment, today: date, ov: Overview | None = None) -> A
         due = ov.structure.tasks_between(last_overdue + 1, schedule.days_due_by(today))
         review_tasks = [t for t in due if t.pk not in ov.ticked]
     day = ov.structure.days.get(day_number) if day_number is not None else None
-    return Agenda(ov, day, review_tasks, overdue[:OVERDUE_SHOWN], len(overdue))
-
-
-def completions_per_local_date(enrollment: Enrollment) -> dict[date, int]:
-    """Local date (in the learner's time zone) -> tasks ticked on it (one aggregate query)."""
-    rows = (
-        TaskCompletion.objects.filter(enrollment=enrollment)
-        .annotate(local=TruncDate("completed_at", tzinfo=zone_or_fallback(enrollment.time_zone)))
-        .values("local")
-        .annotate(n=Count("id"))
-        .values_list("local", "n")
-    )
-    return dict(rows)
+    return Agenda(ov, day, review_tasks, overdue[:OVERDUE_SHOWN], len(overdue), last_overdue)

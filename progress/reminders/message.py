@@ -22,7 +22,7 @@ from progress.links import absolute_url
 from progress.models import Enrollment
 from progress.reminders.due import Kind, reminder_kind
 from progress.review import week_to_review
-from progress.schedule import off_on, paused_on
+from progress.schedule import off_on
 from progress.services import Agenda, agenda
 from progress.unsubscribe import unsubscribe_token
 
@@ -53,9 +53,9 @@ def reminder_for(enrollment: Enrollment, today: date) -> Reminder:
         raise NothingToSend("reminders were turned off")
     facts = agenda(enrollment, today)
     finished = facts.overview.finished
-    inp = enrollment.schedule_input(total_days=0)
-    paused = paused_on(inp.changes, today)
-    day_off = off_on(inp.days_off, today)
+    # Paused as every page says it (services.Overview.paused), so the email never disagrees with Today.
+    paused = facts.overview.paused
+    day_off = off_on(enrollment.schedule_input(total_days=0).days_off, today)
     review_days = enrollment.weekend_reminders
     kind = reminder_kind(
         facts.overview.schedule, today, finished=finished, paused=paused, day_off=day_off, review_days=review_days

@@ -12,7 +12,7 @@ from progress.access import ACTION, AuthenticatedHttpRequest, learner_page
 from progress.models import DayNote, Enrollment, TaskCompletion
 from progress.page_cache import cached_page, overview_inputs
 from progress.pages import day_context, safe_next
-from progress.services import overview
+from progress.services import agenda, overview
 from progress.structure import structure_for
 
 
@@ -48,6 +48,10 @@ def toggle_task(
         # Back to the ticked task itself (its <li id="task-N">), not the top of a long page.
         back = safe_next(request, reverse("progress:day", args=[number])).split("#", 1)[0]
         return HttpResponseRedirect(f"{back}#task-{task_id}")
+    if request.POST.get("counters") == "today":
+        # Today shows other counters than the task's day page (its overdue list, its figures); the same
+        # agenda() that drew the page says which ones, so every out-of-band swap finds its target.
+        return render(request, "progress/_tick_today.html", {"agenda": agenda(enrollment, today), "number": number})
     ov = overview(enrollment, today)
     context = {
         "overview": ov,

@@ -6,13 +6,13 @@ from datetime import date
 
 from django.http import HttpResponse
 
-from progress import heatmap
+from progress import activity, heatmap
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
 from progress.page_cache import cached_page, overview_inputs
 from progress.pages import phases_of
 from progress.phase_pages import limit_to_phase, phase_pages
-from progress.services import completions_per_local_date, overview
+from progress.services import overview
 from progress.study_time import plan_hours, study_weeks
 
 
@@ -37,7 +37,8 @@ def plan(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date)
 @learner_page()
 def progress(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
     ov = overview(enrollment, today)
-    counts = completions_per_local_date(enrollment)
+    done = activity.load(enrollment)  # one query: ticks and notes with their local dates
+    dates = ov.schedule.dates
 
     def context() -> dict[str, object]:
         return {
@@ -45,10 +46,12 @@ def progress(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: d
             "overview": ov,
             "today": today,
             "phases": phases_of(ov),
-            "streak": ov.streak,
-            "heatmap": heatmap.build(counts, today, ov.schedule.first_date),
+            "streak": ov.streak,  # plan days fully done in a row
+            "study": activity.streaks(dates, activity.counted_dates(dates, done.by_day(ov.structure)), today),
+            "heatmap": heatmap.build(done.ticks_per_date(), today, dates),
             "study_weeks": study_weeks(ov),
             "hours": plan_hours(enrollment),
         }
 
-    return cached_page(request, "progress/progress.html", (*overview_inputs(ov), sorted(counts.items())), context)
+    # The notes' dates count for the streak, so they are part of what the page is made of.
+    return cached_page(request, "progress/progress.html", (*overview_inputs(ov), done.rows), context)

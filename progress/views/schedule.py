@@ -54,7 +54,8 @@ def _report(request: AuthenticatedHttpRequest, change: Callable[[], str]) -> Non
 def reschedule(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
     if request.method == "POST":
         _apply(request, enrollment, today)
-        return redirect("progress:reschedule")
+        # Today's "start from today instead" posts here too, and returns there.
+        return _back(request, reverse("progress:reschedule"))
     ov = overview(enrollment, today)
     return render(
         request,
@@ -94,7 +95,7 @@ def reschedule_undo(request: AuthenticatedHttpRequest, enrollment: Enrollment, t
         return _("Undone: %(change)s.") % {"change": rescheduling.undo_last(enrollment).get_kind_display()}
 
     _report(request, undo)
-    return redirect("progress:reschedule")
+    return _back(request, reverse("progress:reschedule"))
 
 
 # --- days off ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.http import HttpResponse
 
+from progress import late_start
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
 from progress.page_cache import cached_page, overview_inputs
@@ -15,9 +16,16 @@ from progress.services import agenda, overview
 @learner_page()
 def today(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
     ov = overview(enrollment, today)
-    return cached_page(
-        request,
-        "progress/today.html",
-        overview_inputs(ov),
-        lambda: {"enrollment": enrollment, "agenda": agenda(enrollment, today, ov), "overview": ov, "today": today},
-    )
+
+    def context() -> dict[str, object]:
+        return {
+            "enrollment": enrollment,
+            "agenda": agenda(enrollment, today, ov),
+            "overview": ov,
+            "today": today,
+            # Read from what the page's key already holds (start date, enrollment, schedule changes, date).
+            "late_start": late_start.offer(ov),
+            "restarted": late_start.restarted(ov),
+        }
+
+    return cached_page(request, "progress/today.html", overview_inputs(ov), context)

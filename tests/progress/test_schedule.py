@@ -146,7 +146,9 @@ def test_an_open_pause_freezes_with_today() -> None:
     assert s.paused and s.paused_since == d(4)
     assert s.dates[:3] == (d(2), d(3), d(11))
     assert s.days_due_by(d(10)) == 2
-    assert s.day_on(d(10)).kind == DayKind.REVIEW
+    # The paused dates through today are neither study nor review days; the next ones are laid out again.
+    assert s.day_on(d(4)).kind == s.day_on(d(10)).kind == DayKind.PAUSED
+    assert s.day_on(d(3)).kind == DayKind.STUDY and s.day_on(d(11)) == DayOn(DayKind.STUDY, 3)
 
 
 def test_an_open_pause_without_today_keeps_the_dates_but_says_paused() -> None:

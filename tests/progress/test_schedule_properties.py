@@ -135,3 +135,16 @@ def test_a_new_day_off_never_moves_a_day_earlier(inp: ScheduleInput, off: tuple[
     assert all(a >= b for a, b in zip(after.dates, before.dates, strict=True))
     # Days entirely before the day off keep their dates.
     assert all(a == b for a, b in zip(after.dates, before.dates, strict=True) if b < off[0])
+
+
+@settings(max_examples=300, deadline=None)
+@given(inputs.filter(lambda inp: inp.today is not None))
+def test_while_paused_today_is_neither_a_study_nor_a_review_day(inp: ScheduleInput) -> None:
+    s = Schedule.build(inp)
+    assert inp.today is not None
+    if s.paused_since is not None and s.paused_since <= inp.today:
+        # Nothing can be due on a paused date, so no page can show a study (or review) day for today.
+        assert s.day_on(inp.today).kind == DayKind.PAUSED
+        assert all(s.day_on(d).kind == DayKind.PAUSED for d in (s.paused_since, max(s.paused_since, inp.today)))
+    elif s.paused_since is None:
+        assert s.day_on(inp.today).kind != DayKind.PAUSED
