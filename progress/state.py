@@ -40,7 +40,12 @@ def _rows(enrollment_id: int) -> Any:
 
 
 def load(enrollment: Enrollment) -> frozenset[int]:
-    """Read the learner's state (one query); returns the ticked task ids and fills the prefetch caches."""
+    """Read the learner's state (one query); returns the ticked task ids and fills the prefetch caches.
+
+    An unsaved enrollment (an instructor's preview) has no state: nothing is read.
+    """
+    if enrollment.pk is None:
+        return frozenset()
     ticked: set[int] = set()
     changes: list[ScheduleChange] = []
     days_off: list[DayOff] = []

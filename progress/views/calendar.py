@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
 from progress.page_cache import overview_inputs, render_part
-from progress.pages import YEARS, month_cells, shift_month
-from progress.services import overview
+from progress.page_contexts import calendar_context
 
 
 @vary_on_headers("HX-Request")
@@ -24,22 +23,9 @@ def calendar_month(
     year: int | None = None,
     month: int | None = None,
 ) -> HttpResponse:
-    if year is None or month is None:
-        year, month = today.year, today.month
-    if year not in YEARS or not 1 <= month <= 12:
-        raise Http404("no such month")
-    ov = overview(enrollment, today)
-    context = {
-        "enrollment": enrollment,
-        "overview": ov,
-        "today": today,
-        "month_start": date(year, month, 1),
-        "weeks": month_cells(ov, year, month),
-        "weekday_names": [date(2024, 1, i) for i in range(1, 8)],  # 2024-01-01 was a Monday
-        "prev": shift_month(year, month, -1),
-        "next": shift_month(year, month, 1),
-    }
-    grid = render_part(request, "progress/calendar.html#month-grid", context, overview_inputs(ov))
+    context = calendar_context(enrollment, today, year, month)
+    ov = context["overview"]
+    grid = render_part(request, "progress/calendar.html#month-grid", context, overview_inputs(ov))  # type: ignore[arg-type]
     # A history-restore request (back button after a cache miss) wants the whole page.
     if request.htmx and not request.htmx.history_restore_request:
         return HttpResponse(grid)

@@ -12,23 +12,14 @@ from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
 from progress.page_cache import overview_inputs, render_part
 from progress.pages import phases_of
-from progress.phase_pages import limit_to_phase, phase_pages
+from progress.page_contexts import plan_context
 from progress.services import completions_per_local_date, overview
 
 
 @learner_page()
 def plan(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
-    ov = overview(enrollment, today)
-    pages = phase_pages(request, ov)
-    context = {
-        "enrollment": enrollment,
-        "overview": ov,
-        "today": today,
-        "phases": limit_to_phase(phases_of(ov), pages),
-        "sections": ov.structure.sections,
-        "phase_pages": pages,
-    }
-    context["body"] = render_part(request, "progress/plan.html#body", context, overview_inputs(ov))
+    context = plan_context(request, enrollment, today)
+    context["body"] = render_part(request, "progress/plan.html#body", context, overview_inputs(context["overview"]))  # type: ignore[arg-type]
     return render(request, "progress/plan.html", context)
 
 

@@ -9,11 +9,10 @@ from django.http import HttpResponse
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
 from progress.page_cache import overview_inputs, render_page
-from progress.services import agenda
+from progress.page_contexts import today_context
 
 
 @learner_page()
 def today(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
-    plan = agenda(enrollment, today)
-    context = {"enrollment": enrollment, "agenda": plan, "overview": plan.overview, "today": today}
-    return render_page(request, "progress/today.html", context, overview_inputs(plan.overview))
+    context = today_context(enrollment, today)
+    return render_page(request, "progress/today.html", context, overview_inputs(context["overview"]))  # type: ignore[arg-type]
