@@ -11,8 +11,8 @@ from progress import heatmap
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
 from progress.page_cache import overview_inputs, render_part
-from progress.pages import phases_of
 from progress.page_contexts import plan_context
+from progress.pages import phases_of
 from progress.services import completions_per_local_date, overview
 
 

@@ -51,7 +51,9 @@ def _part(request: AuthenticatedHttpRequest, template: str, context: dict[str, o
     return mark_safe(render_to_string(template, context, request))  # noqa: S308 - Django's own escaping
 
 
-def _page(request: AuthenticatedHttpRequest, template: str, preview: Preview, context: dict[str, object]) -> HttpResponse:
+def _page(
+    request: AuthenticatedHttpRequest, template: str, preview: Preview, context: dict[str, object]
+) -> HttpResponse:
     context = {**context, "preview": preview}
     return render(request, template, {**context, "body": _part(request, f"{template}#body", context)})
 
