@@ -6,6 +6,7 @@ one is tried by every kind of visitor.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import quote
 
 import pytest
@@ -56,8 +57,9 @@ def urls(plan: Plan, learner: Enrollment) -> dict[str, str]:
     samples = {"slug": plan.slug, "pk": learner.pk, "start": default_today(), "number": 1, "year": 2026, "month": 3}
     found: dict[str, str] = {}
 
-    def walk(patterns: list[URLPattern | URLResolver], prefix: str, outer: set[str]) -> None:
+    def walk(patterns: Sequence[object], prefix: str, outer: set[str]) -> None:
         for p in patterns:
+            assert isinstance(p, URLPattern | URLResolver)
             names = outer | set(p.pattern.converters)
             if isinstance(p, URLResolver):
                 walk(p.url_patterns, f"{prefix}{p.namespace}:", names)
