@@ -19,14 +19,16 @@ from dataclasses import dataclass
 from datetime import date
 from functools import wraps
 from typing import Concatenate
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from curriculum.models import Plan
 from progress.access import PAGE, AuthenticatedHttpRequest, View
+from progress.forms.preview import PreviewStartForm
 from progress.instructors import instructor_page, is_instructor, visible_plans
 from progress.models import Enrollment
 from progress.zones import local_today
@@ -79,9 +81,10 @@ def may_preview(user: User | AnonymousUser, plan: Plan) -> bool:
 
 
 type PlanView[**P] = Callable[Concatenate[AuthenticatedHttpRequest, Plan, P], HttpResponse]
+type PreviewView[**P] = Callable[Concatenate[AuthenticatedHttpRequest, Preview, P], HttpResponse]
 
 
-def preview_page[**P](view: PlanView[P]) -> View[P]:
+def plan_preview_page[**P](view: PlanView[P]) -> View[P]:
     """`progress.instructors.instructor_page` for GET and HEAD, then 403 without the admin's change permission."""
 
     @wraps(view)
@@ -91,3 +94,22 @@ def preview_page[**P](view: PlanView[P]) -> View[P]:
         return view(request, plan, *args, **kwargs)
 
     return instructor_page(PAGE)(checked)
+
+
+def preview_page[**P](view: PreviewView[P]) -> View[P]:
+    """`plan_preview_page`, then `view(request, preview, ...)` for the URL's `start` date.
+
+    A start date out of range (typed into the address: the forms refuse it) leads to the start form, which
+    says why.
+    """
+
+    @wraps(view)
+    def with_preview(
+        request: AuthenticatedHttpRequest, plan: Plan, start: date, *args: P.args, **kwargs: P.kwargs
+    ) -> HttpResponse:
+        preview = throwaway(plan, start, request.user)
+        if not PreviewStartForm({"start": start.isoformat()}, today=preview.today).is_valid():
+            return HttpResponseRedirect(f"{preview.start_url}?{urlencode({'start': start.isoformat()})}")
+        return view(request, preview, *args, **kwargs)
+
+    return plan_preview_page(with_preview)  # type: ignore[arg-type]  # `start` is one more URL argument

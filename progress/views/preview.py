@@ -8,12 +8,10 @@ learner's stored body can never be served here.
 
 from __future__ import annotations
 
-from datetime import date
-from urllib.parse import urlencode
-
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -22,29 +20,17 @@ from progress.access import AuthenticatedHttpRequest
 from progress.forms.preview import PreviewStartForm
 from progress.page_contexts import calendar_context, plan_context, today_context
 from progress.pages import day_context
-from progress.preview import Preview, default_today, preview_page, throwaway
-
-type Answer = HttpResponse | Preview
+from progress.preview import Preview, default_today, plan_preview_page, preview_page, throwaway
 
 
-@preview_page
+@plan_preview_page
 def start(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     """The start-date form (the admin's plan page has the same one); a valid date opens the preview's Today."""
     form = PreviewStartForm(request.GET if "start" in request.GET else None, today=default_today())
     if form.is_valid():
-        preview = throwaway(plan, form.cleaned_data["start"], request.user)
-        return HttpResponseRedirect(preview.url("today") or "")
-    status = 400 if form.is_bound else 200
-    context = {"plan": plan, "form": form, "admin_url": throwaway(plan, form.today, request.user).admin_url}
-    return render(request, "instructor/preview_start.html", context, status=status)
-
-
-def _preview(request: AuthenticatedHttpRequest, plan: Plan, start: date) -> Answer:
-    """The preview from `start`, or (a start date out of range, typed into the address) the form saying why."""
-    if not PreviewStartForm({"start": start.isoformat()}, today=default_today()).is_valid():
-        preview_start = throwaway(plan, start, request.user).start_url
-        return HttpResponseRedirect(f"{preview_start}?{urlencode({'start': start.isoformat()})}")
-    return throwaway(plan, start, request.user)
+        return HttpResponseRedirect(throwaway(plan, form.cleaned_data["start"], request.user).url("today") or "")
+    context = {"plan": plan, "form": form, "admin_url": reverse("admin:curriculum_plan_change", args=[plan.pk])}
+    return render(request, "instructor/preview_start.html", context, status=400 if form.is_bound else 200)
 
 
 def _part(request: AuthenticatedHttpRequest, template: str, context: dict[str, object]) -> SafeString:
@@ -59,37 +45,25 @@ def _page(
 
 
 @preview_page
-def today(request: AuthenticatedHttpRequest, plan: Plan, start: date) -> HttpResponse:
-    preview = _preview(request, plan, start)
-    if isinstance(preview, HttpResponse):
-        return preview
+def today(request: AuthenticatedHttpRequest, preview: Preview) -> HttpResponse:
     return _page(request, "progress/today.html", preview, today_context(preview.enrollment, preview.today))
 
 
 @preview_page
-def day(request: AuthenticatedHttpRequest, plan: Plan, start: date, number: int) -> HttpResponse:
-    preview = _preview(request, plan, start)
-    if isinstance(preview, HttpResponse):
-        return preview
+def day(request: AuthenticatedHttpRequest, preview: Preview, number: int) -> HttpResponse:
     return _page(request, "progress/day.html", preview, day_context(preview.enrollment, preview.today, number))
 
 
 @preview_page
-def plan(request: AuthenticatedHttpRequest, plan: Plan, start: date) -> HttpResponse:
-    preview = _preview(request, plan, start)
-    if isinstance(preview, HttpResponse):
-        return preview
+def plan(request: AuthenticatedHttpRequest, preview: Preview) -> HttpResponse:
     return _page(request, "progress/plan.html", preview, plan_context(request, preview.enrollment, preview.today))
 
 
 @vary_on_headers("HX-Request")
 @preview_page
 def calendar_month(
-    request: AuthenticatedHttpRequest, plan: Plan, start: date, year: int | None = None, month: int | None = None
+    request: AuthenticatedHttpRequest, preview: Preview, year: int | None = None, month: int | None = None
 ) -> HttpResponse:
-    preview = _preview(request, plan, start)
-    if isinstance(preview, HttpResponse):
-        return preview
     context = {**calendar_context(preview.enrollment, preview.today, year, month), "preview": preview}
     grid = _part(request, "progress/calendar.html#month-grid", context)
     # As on the learner's calendar: htmx swaps the month grid, a history restore wants the whole page.

@@ -318,3 +318,9 @@ def test_the_same_queries_for_a_short_and_a_long_plan(db: None, rest: str) -> No
             assert ida.get(url).status_code == 200
         counts[slug] = len(ctx.captured_queries)
     assert counts == {"short": QUERIES[rest], "long": QUERIES[rest]}
+
+
+@pytest.mark.usefixtures("thursday")
+def test_an_unpublished_plan_can_be_previewed_before_learners_see_it(plan: Plan, ida: Client) -> None:
+    Plan.objects.filter(pk=plan.pk).update(published=False)
+    assert ida.get(page(START)).status_code == 200
