@@ -96,6 +96,7 @@ class PlanAdmin(PlanDocumentsMixin, PlanInstructorsMixin, CurriculumAdmin):
         "overview_heading",
         "summary",
         "resources_heading",
+        ("study_hours_min", "study_hours_max"),
         "day_list",
         "version_list",
         "cohort_link",

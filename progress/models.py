@@ -351,6 +351,7 @@ class DeletedLearnerTotals(models.Model):
 
 
 # Defined beside the code that sends them; imported here so Django registers them with this app.
+from progress.models_time import StudyTime, StudyTimer  # noqa: E402
 from progress.nudges.models import Nudge, NudgeDelivery  # noqa: E402
 
 __all__ = [
@@ -362,5 +363,7 @@ __all__ = [
     "NudgeDelivery",
     "ReminderDelivery",
     "ScheduleChange",
+    "StudyTime",
+    "StudyTimer",
     "TaskCompletion",
 ]

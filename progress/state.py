@@ -1,10 +1,12 @@
-"""A learner's own state in one query: ticked task ids, schedule changes and days off.
+"""A learner's own state in one query: ticked task ids, schedule changes, days off and study time.
 
 Every learner page needs all three (the ticks for the counters, the other two to lay the plan onto dates).
 Read one by one they are three round trips to the database for a handful of small rows; here they come back
 from one UNION ALL, and the two kinds of rows the schedule reads through `enrollment.schedule_changes.all()`
 and `enrollment.days_off.all()` are put into the enrollment's prefetch cache, so the code that reads them
 (progress.models.Enrollment.schedule_input, rescheduling, the feed) needs no change and no extra query.
+The minutes logged per plan day and the learner's running timer come along and are kept on the enrollment
+for `progress.study_time.study_state`, so the pages that show study time need no query of their own.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Cast
 
-from progress.models import DayOff, Enrollment, ScheduleChange, TaskCompletion
+from progress.models import DayOff, Enrollment, ScheduleChange, StudyTime, StudyTimer, TaskCompletion
+from progress.study_hours import StudyState, Timer
 
 # One row shape for the three kinds of rows: (kind, id, task, change kind, from_day, date 1, date 2,
 # created, undone). Typed NULLs, so every database resolves the UNION's column types the same way.
@@ -23,10 +26,11 @@ _NULL_INT = Cast(Value(None), models.IntegerField())
 _NULL_TEXT = Cast(Value(None), models.CharField())
 _NULL_DATE = Cast(Value(None), models.DateField())
 _NULL_TIME = Cast(Value(None), models.DateTimeField())
-_TICK, _CHANGE, _OFF = "t", "c", "o"
+_TICK, _CHANGE, _OFF, _TIME, _TIMER = "t", "c", "o", "s", "r"
+STUDY_ATTR = "_study_state"
 
 
-def _rows(enrollment_id: int) -> Any:
+def _rows(enrollment_id: int, user_id: int) -> Any:
     ticks = TaskCompletion.objects.filter(enrollment_id=enrollment_id).values_list(
         Value(_TICK), "pk", "task_id", _NULL_TEXT, _NULL_INT, _NULL_DATE, _NULL_DATE, _NULL_TIME, _NULL_TIME
     )
@@ -36,7 +40,15 @@ def _rows(enrollment_id: int) -> Any:
     days_off = DayOff.objects.filter(enrollment_id=enrollment_id).values_list(
         Value(_OFF), "pk", _NULL_INT, _NULL_TEXT, _NULL_INT, "start_date", "end_date", "created_at", _NULL_TIME
     )
-    return ticks.order_by().union(changes.order_by(), days_off.order_by(), all=True)
+    # Study time: (day, minutes) in the task and from_day columns; the timer is the learner's, whichever
+    # enrollment it runs for (one per learner), its enrollment in from_day and its start in "created".
+    times = StudyTime.objects.filter(enrollment_id=enrollment_id).values_list(
+        Value(_TIME), "pk", "day_id", _NULL_TEXT, "minutes", _NULL_DATE, _NULL_DATE, _NULL_TIME, _NULL_TIME
+    )
+    timer = StudyTimer.objects.filter(user_id=user_id).values_list(
+        Value(_TIMER), "pk", "day_id", _NULL_TEXT, "enrollment_id", _NULL_DATE, _NULL_DATE, "started_at", _NULL_TIME
+    )
+    return ticks.order_by().union(changes.order_by(), days_off.order_by(), times.order_by(), timer.order_by(), all=True)
 
 
 def load(enrollment: Enrollment) -> frozenset[int]:
@@ -45,13 +57,22 @@ def load(enrollment: Enrollment) -> frozenset[int]:
     An unsaved enrollment (an instructor's preview) has no state: nothing is read.
     """
     if enrollment.pk is None:
+        setattr(enrollment, STUDY_ATTR, StudyState({}, None))
         return frozenset()
     ticked: set[int] = set()
     changes: list[ScheduleChange] = []
     days_off: list[DayOff] = []
-    for kind, pk, task_id, change_kind, from_day, day1, day2, created, undone in _rows(enrollment.pk):
+    minutes: dict[int, int] = {}
+    timer: Timer | None = None
+    for kind, pk, task_id, change_kind, from_day, day1, day2, created, undone in _rows(
+        enrollment.pk, enrollment.user_id
+    ):
         if kind == _TICK:
             ticked.add(task_id)
+        elif kind == _TIME:
+            minutes[task_id] = from_day
+        elif kind == _TIMER:
+            timer = Timer(enrollment_id=from_day, day_id=task_id, started_at=created)
         elif kind == _CHANGE:
             changes.append(
                 ScheduleChange(
@@ -75,6 +96,7 @@ def load(enrollment: Enrollment) -> frozenset[int]:
     cache = enrollment.__dict__.setdefault("_prefetched_objects_cache", {})
     cache["schedule_changes"] = _prefetched(ScheduleChange.objects.filter(enrollment=enrollment), changes)
     cache["days_off"] = _prefetched(DayOff.objects.filter(enrollment=enrollment), days_off)
+    setattr(enrollment, STUDY_ATTR, StudyState(minutes, timer))
     return frozenset(ticked)
 
 

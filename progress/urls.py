@@ -18,6 +18,7 @@ from progress.views import (
     search,
     settings,
     snippets,
+    study_time,
     today,
     unsubscribe,
 )
@@ -33,6 +34,9 @@ urlpatterns = [
     path("days/<int:number>/tasks/<int:task_id>/toggle/", day.toggle_task, name="toggle_task"),
     path("days/<int:number>/note/", notes.note_save, name="note_save"),
     path("days/<int:number>/note/share/", notes.note_share, name="note_share"),
+    path("days/<int:number>/time/", study_time.time_log, name="time_log"),
+    path("days/<int:number>/timer/start/", study_time.timer_start, name="timer_start"),
+    path("days/<int:number>/timer/stop/", study_time.timer_stop, name="timer_stop"),
     path("notes/export.md", notes.notes_export, name="notes_export"),
     path("plan/", overview.plan, name="plan"),
     path("progress/", overview.progress, name="progress"),

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -75,6 +77,14 @@ class Plan(models.Model):
         _("resources heading"), max_length=200, default="学习资源精选", validators=PLAIN
     )
     published = models.BooleanField(_("published"), default=True)
+    # What the plan expects of a study day, compared with the learner's logged study time on the progress
+    # page. Not part of the document (its overview says it in prose): instructors set it in the admin.
+    study_hours_min = models.PositiveSmallIntegerField(
+        _("study hours per day, from"), default=3, validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
+    study_hours_max = models.PositiveSmallIntegerField(
+        _("study hours per day, to"), default=4, validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
     # Changes whenever anything in the plan changes (progress.structure caches the plan under it); set by
     # curriculum.signals for admin edits and by the importer for bulk writes.
     version = models.CharField(max_length=16, default=new_version, editable=False)
@@ -97,6 +107,10 @@ class Plan(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+    def clean(self) -> None:
+        if self.study_hours_min > self.study_hours_max:
+            raise ValidationError({"study_hours_max": _("Must be at least the hours it starts from.")})
 
 
 class Phase(models.Model):
