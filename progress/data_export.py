@@ -43,6 +43,7 @@ account.json            your account, language and the settings of each plan you
 
 ENROLLMENT_FIELDS = (
     "plan__slug", "plan__title", "start_date", "study_weekdays", "time_zone", "reminders_enabled", "reminder_time",
+    "weekend_reminders",
     "morning_start", "morning_end", "afternoon_start", "afternoon_end", "created_at",
 )  # fmt: skip
 

@@ -133,16 +133,23 @@ def due_enrollments(now: datetime, zones: Sequence[ZoneNow]) -> QuerySet[Enrollm
 
 
 def reminder_kind(
-    schedule: Schedule, on: date, *, finished: bool, paused: bool = False, day_off: bool = False
+    schedule: Schedule,
+    on: date,
+    *,
+    finished: bool,
+    paused: bool = False,
+    day_off: bool = False,
+    review_days: bool = True,
 ) -> Kind | None:
-    """Which reminder (if any) a learner gets on their local date `on` (pure)."""
+    """Which reminder (if any) a learner gets on their local date `on` (pure). `review_days` is the learner's
+    weekend-reminders switch: off, a review day gets no reminder."""
     if finished or paused or day_off or schedule.total_days == 0:
         return None
     day = schedule.day_on(on)
     if day.kind == DayKind.STUDY:
         return Kind.STUDY
     if day.kind == DayKind.REVIEW:
-        return Kind.REVIEW
+        return Kind.REVIEW if review_days else None
     if day.kind == DayKind.BEFORE_START:
         tomorrow = schedule.day_on(on + ONE_DAY)
         return Kind.EVE if tomorrow.kind == DayKind.STUDY and tomorrow.number == 1 else None
@@ -172,6 +179,7 @@ def who_is_due(now: datetime | None = None) -> list[Due]:
             finished=e.plan_tasks > 0 and e.done_tasks >= e.plan_tasks,  # type: ignore[attr-defined]
             paused=paused_on(inp.changes, local_date),
             day_off=off_on(inp.days_off, local_date),
+            review_days=e.weekend_reminders,
         )
         if kind is not None:
             result.append(Due(e, local_date, kind))

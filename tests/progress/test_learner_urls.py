@@ -33,6 +33,7 @@ METHODS = {
     "enroll": FORM,
     "activate": ACTION,
     "settings": FORM,
+    "test_reminder": ACTION,
     "reschedule": FORM,
     "reschedule_undo": ACTION,
     "days_off": FORM,

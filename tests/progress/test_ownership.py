@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
@@ -205,6 +206,19 @@ def test_companion_posts_without_the_csrf_token_are_refused(csrf_client, enrollm
     data = {"body": "x", "version": "0", "status": "done"}
     assert csrf_client.post(url.format(pk=item.pk), data, headers=HTMX).status_code == 403
     assert not ResourceProgress.objects.exists() and not WeekNote.objects.exists()
+
+
+def test_a_test_reminder_without_the_csrf_token_is_refused(csrf_client, enrollment) -> None:
+    assert csrf_client.post("/settings/test-reminder/").status_code == 403
+    assert csrf_client.post("/settings/test-reminder/", headers=HTMX).status_code == 403
+    assert mail.outbox == []
+
+
+def test_a_test_reminder_goes_to_ones_own_address_about_ones_own_plan(bob_client, bob_elsewhere, enrollment) -> None:
+    bob_client.post("/settings/test-reminder/")
+
+    [message] = mail.outbox
+    assert message.to == ["bob@example.com"] and "Plan bobs" in message.subject
 
 
 # --- study time ---------------------------------------------------------------------------------------------
