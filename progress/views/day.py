@@ -45,7 +45,9 @@ def toggle_task(
     else:
         TaskCompletion.objects.filter(enrollment=enrollment, task_id=task_id).delete()
     if not request.htmx:
-        return HttpResponseRedirect(safe_next(request, reverse("progress:day", args=[number])))
+        # Back to the ticked task itself (its <li id="task-N">), not the top of a long page.
+        back = safe_next(request, reverse("progress:day", args=[number])).split("#", 1)[0]
+        return HttpResponseRedirect(f"{back}#task-{task_id}")
     ov = overview(enrollment, today)
     context = {
         "overview": ov,
