@@ -31,6 +31,7 @@ from progress.access import PAGE, AuthenticatedHttpRequest, View
 from progress.forms.preview import PreviewStartForm
 from progress.instructors import instructor_page, is_instructor, visible_plans
 from progress.models import Enrollment
+from progress.services import Overview, overview
 from progress.zones import local_today
 
 CHANGE_PLAN = "curriculum.change_plan"
@@ -52,6 +53,10 @@ class Preview:
         if name not in PAGES:
             return None
         return reverse(f"instructor:preview:{name}", args=[self.plan.slug, self.start, *args])
+
+    def overview(self) -> Overview:
+        """The throw-away learner's standing today: no ticks, no schedule changes (nothing is read)."""
+        return overview(self.enrollment, self.today)
 
     @property
     def admin_url(self) -> str:

@@ -7,19 +7,16 @@ written, so the daily reminder still comes at the learner's reminder time, and r
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.mail import mailers
 
 from progress.models import Enrollment
-from progress.reminders.due import reminder_kind
+from progress.reminders import upcoming
 from progress.reminders.message import build_message
-from progress.schedule import ONE_DAY, off_on, paused_on
+from progress.schedule import ONE_DAY
 from progress.services import overview
 from progress.zones import local_today
-
-# How far ahead `next_reminder_date` looks: past a long day off or the eve of a start months away, "none soon".
-HORIZON = timedelta(days=60)
 
 
 def send_reminder_now(enrollment: Enrollment) -> date:
@@ -34,15 +31,16 @@ def send_reminder_now(enrollment: Enrollment) -> date:
 
 
 def next_reminder_date(enrollment: Enrollment, after: date) -> date | None:
-    """The first local date after `after` on which the learner gets a reminder, within HORIZON; None if none."""
+    """The first local date after `after` on which the learner gets a reminder; None if none (or reminders off)."""
     if not enrollment.reminders_enabled:
         return None
     ov = overview(enrollment, after)
-    inp = enrollment.schedule_input(total_days=0)
-    day = after + ONE_DAY
-    while day <= after + HORIZON:
-        paused, off = paused_on(inp.changes, day), off_on(inp.days_off, day)
-        if reminder_kind(ov.schedule, day, finished=ov.finished, paused=paused, day_off=off) is not None:
-            return day
-        day += ONE_DAY
-    return None
+    inp = enrollment.schedule_input(ov.schedule.total_days, after)
+    return upcoming.next_reminder_date(
+        ov.schedule,
+        inp.changes,
+        inp.days_off,
+        after + ONE_DAY,
+        finished=ov.finished,
+        review_days=enrollment.weekend_reminders,
+    )

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.vary import vary_on_headers
 
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
-from progress.page_cache import overview_inputs, render_part
-from progress.page_contexts import calendar_context
+from progress.page_cache import cached_whole, overview_inputs, render_part
+from progress.page_contexts import calendar_context, month_of
+from progress.services import overview
 
 
 @vary_on_headers("HX-Request")
@@ -23,10 +24,22 @@ def calendar_month(
     year: int | None = None,
     month: int | None = None,
 ) -> HttpResponse:
-    context = calendar_context(enrollment, today, year, month)
-    ov = context["overview"]
-    grid = render_part(request, "progress/calendar.html#month-grid", context, overview_inputs(ov))  # type: ignore[arg-type]
+    year, month = month_of(today, year, month)
+    ov = overview(enrollment, today)
+    inputs = overview_inputs(ov)
+
+    def context() -> dict[str, object]:
+        return calendar_context(ov, year, month)
+
+    def grid(values: dict[str, object]) -> str:
+        return render_part(request, "progress/calendar.html#month-grid", values, inputs)
+
     # A history-restore request (back button after a cache miss) wants the whole page.
     if request.htmx and not request.htmx.history_restore_request:
-        return HttpResponse(grid)
-    return render(request, "progress/calendar.html", {**context, "grid": grid})
+        return cached_whole(request, ("progress/calendar.html#month-grid", *inputs), lambda: grid(context()))
+
+    def page() -> str:
+        values = context()
+        return render_to_string("progress/calendar.html", {**values, "grid": grid(values)}, request)
+
+    return cached_whole(request, ("progress/calendar.html", *inputs), page)

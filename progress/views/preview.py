@@ -18,8 +18,9 @@ from django.views.decorators.vary import vary_on_headers
 from curriculum.models import Plan
 from progress.access import AuthenticatedHttpRequest
 from progress.forms.preview import PreviewStartForm
-from progress.page_contexts import calendar_context, plan_context, today_context
+from progress.page_contexts import calendar_context, month_of, plan_context, today_context
 from progress.pages import day_context
+from progress.phase_pages import phase_pages
 from progress.preview import Preview, default_today, plan_preview_page, preview_page, throwaway
 
 
@@ -46,7 +47,7 @@ def _page(
 
 @preview_page
 def today(request: AuthenticatedHttpRequest, preview: Preview) -> HttpResponse:
-    return _page(request, "progress/today.html", preview, today_context(preview.enrollment, preview.today))
+    return _page(request, "progress/today.html", preview, today_context(preview.overview()))
 
 
 @preview_page
@@ -56,7 +57,8 @@ def day(request: AuthenticatedHttpRequest, preview: Preview, number: int) -> Htt
 
 @preview_page
 def plan(request: AuthenticatedHttpRequest, preview: Preview) -> HttpResponse:
-    return _page(request, "progress/plan.html", preview, plan_context(request, preview.enrollment, preview.today))
+    ov = preview.overview()
+    return _page(request, "progress/plan.html", preview, plan_context(ov, phase_pages(request, ov)))
 
 
 @vary_on_headers("HX-Request")
@@ -64,7 +66,8 @@ def plan(request: AuthenticatedHttpRequest, preview: Preview) -> HttpResponse:
 def calendar_month(
     request: AuthenticatedHttpRequest, preview: Preview, year: int | None = None, month: int | None = None
 ) -> HttpResponse:
-    context = {**calendar_context(preview.enrollment, preview.today, year, month), "preview": preview}
+    year, month = month_of(preview.today, year, month)
+    context = {**calendar_context(preview.overview(), year, month), "preview": preview}
     grid = _part(request, "progress/calendar.html#month-grid", context)
     # As on the learner's calendar: htmx swaps the month grid, a history restore wants the whole page.
     if request.htmx and not request.htmx.history_restore_request:

@@ -8,11 +8,17 @@ from django.http import HttpResponse
 
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
-from progress.page_cache import overview_inputs, render_page
+from progress.page_cache import cached_page, overview_inputs
 from progress.page_contexts import today_context
+from progress.services import overview
 
 
 @learner_page()
 def today(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
-    context = today_context(enrollment, today)
-    return render_page(request, "progress/today.html", context, overview_inputs(context["overview"]))  # type: ignore[arg-type]
+    ov = overview(enrollment, today)
+    return cached_page(
+        request,
+        "progress/today.html",
+        overview_inputs(ov),
+        lambda: today_context(ov),
+    )
