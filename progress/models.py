@@ -114,8 +114,12 @@ class Enrollment(models.Model):
     def schedule_input(self, total_days: int, today: date | None = None) -> ScheduleInput:
         """The plain values `progress.schedule` needs; reads `.all()` so callers can prefetch.
 
-        `today` (the learner's local date) only matters while paused: see progress.schedule.
+        `today` (the learner's local date) only matters while paused: see progress.schedule. An unsaved
+        enrollment (an instructor's preview, progress.preview) has no history, and Django refuses to read
+        related rows of an unsaved instance.
         """
+        if self.pk is None:
+            return ScheduleInput(self.start_date, self.weekdays, total_days, (), (), today)
         changes = tuple(
             Change(c.kind, c.from_day, c.on_date) for c in self.schedule_changes.all() if c.undone_at is None
         )

@@ -51,7 +51,8 @@ def day_context(enrollment: Enrollment, today: date, number: int) -> dict[str, o
     """What `progress/day.html` needs (the day page, and the note form when it answers with the page)."""
     ov = overview(enrollment, today)
     day = plan_day(ov.structure, number)
-    note = DayNote.objects.filter(enrollment=enrollment, day_id=day.pk).first()
+    # An unsaved enrollment (an instructor's preview) has no notes, and cannot be used in a filter.
+    note = DayNote.objects.filter(enrollment=enrollment, day_id=day.pk).first() if enrollment.pk else None
     return {
         "enrollment": enrollment,
         "overview": ov,

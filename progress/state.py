@@ -57,7 +57,13 @@ _STATE = CompiledQuery("learner-state", _rows, arity=2)
 
 
 def load(enrollment: Enrollment) -> frozenset[int]:
-    """Read the learner's state (one query); returns the ticked task ids and fills the prefetch caches."""
+    """Read the learner's state (one query); returns the ticked task ids and fills the prefetch caches.
+
+    An unsaved enrollment (an instructor's preview) has no state: nothing is read.
+    """
+    if enrollment.pk is None:
+        setattr(enrollment, STUDY_ATTR, StudyState({}, None))
+        return frozenset()
     ticked: set[int] = set()
     changes: list[ScheduleChange] = []
     days_off: list[DayOff] = []

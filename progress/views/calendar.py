@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.views.decorators.vary import vary_on_headers
 
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
 from progress.page_cache import cached_whole, overview_inputs, render_part
-from progress.pages import YEARS, month_cells, shift_month
+from progress.page_contexts import calendar_context, month_of
 from progress.services import overview
 
 
@@ -24,24 +24,12 @@ def calendar_month(
     year: int | None = None,
     month: int | None = None,
 ) -> HttpResponse:
-    if year is None or month is None:
-        year, month = today.year, today.month
-    if year not in YEARS or not 1 <= month <= 12:
-        raise Http404("no such month")
+    year, month = month_of(today, year, month)
     ov = overview(enrollment, today)
     inputs = overview_inputs(ov)
 
     def context() -> dict[str, object]:
-        return {
-            "enrollment": enrollment,
-            "overview": ov,
-            "today": today,
-            "month_start": date(year, month, 1),
-            "weeks": month_cells(ov, year, month),
-            "weekday_names": [date(2024, 1, i) for i in range(1, 8)],  # 2024-01-01 was a Monday
-            "prev": shift_month(year, month, -1),
-            "next": shift_month(year, month, 1),
-        }
+        return calendar_context(ov, year, month)
 
     def grid(values: dict[str, object]) -> str:
         return render_part(request, "progress/calendar.html#month-grid", values, inputs)

@@ -10,8 +10,9 @@ from progress import activity, heatmap
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
 from progress.page_cache import cached_page, overview_inputs
+from progress.page_contexts import plan_context
 from progress.pages import phases_of
-from progress.phase_pages import limit_to_phase, phase_pages
+from progress.phase_pages import phase_pages
 from progress.services import overview
 from progress.study_time import plan_hours, study_weeks
 
@@ -21,17 +22,7 @@ def plan(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date)
     ov = overview(enrollment, today)
     pages = phase_pages(request, ov)
 
-    def context() -> dict[str, object]:
-        return {
-            "enrollment": enrollment,
-            "overview": ov,
-            "today": today,
-            "phases": limit_to_phase(phases_of(ov), pages),
-            "sections": ov.structure.sections,
-            "phase_pages": pages,
-        }
-
-    return cached_page(request, "progress/plan.html", overview_inputs(ov), context)
+    return cached_page(request, "progress/plan.html", overview_inputs(ov), lambda: plan_context(ov, pages))
 
 
 @learner_page()

@@ -10,7 +10,8 @@ from progress import late_start
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
 from progress.page_cache import cached_page, overview_inputs
-from progress.services import agenda, overview
+from progress.page_contexts import today_context
+from progress.services import overview
 
 
 @learner_page()
@@ -18,14 +19,8 @@ def today(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date
     ov = overview(enrollment, today)
 
     def context() -> dict[str, object]:
-        return {
-            "enrollment": enrollment,
-            "agenda": agenda(enrollment, today, ov),
-            "overview": ov,
-            "today": today,
-            # Read from what the page's key already holds (start date, enrollment, schedule changes, date).
-            "late_start": late_start.offer(ov),
-            "restarted": late_start.restarted(ov),
-        }
+        # The late-start offer reads what the page's key already holds (start date, enrollment, schedule
+        # changes, date); it is the learner's own, so the preview (which shares today_context) never shows it.
+        return {**today_context(ov), "late_start": late_start.offer(ov), "restarted": late_start.restarted(ov)}
 
     return cached_page(request, "progress/today.html", overview_inputs(ov), context)

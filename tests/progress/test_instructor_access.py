@@ -1,10 +1,12 @@
 """Who reaches the instructor pages: superusers every plan's, instructors their own plans', nobody else anything.
 
-Every URL in progress.instructor_urls is in METHODS below, and every one is tried by every kind of visitor.
+Every URL in progress.instructor_urls (and the preview's, progress.preview_urls) is in METHODS below, and every
+one is tried by every kind of visitor.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import quote
 
 import pytest
@@ -12,11 +14,12 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, reverse
+from django.urls import URLPattern, URLResolver, reverse
 
 from curriculum.models import Plan, Task
 from progress.instructor_urls import urlpatterns
 from progress.models import Enrollment, TaskCompletion
+from progress.preview import default_today
 from tests.factories import make_plan
 from tests.progress.cohort_helpers import enroll, make_instructor
 from tests.progress.helpers import START, logged_in
@@ -29,6 +32,12 @@ METHODS = {
     "days": PAGE,
     "learner": PAGE,
     "nudge": FORM,
+    "preview:start": PAGE,
+    "preview:today": PAGE,
+    "preview:calendar": PAGE,
+    "preview:calendar_month": PAGE,
+    "preview:day": PAGE,
+    "preview:plan": PAGE,
 }
 PLAN_URLS = set(METHODS) - {"index"}
 
@@ -44,12 +53,23 @@ def learner(plan: Plan) -> Enrollment:
 
 
 def urls(plan: Plan, learner: Enrollment) -> dict[str, str]:
-    samples = {"slug": plan.slug, "pk": learner.pk}
+    """Every instructor URL by name, those of included URL confs (the preview's) as "namespace:name"."""
+    samples = {"slug": plan.slug, "pk": learner.pk, "start": default_today(), "number": 1, "year": 2026, "month": 3}
+    found: dict[str, str] = {}
 
-    def url(p: URLPattern) -> str:
-        return reverse(f"instructor:{p.name}", kwargs={k: samples[k] for k in p.pattern.converters})
+    def walk(patterns: Sequence[object], prefix: str, outer: set[str]) -> None:
+        for p in patterns:
+            assert isinstance(p, URLPattern | URLResolver)
+            names = outer | set(p.pattern.converters)
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, f"{prefix}{p.namespace}:", names)
+            else:
+                found[f"{prefix}{p.name}"] = reverse(
+                    f"instructor:{prefix}{p.name}", kwargs={k: samples[k] for k in names}
+                )
 
-    return {str(p.name): url(p) for p in urlpatterns if isinstance(p, URLPattern)}
+    walk(urlpatterns, "", set())
+    return found
 
 
 def test_every_instructor_url_is_in_the_table(plan: Plan, learner: Enrollment) -> None:
