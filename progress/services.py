@@ -213,12 +213,13 @@ class Agenda:
         return self.overview.day_total(self.day.number) if self.day else 0
 
 
-def agenda(enrollment: Enrollment, today: date) -> Agenda:
+def agenda(enrollment: Enrollment, today: date, ticked: frozenset[int] | None = None) -> Agenda:
     """Everything the Today page and the reminder show for `today`.
 
-    No queries beyond `overview()`: the tasks come from the plan's cached structure.
+    No queries beyond `overview()`: the tasks come from the plan's cached structure, and none at all when the
+    caller passes the ticks it loaded (a reminder batch loads a whole batch's with progress.state.load_many).
     """
-    ov = overview(enrollment, today)
+    ov = overview(enrollment, today, ticked)
     schedule, kind = ov.schedule, ov.day_on_today.kind
     day_number: int | None = None
     if kind == DayKind.STUDY:

@@ -1,4 +1,4 @@
-"""A learner's own state in one query: ticked task ids, schedule changes and days off.
+"""A learner's own state in one query: ticked task ids, schedule changes and days off (or a batch of learners').
 
 Every learner page needs all three (the ticks for the counters, the other two to lay the plan onto dates).
 Read one by one they are three round trips to the database for a handful of small rows; here they come back
@@ -9,6 +9,7 @@ and `enrollment.days_off.all()` are put into the enrollment's prefetch cache, so
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from django.db import models
@@ -17,7 +18,7 @@ from django.db.models.functions import Cast
 
 from progress.models import DayOff, Enrollment, ScheduleChange, TaskCompletion
 
-# One row shape for the three kinds of rows: (kind, id, task, change kind, from_day, date 1, date 2,
+# One row shape for the three kinds of rows: (kind, enrollment, id, task, change kind, from_day, date 1, date 2,
 # created, undone). Typed NULLs, so every database resolves the UNION's column types the same way.
 _NULL_INT = Cast(Value(None), models.IntegerField())
 _NULL_TEXT = Cast(Value(None), models.CharField())
@@ -26,29 +27,79 @@ _NULL_TIME = Cast(Value(None), models.DateTimeField())
 _TICK, _CHANGE, _OFF = "t", "c", "o"
 
 
-def _rows(enrollment_id: int) -> Any:
-    ticks = TaskCompletion.objects.filter(enrollment_id=enrollment_id).values_list(
-        Value(_TICK), "pk", "task_id", _NULL_TEXT, _NULL_INT, _NULL_DATE, _NULL_DATE, _NULL_TIME, _NULL_TIME
+def _rows(enrollment_ids: Collection[int], *, ticks: bool = True) -> Any:
+    # `= id` for one learner (a page), `IN (...)` for a reminder batch: the same query either way.
+    mine = {"enrollment_id__in": enrollment_ids} if len(enrollment_ids) > 1 else {"enrollment_id": min(enrollment_ids)}
+    ticked = TaskCompletion.objects.filter(**mine).values_list(
+        Value(_TICK),
+        "enrollment_id",
+        "pk",
+        "task_id",
+        _NULL_TEXT,
+        _NULL_INT,
+        _NULL_DATE,
+        _NULL_DATE,
+        _NULL_TIME,
+        _NULL_TIME,
     )
-    changes = ScheduleChange.objects.filter(enrollment_id=enrollment_id).values_list(
-        Value(_CHANGE), "pk", _NULL_INT, "kind", "from_day", "on_date", _NULL_DATE, "created_at", "undone_at"
+    changes = ScheduleChange.objects.filter(**mine).values_list(
+        Value(_CHANGE),
+        "enrollment_id",
+        "pk",
+        _NULL_INT,
+        "kind",
+        "from_day",
+        "on_date",
+        _NULL_DATE,
+        "created_at",
+        "undone_at",
     )
-    days_off = DayOff.objects.filter(enrollment_id=enrollment_id).values_list(
-        Value(_OFF), "pk", _NULL_INT, _NULL_TEXT, _NULL_INT, "start_date", "end_date", "created_at", _NULL_TIME
+    days_off = DayOff.objects.filter(**mine).values_list(
+        Value(_OFF),
+        "enrollment_id",
+        "pk",
+        _NULL_INT,
+        _NULL_TEXT,
+        _NULL_INT,
+        "start_date",
+        "end_date",
+        "created_at",
+        _NULL_TIME,
     )
-    return ticks.order_by().union(changes.order_by(), days_off.order_by(), all=True)
+    if not ticks:
+        return changes.order_by().union(days_off.order_by(), all=True)
+    return ticked.order_by().union(changes.order_by(), days_off.order_by(), all=True)
 
 
 def load(enrollment: Enrollment) -> frozenset[int]:
     """Read the learner's state (one query); returns the ticked task ids and fills the prefetch caches."""
-    ticked: set[int] = set()
-    changes: list[ScheduleChange] = []
-    days_off: list[DayOff] = []
-    for kind, pk, task_id, change_kind, from_day, day1, day2, created, undone in _rows(enrollment.pk):
+    return load_many([enrollment])[enrollment.pk]
+
+
+def prefetch_schedules(enrollments: Sequence[Enrollment]) -> None:
+    """Only the schedule rows (changes, days off) of several learners, into their prefetch caches: one query."""
+    load_many(enrollments, ticks=False)
+
+
+def load_many(enrollments: Sequence[Enrollment], *, ticks: bool = True) -> dict[int, frozenset[int]]:
+    """`load` for several learners at once (a reminder batch): still one query, whatever their number.
+
+    Returns each enrollment's ticked task ids by its id (empty without `ticks`), and fills each one's
+    prefetch caches."""
+    if not enrollments:
+        return {}
+    by_id = {e.pk: e for e in enrollments}
+    ticked: dict[int, set[int]] = {pk: set() for pk in by_id}
+    changes: dict[int, list[ScheduleChange]] = {pk: [] for pk in by_id}
+    days_off: dict[int, list[DayOff]] = {pk: [] for pk in by_id}
+    for kind, owner, pk, task_id, change_kind, from_day, day1, day2, created, undone in _rows(
+        by_id.keys(), ticks=ticks
+    ):
+        enrollment = by_id[owner]
         if kind == _TICK:
-            ticked.add(task_id)
+            ticked[owner].add(task_id)
         elif kind == _CHANGE:
-            changes.append(
+            changes[owner].append(
                 ScheduleChange(
                     pk=pk,
                     enrollment=enrollment,
@@ -60,7 +111,15 @@ def load(enrollment: Enrollment) -> frozenset[int]:
                 )
             )
         else:
-            days_off.append(DayOff(pk=pk, enrollment=enrollment, start_date=day1, end_date=day2, created_at=created))
+            days_off[owner].append(
+                DayOff(pk=pk, enrollment=enrollment, start_date=day1, end_date=day2, created_at=created)
+            )
+    for owner, enrollment in by_id.items():
+        _fill_caches(enrollment, changes[owner], days_off[owner])
+    return {pk: frozenset(ids) for pk, ids in ticked.items()}
+
+
+def _fill_caches(enrollment: Enrollment, changes: list[ScheduleChange], days_off: list[DayOff]) -> None:
     # The models' own orderings, as `.all()` would have returned them.
     changes.sort(key=lambda c: (c.created_at, c.pk))
     days_off.sort(key=lambda o: (o.start_date, o.pk))
@@ -70,7 +129,6 @@ def load(enrollment: Enrollment) -> frozenset[int]:
     cache = enrollment.__dict__.setdefault("_prefetched_objects_cache", {})
     cache["schedule_changes"] = _prefetched(ScheduleChange.objects.filter(enrollment=enrollment), changes)
     cache["days_off"] = _prefetched(DayOff.objects.filter(enrollment=enrollment), days_off)
-    return frozenset(ticked)
 
 
 def _prefetched[M: models.Model](queryset: models.QuerySet[M], rows: list[M]) -> models.QuerySet[M]:

@@ -43,14 +43,15 @@ class Reminder:
     agenda: Agenda
 
 
-def reminder_for(enrollment: Enrollment, today: date) -> Reminder:
+def reminder_for(enrollment: Enrollment, today: date, ticked: frozenset[int] | None = None) -> Reminder:
     """The reminder for the learner's local date `today`, or NothingToSend when they get none that day.
 
     Skips the same learners who_is_due() skips (finished, paused, on a day off, outside the plan), checked
-    again here because a batch may run (or retry) well after the fan-out decided."""
+    again here because a batch may run (or retry) well after the fan-out decided. `ticked`: the learner's
+    ticked task ids when the caller loaded them (with the schedule rows in the enrollment's prefetch cache)."""
     if not enrollment.reminders_enabled:
         raise NothingToSend("reminders were turned off")
-    facts = agenda(enrollment, today)
+    facts = agenda(enrollment, today, ticked)
     finished = facts.overview.finished
     inp = enrollment.schedule_input(total_days=0)
     paused = paused_on(inp.changes, today)
@@ -93,9 +94,9 @@ def unsubscribe_headers(enrollment: Enrollment) -> tuple[str, dict[str, str]]:
     return url, headers
 
 
-def build_message(enrollment: Enrollment, today: date) -> EmailMultiAlternatives:
+def build_message(enrollment: Enrollment, today: date, ticked: frozenset[int] | None = None) -> EmailMultiAlternatives:
     """The reminder for `today` (the learner's local date), in their language, text and HTML."""
-    reminder = reminder_for(enrollment, today)
+    reminder = reminder_for(enrollment, today, ticked)
     unsubscribe_url, headers = unsubscribe_headers(enrollment)
     with translation.override(learner_language(enrollment)):
         context = {
