@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection, transaction
 from django.db.models import F, Model, Q, Value
 from django.db.models.functions import Concat
@@ -31,6 +32,7 @@ from config.logging_utils import log_event
 from progress.models import ReminderDelivery
 from progress.reminders import batch
 from progress.reminders.message import NothingToSend
+from progress.reminders.wire import wire_bytes
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +117,14 @@ class BatchConnection:
     def send(self, message: EmailMessage) -> None:
         # Django's backends open a connection only when none is open (that is how open() lets several
         # messages share one), so this connects for the first message and reuses it for the rest.
-        self.backend.open()
-        self.backend.send_messages([message])
+        backend = self.backend
+        backend.open()
+        raw = wire_bytes(message) if isinstance(backend, SmtpBackend) else None
+        if raw is None or not isinstance(backend, SmtpBackend) or backend.connection is None:
+            backend.send_messages([message])
+            return
+        # The same bytes Django would send, written without its header objects (progress.reminders.wire).
+        backend.connection.sendmail(backend.prep_address(message.from_email), message.recipients(), raw)
 
     def close(self) -> None:
         self.backend.close()  # a no-op when nothing is open
