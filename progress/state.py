@@ -9,7 +9,7 @@ and `enrollment.days_off.all()` are put into the enrollment's prefetch cache, so
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from django.db import models
@@ -17,6 +17,7 @@ from django.db.models import Value
 from django.db.models.functions import Cast
 
 from progress.models import DayOff, Enrollment, ScheduleChange, TaskCompletion
+from progress.schedule import Change, ScheduleInput
 
 # One row shape for the three kinds of rows: (kind, enrollment, id, task, change kind, from_day, date 1, date 2,
 # created, undone). Typed NULLs, so every database resolves the UNION's column types the same way.
@@ -76,25 +77,45 @@ def load(enrollment: Enrollment) -> frozenset[int]:
     return load_many([enrollment])[enrollment.pk]
 
 
-def prefetch_schedules(enrollments: Sequence[Enrollment]) -> None:
-    """Only the schedule rows (changes, days off) of several learners, into their prefetch caches: one query."""
-    load_many(enrollments, ticks=False)
+def schedule_inputs(
+    enrollments: Sequence[Enrollment], total_days: Callable[[Enrollment], int]
+) -> dict[int, ScheduleInput]:
+    """What progress.schedule needs for each of many learners (the reminder fan-out), from one query, as plain
+    values: no model instances and no prefetch caches, which would cost more than the query at 100,000."""
+    changes: dict[int, list[tuple[Any, ...]]] = {e.pk: [] for e in enrollments}
+    days_off: dict[int, list[tuple[Any, ...]]] = {e.pk: [] for e in enrollments}
+    if enrollments:
+        for kind, owner, pk, _, change_kind, from_day, day1, day2, created, undone in _rows(
+            changes.keys(), ticks=False
+        ):
+            if kind == _CHANGE:
+                if undone is None:
+                    changes[owner].append((created, pk, Change(change_kind, from_day, day1)))
+            else:
+                days_off[owner].append((day1, pk, day2))
+    return {
+        e.pk: ScheduleInput(
+            e.start_date,
+            e.weekdays,
+            total_days(e),
+            tuple(c for *_, c in sorted(changes[e.pk])),  # ScheduleChange's ordering: created, id
+            tuple((start, end) for start, _, end in sorted(days_off[e.pk])),
+        )
+        for e in enrollments
+    }
 
 
-def load_many(enrollments: Sequence[Enrollment], *, ticks: bool = True) -> dict[int, frozenset[int]]:
+def load_many(enrollments: Sequence[Enrollment]) -> dict[int, frozenset[int]]:
     """`load` for several learners at once (a reminder batch): still one query, whatever their number.
 
-    Returns each enrollment's ticked task ids by its id (empty without `ticks`), and fills each one's
-    prefetch caches."""
+    Returns each enrollment's ticked task ids by its id, and fills each one's prefetch caches."""
     if not enrollments:
         return {}
     by_id = {e.pk: e for e in enrollments}
     ticked: dict[int, set[int]] = {pk: set() for pk in by_id}
     changes: dict[int, list[ScheduleChange]] = {pk: [] for pk in by_id}
     days_off: dict[int, list[DayOff]] = {pk: [] for pk in by_id}
-    for kind, owner, pk, task_id, change_kind, from_day, day1, day2, created, undone in _rows(
-        by_id.keys(), ticks=ticks
-    ):
+    for kind, owner, pk, task_id, change_kind, from_day, day1, day2, created, undone in _rows(by_id.keys()):
         enrollment = by_id[owner]
         if kind == _TICK:
             ticked[owner].add(task_id)

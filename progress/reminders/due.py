@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from progress import state as learner_state
 from progress.models import Enrollment, ReminderDelivery, TaskCompletion
-from progress.schedule import ONE_DAY, DayKind, Schedule, off_on, paused_on
+from progress.schedule import ONE_DAY, DayKind, Schedule, ScheduleInput, off_on, paused_on
 from progress.structure import structure_for
 from progress.zones import load_zone
 
@@ -172,12 +172,13 @@ def decide(now: datetime | None = None) -> Decisions:
     zones = zones_now(reminder_zones(), now)
     by_zone = {z.time_zone: z for z in zones}
     candidates = list(due_enrollments(now, zones))
+    inputs: dict[int, ScheduleInput] = {}
     for chunk in chunks(candidates):
-        learner_state.prefetch_schedules(chunk)
+        inputs.update(learner_state.schedule_inputs(chunk, lambda e: structure_for(e.plan).last_day))
     decided: list[tuple[Enrollment, date, Kind | None, str]] = []
     for e in candidates:
         local_date = local_date_due(by_zone[e.time_zone], e.reminder_time)
-        inp = e.schedule_input(total_days=structure_for(e.plan).last_day)
+        inp = inputs[e.pk]
         paused, day_off = paused_on(inp.changes, local_date), off_on(inp.days_off, local_date)
         kind = reminder_kind(Schedule.build(inp), local_date, finished=False, paused=paused, day_off=day_off)
         why = "the plan is paused" if paused else "a day off" if day_off else "outside the plan's days"
