@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import OuterRef, Prefetch
@@ -28,54 +27,19 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from curriculum.admin_documents import PlanDocumentsMixin, VersionedAdminMixin
+from curriculum.admin_bases import ChildListInline, ChildPageAdmin, CurriculumAdmin, TextRowInline
+from curriculum.admin_documents import PlanDocumentsMixin
 from curriculum.admin_filters import structure_filters
-from curriculum.admin_forms import DayForm, TaskForm
+from curriculum.admin_forms import DayForm
 from curriculum.admin_instructors import PlanInstructorsMixin
+from curriculum.admin_tasks import TaskAdmin
 from curriculum.adminkit import (
     OrderedTabularInline,
-    RefuseProtectedDeletesMixin,
-    SingleLineFieldsMixin,
 )
 from curriculum.counting import count_subquery
-from curriculum.models import Citation, Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
+from curriculum.models import Day, Phase, Plan, Resource, ResourceSection, Session, Task, Week
 
 RECENT_VERSIONS = 5
-TEXT_WIDGET: Any = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 90})}}
-
-
-class ChildListInline(OrderedTabularInline):
-    """An inline whose rows list their own children (`children`, a related name), one per line, then link to
-    the row's page, where those children are edited. One prefetch for the inline, not a query per row."""
-
-    children = ""
-
-    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
-        child_model: Any = self.model._meta.get_field(self.children).related_model
-        ordered = Prefetch(self.children, queryset=child_model._default_manager.order_by("position"))
-        return super().get_queryset(request).prefetch_related(ordered)
-
-    def child_list(self, row: models.Model, link_text: str, unsaved: str) -> SafeString:
-        if not row.pk:
-            return format_html("{}", unsaved)
-        url = reverse(f"admin:curriculum_{row._meta.model_name}_change", args=[row.pk])
-        children = getattr(row, self.children).all()
-        listed = format_html_join("", "{}<br>", ((child.text,) for child in children))
-        return format_html('{}<a href="{}">{}</a>', listed, url, link_text)
-
-
-class CurriculumAdmin(VersionedAdminMixin, SingleLineFieldsMixin, RefuseProtectedDeletesMixin, admin.ModelAdmin):
-    pass
-
-
-class ChildPageAdmin(CurriculumAdmin):
-    """A page reached from its parent's inline row: not listed on the admin index, added on the parent page."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
 
 # --- plan page ---------------------------------------------------------------------------------------------
@@ -132,6 +96,7 @@ class PlanAdmin(PlanDocumentsMixin, PlanInstructorsMixin, CurriculumAdmin):
         "overview_heading",
         "summary",
         "resources_heading",
+        ("study_hours_min", "study_hours_max"),
         "day_list",
         "version_list",
         "cohort_link",
@@ -194,14 +159,6 @@ class PlanAdmin(PlanDocumentsMixin, PlanInstructorsMixin, CurriculumAdmin):
         )
         url = reverse("admin:curriculum_plan_versions", args=[plan.pk])
         return format_html('{}<a href="{}">{}</a>', rows, url, _("All versions, compare and restore"))
-
-
-class TextRowInline(OrderedTabularInline):
-    """The rows at the bottom of the tree: a session's tasks, a resource section's items."""
-
-    fields = ["position", "text"]
-    ordering = ["position"]
-    formfield_overrides = TEXT_WIDGET
 
 
 class ResourceInline(TextRowInline):
@@ -295,53 +252,5 @@ class SessionAdmin(ChildPageAdmin):
         return str(session.day.plan)
 
 
-# --- task list: search across the whole plan ---------------------------------------------------------------
-
-
-class CitationInline(admin.TabularInline):
-    """The resources a task cites: the importer's matches (marked) and any an instructor adds or removes."""
-
-    model = Citation
-    extra = 1
-    fields = ["resource", "automatic"]
-    readonly_fields = ["automatic"]
-
-    def get_formset(self, request: HttpRequest, obj: Task | None = None, **kwargs: Any) -> Any:
-        formset = super().get_formset(request, obj, **kwargs)
-        field = formset.form.base_fields["resource"]
-        resources = Resource.objects.select_related("section__plan").order_by("section__position", "position")
-        if obj is not None:
-            resources = resources.filter(section__plan_id=obj.session.day.plan_id)
-        field.queryset = resources  # type: ignore[attr-defined]
-        field.label_from_instance = lambda r: f"{r.section.heading} · {r.text}"  # type: ignore[attr-defined]
-        return formset
-
-
-@admin.register(Task)
-class TaskAdmin(CurriculumAdmin):
-    form = TaskForm
-    inlines = [CitationInline]
-    list_display = ["text", "day_link", "session_link", "week_label", "plan_label"]
-    list_filter = structure_filters("session__day")
-    list_select_related = ["session__day__week", "session__day__plan"]
-    list_per_page = 100
-    search_fields = ["text"]
-    ordering = ["session__day__plan", "session__day__number", "session__position", "position"]
-
-    @admin.display(description=_("day"), ordering="session__day__number")
-    def day_link(self, task: Task) -> str:
-        url = reverse("admin:curriculum_day_change", args=[task.session.day_id])
-        return format_html('<a href="{}">{}</a>', url, task.session.day)
-
-    @admin.display(description=_("session"))
-    def session_link(self, task: Task) -> str:
-        url = reverse("admin:curriculum_session_change", args=[task.session_id])
-        return format_html('<a href="{}">{}</a>', url, task.session)
-
-    @admin.display(description=_("week"))
-    def week_label(self, task: Task) -> str:
-        return str(task.session.day.week)
-
-    @admin.display(description=_("plan"))
-    def plan_label(self, task: Task) -> str:
-        return str(task.session.day.plan)
+# The task list (search across the whole plan, citations inline) is in curriculum/admin_tasks.py.
+admin.site.register(Task, TaskAdmin)

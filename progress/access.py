@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import wraps
+from functools import cached_property, wraps
 from typing import Concatenate, cast
 
 from django.contrib.auth.decorators import login_required
@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods
 from django_htmx.middleware import HtmxDetails
 
+from curriculum.models import Plan
 from progress.models import DayOff, Enrollment, LearnerProfile
 from progress.zones import local_today
 
@@ -43,6 +44,12 @@ class LearnerEnrollments:
     @property
     def others(self) -> tuple[Enrollment, ...]:
         return tuple(e for e in self.all if self.active is None or e.pk != self.active.pk)
+
+    @cached_property
+    def can_enroll_more(self) -> bool:
+        """Whether a published plan is left that the learner is not in: "enroll in another plan" is offered
+        only then. One query, run only by a page that shows such a link."""
+        return Plan.objects.published().exclude(pk__in=[e.plan_id for e in self.all]).exists()
 
 
 def learner_enrollments(request: HttpRequest) -> LearnerEnrollments:

@@ -64,6 +64,7 @@ class EnrollmentAdmin(ReadOnlyAdmin):
         "time_zone",
         "reminder_time",
         "reminders_enabled",
+        "weekend_reminders",
         "created_at",
     )
     readonly_fields = fields

@@ -1,8 +1,8 @@
 """Everything the app stores about one learner, as one ZIP: notes as Markdown, the rest as JSON.
 
 `data.zip` holds `README.txt`, `account.json` (account and per-plan settings), and per enrollment (one
-folder per plan slug) `notes.md`, `ticks.json`, `schedule_changes.json`, `days_off.json` and
-`reminders.json`. A fixed number of queries per enrollment; rows are read with `values()`, never rendered
+folder per plan slug) `notes.md`, `ticks.json`, `study_time.json`, `schedule_changes.json`, `days_off.json`
+and `reminders.json`. A fixed number of queries per enrollment; rows are read with `values()`, never rendered
 through templates, so the files hold exactly what is stored.
 """
 
@@ -19,7 +19,16 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F
 from django.utils import timezone
 
-from progress.models import DayOff, Enrollment, LearnerProfile, ReminderDelivery, ScheduleChange, TaskCompletion
+from progress.models import (
+    DayOff,
+    Enrollment,
+    LearnerProfile,
+    ReminderDelivery,
+    ScheduleChange,
+    StudyTime,
+    StudyTimer,
+    TaskCompletion,
+)
 from progress.notes import export_markdown
 
 README = """Your data from the study-plan site, exported {when}.
@@ -27,12 +36,14 @@ README = """Your data from the study-plan site, exported {when}.
 account.json            your account, language and the settings of each plan you follow
 <plan>/notes.md         your day notes with the tasks you ticked, weekly reflections and resource notes
 <plan>/ticks.json       every ticked task and when you ticked it
+<plan>/study_time.json  the study time you logged per plan day, and your timer if it runs for this plan
 <plan>/schedule_changes.json, days_off.json   how you moved your schedule
 <plan>/reminders.json   the daily reminder emails sent to you
 """
 
 ENROLLMENT_FIELDS = (
     "plan__slug", "plan__title", "start_date", "study_weekdays", "time_zone", "reminders_enabled", "reminder_time",
+    "weekend_reminders",
     "morning_start", "morning_end", "afternoon_start", "afternoon_end", "created_at",
 )  # fmt: skip
 
@@ -66,6 +77,7 @@ def enrollment_files(enrollment: Enrollment) -> dict[str, str]:
                 task_text=F("task__text"),
             )
         ),
+        "study_time.json": _study_time(enrollment),
         "schedule_changes.json": _json(
             ScheduleChange.objects.filter(enrollment=enrollment).values(
                 "kind", "from_day", "on_date", "created_at", "undone_at"
@@ -80,6 +92,13 @@ def enrollment_files(enrollment: Enrollment) -> dict[str, str]:
             .values("local_date", "status", "attempts", "sent_at")
         ),
     }
+
+
+def _study_time(enrollment: Enrollment) -> str:
+    days = StudyTime.objects.filter(enrollment=enrollment).order_by("day__number")
+    timer = StudyTimer.objects.filter(enrollment=enrollment).values("started_at", plan_day=F("day__number")).first()
+    rows = {"days": list(days.values("minutes", "updated_at", plan_day=F("day__number"))), "running_timer": timer}
+    return json.dumps(rows, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2) + "\n"
 
 
 def build_zip(user: User) -> bytes:

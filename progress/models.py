@@ -78,6 +78,9 @@ class Enrollment(models.Model):
     )
     reminder_time = models.TimeField(_("reminder time"), default=time(8, 0))
     reminders_enabled = models.BooleanField(_("daily reminder email"), default=True)
+    # On review days (weekends for a Monday-to-Friday learner) the reminder points to the week's review page;
+    # off: no reminder on those days at all (progress.reminders.due.reminder_kind).
+    weekend_reminders = models.BooleanField(_("reminders on review days"), default=True)
     # Part of every unsubscribe link (progress.unsubscribe); counting up when reminders are turned back on
     # makes the links in earlier emails expire, so an old email cannot switch off the renewed subscription.
     unsubscribe_generation = models.PositiveIntegerField(default=0, editable=False)
@@ -351,6 +354,7 @@ class DeletedLearnerTotals(models.Model):
 
 
 # Defined beside the code that sends them; imported here so Django registers them with this app.
+from progress.models_time import StudyTime, StudyTimer  # noqa: E402
 from progress.nudges.models import Nudge, NudgeDelivery  # noqa: E402
 
 __all__ = [
@@ -362,5 +366,7 @@ __all__ = [
     "NudgeDelivery",
     "ReminderDelivery",
     "ScheduleChange",
+    "StudyTime",
+    "StudyTimer",
     "TaskCompletion",
 ]

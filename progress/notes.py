@@ -15,6 +15,7 @@ from curriculum.models import Task
 from progress.export import companion_export
 from progress.highlight import PRE_CLASS, TOKEN_CLASSES, fence_html
 from progress.models import DayNote, Enrollment
+from progress.study_time import format_duration, notes_and_minutes
 
 MAX_NOTE_LENGTH = 50_000
 
@@ -106,11 +107,9 @@ def save_versioned[N: Model](model: type[N], key: dict[str, object], body: str, 
 def export_markdown(enrollment: Enrollment) -> str:
     """All of a learner's notes for one enrollment, each under its day heading with the ticked tasks.
 
-    Three queries whatever the number of notes.
+    Two queries whatever the number of notes (notes with study time, ticked tasks), plus the companion's.
     """
-    notes = list(
-        DayNote.objects.filter(enrollment=enrollment).exclude(body="").select_related("day").order_by("day__number")
-    )
+    by_number, studied = notes_and_minutes(enrollment)
     ticked: dict[int, list[str]] = {}
     for task in (
         Task.objects.filter(completions__enrollment=enrollment)
@@ -118,17 +117,20 @@ def export_markdown(enrollment: Enrollment) -> str:
         .order_by("session__day__number", "session__position", "position")
     ):
         ticked.setdefault(task.session.day.number, []).append(task.text)
-    numbers = sorted({n.day.number for n in notes} | set(ticked))
-    by_number = {n.day.number: n for n in notes}
+    numbers = sorted(set(by_number) | set(ticked) | set(studied))
     lines = [f"# {enrollment.plan.title}", ""]
+    if studied:
+        lines += [_("Study time in total: %(time)s") % {"time": format_duration(sum(studied.values()))}, ""]
     for number in numbers:
         heading = _("Day %(number)s") % {"number": number}
         lines += [f"## {heading}", ""]
+        if number in studied:
+            lines += [_("Study time: %(time)s") % {"time": format_duration(studied[number])}, ""]
         if number in ticked:
             lines += [f"- [x] {text}" for text in ticked[number]] + [""]
         note = by_number.get(number)
         if note:
-            lines += [note.body.strip(), ""]
+            lines += [note.strip(), ""]
     lines += companion_export(enrollment)
     return "\n".join(lines).rstrip() + "\n"
 

@@ -2,7 +2,8 @@
 
 The plan, calendar and progress pages render dozens of rows through Django's template engine, which costs
 far more than the few narrow queries behind them. Their output depends only on inputs every request has
-already loaded (the plan's version, the learner's ticks, schedule changes and days off, their local date)
+already loaded (the plan's version, the learner's ticks, schedule changes, days off and study time, their
+local date)
 plus the request's own path, language and CSRF secret (forms inside carry a token of that secret). So the
 part is rendered once for a given set of inputs and reused until one of them changes: a tick, a note, a
 reschedule or an instructor's edit gives a different key, never a stale page. Nothing is ever invalidated;
@@ -23,6 +24,7 @@ from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from progress.services import Overview
+from progress.study_time import plan_hours, study_state
 
 TIMEOUT = 24 * 3600
 
@@ -32,7 +34,11 @@ def overview_inputs(ov: Overview) -> tuple[object, ...]:
     e = ov.enrollment
     schedule = e.schedule_input(ov.structure.last_day, ov.today)
     settings = (e.time_zone, e.reminder_time, e.reminders_enabled, e.calendar_token)
-    return (ov.structure.plan_id, ov.structure.version, e.pk, ov.today, schedule, settings, tuple(sorted(ov.ticked)))
+    # Study time (minutes per day, the running timer) came with the same state query; the plan's hours per
+    # study day are compared with it. Both shown on the day and progress pages.
+    study = (study_state(e).key(), plan_hours(e))
+    ticked = tuple(sorted(ov.ticked))
+    return (ov.structure.plan_id, ov.structure.version, e.pk, ov.today, schedule, settings, ticked, study)
 
 
 def render_page(

@@ -18,6 +18,8 @@ from progress.models import DayNote, Enrollment
 from progress.schedule import DayKind
 from progress.services import Overview, overview
 from progress.structure import DayItem, PlanStructure
+from progress.study_hours import QUICK_MINUTES
+from progress.study_time import day_time, plan_hours, study_state
 
 # A study plan lives in the present; bounding the years keeps date arithmetic far from date.min/max.
 YEARS = range(1900, 3000)
@@ -65,6 +67,16 @@ def day_context(enrollment: Enrollment, today: date, number: int) -> dict[str, o
         "note": note,
         "note_body": note.body if note else "",
         "note_version": note.version if note else 0,
+        **time_context(enrollment, ov.structure, number),
+    }
+
+
+def time_context(enrollment: Enrollment, structure: PlanStructure, number: int) -> dict[str, object]:
+    """What the day page's study-time card (`day.html#study-time`) needs; read with the learner's state."""
+    return {
+        "time": day_time(enrollment, structure, number, study_state(enrollment)),
+        "hours": plan_hours(enrollment),
+        "quick_minutes": QUICK_MINUTES,
     }
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from progress.models import DayOff, Enrollment, ScheduleChange
+from progress.reschedule_moves import Moves, moves
 from progress.schedule import ONE_DAY, Change, Schedule, ScheduleInput, pause_spans
 from progress.services import Overview, overview
 
@@ -42,6 +43,7 @@ class Option:
     first_date: date  # where it lands
     finish: date  # the new last study date
     current_finish: date
+    moved: Moves | None = None  # which days get new dates, for the preview
 
     @property
     def finish_moves_by(self) -> int:
@@ -97,6 +99,7 @@ def options_from(ov: Overview) -> list[Option]:
                 first_date=laid.date_of(state.first_day),
                 finish=laid.last_date,
                 current_finish=ov.schedule.last_date,
+                moved=moves(ov.schedule, laid, ov.enrollment.weekdays),
             )
         )
     return result

@@ -1,126 +1,74 @@
-"""A learner's own state in one query: ticked task ids, schedule changes and days off (or a batch of learners').
+"""A learner's own state in one query: ticked task ids, schedule changes, days off and study time.
 
 Every learner page needs all three (the ticks for the counters, the other two to lay the plan onto dates).
 Read one by one they are three round trips to the database for a handful of small rows; here they come back
 from one UNION ALL, and the two kinds of rows the schedule reads through `enrollment.schedule_changes.all()`
 and `enrollment.days_off.all()` are put into the enrollment's prefetch cache, so the code that reads them
 (progress.models.Enrollment.schedule_input, rescheduling, the feed) needs no change and no extra query.
+The minutes logged per plan day and the learner's running timer come along and are kept on the enrollment
+for `progress.study_time.study_state`, so the pages that show study time need no query of their own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Cast
 
-from progress.models import DayOff, Enrollment, ScheduleChange, TaskCompletion
-from progress.schedule import Change, ScheduleInput
+from progress.models import DayOff, Enrollment, ScheduleChange, StudyTime, StudyTimer, TaskCompletion
+from progress.study_hours import StudyState, Timer
 
-# One row shape for the three kinds of rows: (kind, enrollment, id, task, change kind, from_day, date 1, date 2,
+# One row shape for the three kinds of rows: (kind, id, task, change kind, from_day, date 1, date 2,
 # created, undone). Typed NULLs, so every database resolves the UNION's column types the same way.
 _NULL_INT = Cast(Value(None), models.IntegerField())
 _NULL_TEXT = Cast(Value(None), models.CharField())
 _NULL_DATE = Cast(Value(None), models.DateField())
 _NULL_TIME = Cast(Value(None), models.DateTimeField())
-_TICK, _CHANGE, _OFF = "t", "c", "o"
+_TICK, _CHANGE, _OFF, _TIME, _TIMER = "t", "c", "o", "s", "r"
+STUDY_ATTR = "_study_state"
 
 
-def _rows(enrollment_ids: Collection[int], *, ticks: bool = True) -> Any:
-    # `= id` for one learner (a page), `IN (...)` for a reminder batch: the same query either way.
-    mine = {"enrollment_id__in": enrollment_ids} if len(enrollment_ids) > 1 else {"enrollment_id": min(enrollment_ids)}
-    ticked = TaskCompletion.objects.filter(**mine).values_list(
-        Value(_TICK),
-        "enrollment_id",
-        "pk",
-        "task_id",
-        _NULL_TEXT,
-        _NULL_INT,
-        _NULL_DATE,
-        _NULL_DATE,
-        _NULL_TIME,
-        _NULL_TIME,
+def _rows(enrollment_id: int, user_id: int) -> Any:
+    ticks = TaskCompletion.objects.filter(enrollment_id=enrollment_id).values_list(
+        Value(_TICK), "pk", "task_id", _NULL_TEXT, _NULL_INT, _NULL_DATE, _NULL_DATE, _NULL_TIME, _NULL_TIME
     )
-    changes = ScheduleChange.objects.filter(**mine).values_list(
-        Value(_CHANGE),
-        "enrollment_id",
-        "pk",
-        _NULL_INT,
-        "kind",
-        "from_day",
-        "on_date",
-        _NULL_DATE,
-        "created_at",
-        "undone_at",
+    changes = ScheduleChange.objects.filter(enrollment_id=enrollment_id).values_list(
+        Value(_CHANGE), "pk", _NULL_INT, "kind", "from_day", "on_date", _NULL_DATE, "created_at", "undone_at"
     )
-    days_off = DayOff.objects.filter(**mine).values_list(
-        Value(_OFF),
-        "enrollment_id",
-        "pk",
-        _NULL_INT,
-        _NULL_TEXT,
-        _NULL_INT,
-        "start_date",
-        "end_date",
-        "created_at",
-        _NULL_TIME,
+    days_off = DayOff.objects.filter(enrollment_id=enrollment_id).values_list(
+        Value(_OFF), "pk", _NULL_INT, _NULL_TEXT, _NULL_INT, "start_date", "end_date", "created_at", _NULL_TIME
     )
-    if not ticks:
-        return changes.order_by().union(days_off.order_by(), all=True)
-    return ticked.order_by().union(changes.order_by(), days_off.order_by(), all=True)
+    # Study time: (day, minutes) in the task and from_day columns; the timer is the learner's, whichever
+    # enrollment it runs for (one per learner), its enrollment in from_day and its start in "created".
+    times = StudyTime.objects.filter(enrollment_id=enrollment_id).values_list(
+        Value(_TIME), "pk", "day_id", _NULL_TEXT, "minutes", _NULL_DATE, _NULL_DATE, _NULL_TIME, _NULL_TIME
+    )
+    timer = StudyTimer.objects.filter(user_id=user_id).values_list(
+        Value(_TIMER), "pk", "day_id", _NULL_TEXT, "enrollment_id", _NULL_DATE, _NULL_DATE, "started_at", _NULL_TIME
+    )
+    return ticks.order_by().union(changes.order_by(), days_off.order_by(), times.order_by(), timer.order_by(), all=True)
 
 
 def load(enrollment: Enrollment) -> frozenset[int]:
     """Read the learner's state (one query); returns the ticked task ids and fills the prefetch caches."""
-    return load_many([enrollment])[enrollment.pk]
-
-
-def schedule_inputs(
-    enrollments: Sequence[Enrollment], total_days: Callable[[Enrollment], int]
-) -> dict[int, ScheduleInput]:
-    """What progress.schedule needs for each of many learners (the reminder fan-out), from one query, as plain
-    values: no model instances and no prefetch caches, which would cost more than the query at 100,000."""
-    changes: dict[int, list[tuple[Any, ...]]] = {e.pk: [] for e in enrollments}
-    days_off: dict[int, list[tuple[Any, ...]]] = {e.pk: [] for e in enrollments}
-    if enrollments:
-        for kind, owner, pk, _, change_kind, from_day, day1, day2, created, undone in _rows(
-            changes.keys(), ticks=False
-        ):
-            if kind == _CHANGE:
-                if undone is None:
-                    changes[owner].append((created, pk, Change(change_kind, from_day, day1)))
-            else:
-                days_off[owner].append((day1, pk, day2))
-    return {
-        e.pk: ScheduleInput(
-            e.start_date,
-            e.weekdays,
-            total_days(e),
-            tuple(c for *_, c in sorted(changes[e.pk])),  # ScheduleChange's ordering: created, id
-            tuple((start, end) for start, _, end in sorted(days_off[e.pk])),
-        )
-        for e in enrollments
-    }
-
-
-def load_many(enrollments: Sequence[Enrollment]) -> dict[int, frozenset[int]]:
-    """`load` for several learners at once (a reminder batch): still one query, whatever their number.
-
-    Returns each enrollment's ticked task ids by its id, and fills each one's prefetch caches."""
-    if not enrollments:
-        return {}
-    by_id = {e.pk: e for e in enrollments}
-    ticked: dict[int, set[int]] = {pk: set() for pk in by_id}
-    changes: dict[int, list[ScheduleChange]] = {pk: [] for pk in by_id}
-    days_off: dict[int, list[DayOff]] = {pk: [] for pk in by_id}
-    for kind, owner, pk, task_id, change_kind, from_day, day1, day2, created, undone in _rows(by_id.keys()):
-        enrollment = by_id[owner]
+    ticked: set[int] = set()
+    changes: list[ScheduleChange] = []
+    days_off: list[DayOff] = []
+    minutes: dict[int, int] = {}
+    timer: Timer | None = None
+    for kind, pk, task_id, change_kind, from_day, day1, day2, created, undone in _rows(
+        enrollment.pk, enrollment.user_id
+    ):
         if kind == _TICK:
-            ticked[owner].add(task_id)
+            ticked.add(task_id)
+        elif kind == _TIME:
+            minutes[task_id] = from_day
+        elif kind == _TIMER:
+            timer = Timer(enrollment_id=from_day, day_id=task_id, started_at=created)
         elif kind == _CHANGE:
-            changes[owner].append(
+            changes.append(
                 ScheduleChange(
                     pk=pk,
                     enrollment=enrollment,
@@ -132,15 +80,7 @@ def load_many(enrollments: Sequence[Enrollment]) -> dict[int, frozenset[int]]:
                 )
             )
         else:
-            days_off[owner].append(
-                DayOff(pk=pk, enrollment=enrollment, start_date=day1, end_date=day2, created_at=created)
-            )
-    for owner, enrollment in by_id.items():
-        _fill_caches(enrollment, changes[owner], days_off[owner])
-    return {pk: frozenset(ids) for pk, ids in ticked.items()}
-
-
-def _fill_caches(enrollment: Enrollment, changes: list[ScheduleChange], days_off: list[DayOff]) -> None:
+            days_off.append(DayOff(pk=pk, enrollment=enrollment, start_date=day1, end_date=day2, created_at=created))
     # The models' own orderings, as `.all()` would have returned them.
     changes.sort(key=lambda c: (c.created_at, c.pk))
     days_off.sort(key=lambda o: (o.start_date, o.pk))
@@ -150,6 +90,8 @@ def _fill_caches(enrollment: Enrollment, changes: list[ScheduleChange], days_off
     cache = enrollment.__dict__.setdefault("_prefetched_objects_cache", {})
     cache["schedule_changes"] = _prefetched(ScheduleChange.objects.filter(enrollment=enrollment), changes)
     cache["days_off"] = _prefetched(DayOff.objects.filter(enrollment=enrollment), days_off)
+    setattr(enrollment, STUDY_ATTR, StudyState(minutes, timer))
+    return frozenset(ticked)
 
 
 def _prefetched[M: models.Model](queryset: models.QuerySet[M], rows: list[M]) -> models.QuerySet[M]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 from collections.abc import Callable
+from datetime import date
 
 from celery import shared_task
 from celery.signals import worker_process_init
@@ -14,6 +16,7 @@ from django.utils import translation
 
 from progress.account_mail import send_password_reset_mail, send_sign_up_mail
 from progress.nudges.sending import NUDGES
+from progress.reminders import on_demand
 from progress.reminders.fanout import fan_out
 from progress.reminders.sending import BatchResult, send_batch
 
@@ -109,3 +112,15 @@ def send_sign_up(email: str, language: str) -> None:
     """The sign-up email for `email`: a confirmation link, or "you already have an account"."""
     with translation.override(language):
         send_sign_up_mail(email)
+
+
+@shared_task(
+    name="progress.tasks.send_test_reminder",
+    ignore_result=True,
+    autoretry_for=(smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError),
+    retry_backoff=30,
+    max_retries=3,
+)
+def send_test_reminder(enrollment_id: int, local_date: str) -> bool:
+    """The test reminder a learner asked for on the settings page (never a daily delivery row)."""
+    return on_demand.send_test_reminder(enrollment_id, date.fromisoformat(local_date))

@@ -1,4 +1,5 @@
-"""Attempt counters for the account pages that anybody may post to (password reset, sign-up).
+"""Attempt counters for the account pages that anybody may post to (password reset, sign-up), and for a
+signed-in learner's requests that send email (the test reminder).
 
 Fixed windows in the "throttle" cache (Redis when REDIS_URL is set, so every web process shares the counts;
 otherwise files under var/). Each attempt counts once per key: the client's address and the email address
@@ -22,15 +23,22 @@ def _key(scope: str, kind: str, value: str) -> str:
     return f"throttle:{scope}:{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
 
 
-def _over(key: str, limit: int) -> bool:
+def _over(key: str, limit: int, minutes: int | None = None) -> bool:
     cache = caches["throttle"]
-    cache.add(key, 0, timeout=settings.ACCOUNT_THROTTLE_MINUTES * 60)
+    timeout = (minutes or settings.ACCOUNT_THROTTLE_MINUTES) * 60
+    cache.add(key, 0, timeout=timeout)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr: this attempt opens a new window
-        cache.add(key, 1, timeout=settings.ACCOUNT_THROTTLE_MINUTES * 60)
+        cache.add(key, 1, timeout=timeout)
         count = 1
     return count > limit
+
+
+def user_attempts_exceeded(scope: str, user_id: int, limit: int, minutes: int) -> bool:
+    """Count one attempt by a signed-in user at `scope` (e.g. a test email); True once `limit` per window of
+    `minutes` is passed. Keyed on the account, so it holds across browsers and addresses."""
+    return _over(_key(scope, "user", str(user_id)), limit, minutes)
 
 
 def attempts_exceeded(scope: str, request: HttpRequest, emails: Iterable[str]) -> bool:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import date, timedelta
-from functools import cache
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from progress.forms.time_zone import TimeZoneField, TimeZoneInput
 from progress.zones import local_today
 
 # A start date may lie up to a year either side of the learner's today: the past so somebody who began
@@ -25,16 +24,6 @@ WEEKDAY_CHOICES = [
     ("5", _("Saturday")),
     ("6", _("Sunday")),
 ]
-
-
-# Files in the zoneinfo directory that are not places: "localtime" is whatever zone the server runs in,
-# "Factory" a placeholder; a learner picking one would get reminders at a time that depends on the host.
-NOT_TIME_ZONES = frozenset({"localtime", "posixrules", "Factory"})
-
-
-@cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(zoneinfo.available_timezones() - NOT_TIME_ZONES)]
 
 
 def weekdays_to_mask(values: list[str]) -> int:
@@ -70,10 +59,18 @@ class ScheduleFieldsMixin(forms.Form):
         error_messages={"required": _("Choose at least one study weekday.")},
         help_text=_("Plan days fall on these weekdays; the other days are for review and catching up."),
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    time_zone = TimeZoneField(label=_("Time zone"))
 
     # The stored start date, which stays acceptable even once it is more than a year old.
     current_start: date | None = None
+
+    def set_zone_picker(self, language: str, current: str | None = None, guess: bool = False) -> None:
+        """The picker lists the common zones of the plan's `language` first; the learner's `current` zone is
+        accepted unchanged; `guess`: the value is only a default, which the device's zone may replace."""
+        field = self.fields["time_zone"]
+        assert isinstance(field, TimeZoneField) and isinstance(field.widget, TimeZoneInput)
+        field.current = current
+        field.widget.language, field.widget.guess = language, guess
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from progress.forms.schedule_fields import ScheduleFieldsMixin, TimeInput, mask_to_weekdays, weekdays_to_mask
 from progress.models import Enrollment, LearnerProfile, ScheduleChange
+from progress.zone_names import plan_language
 
 HOURS = ("morning_start", "morning_end", "afternoon_start", "afternoon_end")
 
@@ -28,6 +29,7 @@ class SettingsForm(ScheduleFieldsMixin, forms.ModelForm):
         "time_zone",
         "reminders_enabled",
         "reminder_time",
+        "weekend_reminders",
         *HOURS,
         "share_notes",
         "language",
@@ -35,10 +37,19 @@ class SettingsForm(ScheduleFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = Enrollment
-        fields = ("start_date", "time_zone", "reminders_enabled", "reminder_time", *HOURS, "share_notes")
+        fields = (
+            "start_date",
+            "time_zone",
+            "reminders_enabled",
+            "reminder_time",
+            "weekend_reminders",
+            *HOURS,
+            "share_notes",
+        )
         labels = {
             "reminders_enabled": _("Send me a daily reminder email"),
             "reminder_time": _("Reminder time"),
+            "weekend_reminders": _("Also on review days (weekends), with a link to the week's review"),
             "share_notes": _("Share all my notes in this plan with its instructors"),
             "morning_start": _("Morning starts"),
             "morning_end": _("Morning ends"),
@@ -53,6 +64,7 @@ class SettingsForm(ScheduleFieldsMixin, forms.ModelForm):
         # leave the enrollment the rest of the page (navigation, days off, feed) is drawn from as it was.
         super().__init__(data, instance=copy.copy(instance), initial=initial)
         self.current_start = instance.start_date
+        self.set_zone_picker(plan_language(instance.plan.title, instance.plan.summary), current=instance.time_zone)
         self.reminders_were_on = instance.reminders_enabled
 
     def clean(self) -> dict[str, Any]:

@@ -4,6 +4,8 @@
     fanout.py   claim a delivery row for each of them and enqueue the ids in batches after commit
     message.py  the email itself: what it says (the Today page's facts) and its headers
     sending.py  sending a batch over one SMTP connection, classifying failures, retries
+    upcoming.py when the next reminder comes (the settings page), and skipping those past at enrollment
+    on_demand.py  the test reminder a learner asks for: sent at once, outside the delivery rows
 
 The unsubscribe link's signed token lives in progress.unsubscribe, beside the concept it serves.
 

@@ -14,8 +14,8 @@ from datetime import date
 
 from django.core.mail import EmailMessage
 
-from progress import state as learner_state
 from progress.models import ReminderDelivery
+from progress.reminders import learners as learner_state
 from progress.reminders.message import build_message
 from progress.structure import structure_for
 

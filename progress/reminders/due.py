@@ -27,8 +27,8 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from progress import state as learner_state
 from progress.models import Enrollment, ReminderDelivery, TaskCompletion
+from progress.reminders import learners as learner_state
 from progress.schedule import ONE_DAY, DayKind, Schedule, ScheduleInput, off_on, paused_on
 from progress.structure import structure_for
 from progress.zones import load_zone
@@ -124,16 +124,23 @@ def due_enrollments(now: datetime, zones: Sequence[ZoneNow]) -> QuerySet[Enrollm
 
 
 def reminder_kind(
-    schedule: Schedule, on: date, *, finished: bool, paused: bool = False, day_off: bool = False
+    schedule: Schedule,
+    on: date,
+    *,
+    finished: bool,
+    paused: bool = False,
+    day_off: bool = False,
+    review_days: bool = True,
 ) -> Kind | None:
-    """Which reminder (if any) a learner gets on their local date `on` (pure)."""
+    """Which reminder (if any) a learner gets on their local date `on` (pure). `review_days` is the learner's
+    weekend-reminders switch: off, a review day gets no reminder."""
     if finished or paused or day_off or schedule.total_days == 0:
         return None
     day = schedule.day_on(on)
     if day.kind == DayKind.STUDY:
         return Kind.STUDY
     if day.kind == DayKind.REVIEW:
-        return Kind.REVIEW
+        return Kind.REVIEW if review_days else None
     if day.kind == DayKind.BEFORE_START:
         tomorrow = schedule.day_on(on + ONE_DAY)
         return Kind.EVE if tomorrow.kind == DayKind.STUDY and tomorrow.number == 1 else None
@@ -180,8 +187,19 @@ def decide(now: datetime | None = None) -> Decisions:
         local_date = local_date_due(by_zone[e.time_zone], e.reminder_time)
         inp = inputs[e.pk]
         paused, day_off = paused_on(inp.changes, local_date), off_on(inp.days_off, local_date)
-        kind = reminder_kind(Schedule.build(inp), local_date, finished=False, paused=paused, day_off=day_off)
-        why = "the plan is paused" if paused else "a day off" if day_off else "outside the plan's days"
+        schedule = Schedule.build(inp)
+        kind = reminder_kind(
+            schedule, local_date, finished=False, paused=paused, day_off=day_off, review_days=e.weekend_reminders
+        )
+        why = (
+            "the plan is paused"
+            if paused
+            else "a day off"
+            if day_off
+            else "weekend reminders are off"
+            if kind is None and reminder_kind(schedule, local_date, finished=False) == Kind.REVIEW
+            else "outside the plan's days"
+        )
         decided.append((e, local_date, kind, why))
     done = _ticks([e for e, _, kind, _ in decided if kind is not None])
     result = Decisions()

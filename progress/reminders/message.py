@@ -21,6 +21,7 @@ from progress.language import learner_language
 from progress.links import absolute_url
 from progress.models import Enrollment
 from progress.reminders.due import Kind, reminder_kind
+from progress.review import week_to_review
 from progress.schedule import off_on, paused_on
 from progress.services import Agenda, agenda
 from progress.unsubscribe import unsubscribe_token
@@ -56,7 +57,10 @@ def reminder_for(enrollment: Enrollment, today: date, ticked: frozenset[int] | N
     inp = enrollment.schedule_input(total_days=0)
     paused = paused_on(inp.changes, today)
     day_off = off_on(inp.days_off, today)
-    kind = reminder_kind(facts.overview.schedule, today, finished=finished, paused=paused, day_off=day_off)
+    review_days = enrollment.weekend_reminders
+    kind = reminder_kind(
+        facts.overview.schedule, today, finished=finished, paused=paused, day_off=day_off, review_days=review_days
+    )
     if kind is None:
         # Said in the delivery's error column, so an instructor sees why a claimed reminder was skipped.
         why = (
@@ -66,6 +70,8 @@ def reminder_for(enrollment: Enrollment, today: date, ticked: frozenset[int] | N
             if paused
             else "a day off"
             if day_off
+            else "weekend reminders are off"
+            if reminder_kind(facts.overview.schedule, today, finished=False) == Kind.REVIEW
             else "outside the plan's days"
         )
         raise NothingToSend(f"no reminder on this date: {why}")
@@ -94,8 +100,17 @@ def unsubscribe_headers(enrollment: Enrollment) -> tuple[str, dict[str, str]]:
     return url, headers
 
 
-def build_message(enrollment: Enrollment, today: date, ticked: frozenset[int] | None = None) -> EmailMultiAlternatives:
-    """The reminder for `today` (the learner's local date), in their language, text and HTML."""
+def review_url(facts: Agenda) -> str:
+    """The review page of the week just studied, by number: a link read on Monday still opens that week."""
+    return absolute_url(reverse("progress:review", args=[week_to_review(facts.overview)]))
+
+
+def build_message(
+    enrollment: Enrollment, today: date, ticked: frozenset[int] | None = None, *, test: bool = False
+) -> EmailMultiAlternatives:
+    """The reminder for `today` (the learner's local date), in their language, text and HTML; `test` marks
+    the copy a learner asks for on the settings page (progress.reminders.on_demand). `ticked`: the learner's
+    ticked task ids when a batch loaded them (progress.reminders.batch)."""
     reminder = reminder_for(enrollment, today, ticked)
     unsubscribe_url, headers = unsubscribe_headers(enrollment)
     with translation.override(learner_language(enrollment)):
@@ -107,10 +122,11 @@ def build_message(enrollment: Enrollment, today: date, ticked: frozenset[int] | 
             "user": enrollment.user,
             "today": today,
             "today_url": absolute_url(reverse("progress:today")),
-            "review_url": absolute_url(reverse("progress:review_now")),
+            "review_url": review_url(reminder.agenda),
             "unsubscribe_url": unsubscribe_url,
             "site_url": settings.SITE_URL,
             "language": translation.get_language(),
+            "test": test,
         }
         subject = " ".join(render_to_string("emails/reminder_subject.txt", context).split())
         text = render_to_string("emails/reminder.txt", context)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from progress.notes import render_inline, render_markdown
 from progress.services import Overview
+from progress.study_time import format_duration
 
 register = template.Library()
 
@@ -46,3 +47,9 @@ def day_state(overview: Overview, number: int) -> str:
 @register.filter
 def date_of(overview: Overview, number: int) -> date | None:
     return overview.date_of(number)
+
+
+@register.filter
+def duration(minutes: int) -> str:
+    """Minutes as "1 h 30 min" in the active language."""
+    return format_duration(int(minutes or 0))

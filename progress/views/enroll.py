@@ -14,6 +14,7 @@ from progress.access import ACTION, FORM, AuthenticatedHttpRequest, learner_enro
 from progress.forms.enroll import EnrollForm
 from progress.forms.schedule_fields import weekdays_to_mask
 from progress.models import Enrollment, LearnerProfile
+from progress.reminders.upcoming import skip_reminders_already_past
 from progress.zones import DEFAULT_TIME_ZONE
 
 
@@ -32,7 +33,12 @@ def _create(form: EnrollForm, user: User) -> Enrollment | None:
                 start_date=data["start_date"],
                 study_weekdays=weekdays_to_mask(data["weekdays"]),
                 time_zone=data["time_zone"],
+                reminders_enabled=data["reminders_enabled"],
+                reminder_time=data["reminder_time"],
             )
+            if not data["remind_today"]:
+                # Enrolling at 10:00 with reminders at 08:00 must not mail the learner within the minute.
+                skip_reminders_already_past(enrollment)
             set_active(user, enrollment)
     except IntegrityError:
         # Two submits at once: the unique (user, plan) constraint let only one through.
@@ -45,8 +51,9 @@ def _create(form: EnrollForm, user: User) -> Enrollment | None:
 @signed_in(FORM)
 def enroll(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
+    offered = EnrollForm.offered_to(user)
     if request.method == "POST":
-        form = EnrollForm(request.POST, user=user)
+        form = EnrollForm(request.POST, user=user, offered=offered)
         enrollment = _create(form, user) if form.is_valid() else None
         if enrollment is not None:
             messages.success(request, _("You are enrolled in “%(plan)s”.") % {"plan": enrollment.plan})
@@ -55,9 +62,16 @@ def enroll(request: AuthenticatedHttpRequest) -> HttpResponse:
         # The learner's usual time zone if they have enrolled before; otherwise the plan's home zone.
         current = learner_enrollments(request).active
         time_zone = current.time_zone if current else DEFAULT_TIME_ZONE
-        form = EnrollForm(initial=EnrollForm.initial_for(time_zone, user), user=user)
-    has_plans = Plan.objects.published().exists()
-    return render(request, "progress/enroll.html", {"form": form, "has_plans": has_plans})
+        form = EnrollForm(
+            initial=EnrollForm.initial_for(time_zone, offered), user=user, offered=offered, guess_zone=current is None
+        )
+    context = {
+        "form": form,
+        "offered": offered,
+        # Nothing left to offer: either no plan is open at all, or the learner is already in every one.
+        "has_plans": bool(offered) or Plan.objects.published().exists(),
+    }
+    return render(request, "progress/enroll.html", context)
 
 
 @signed_in(ACTION)

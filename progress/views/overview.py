@@ -14,6 +14,7 @@ from progress.page_cache import overview_inputs, render_part
 from progress.pages import phases_of
 from progress.phase_pages import limit_to_phase, phase_pages
 from progress.services import completions_per_local_date, overview
+from progress.study_time import plan_hours, study_weeks
 
 
 @learner_page()
@@ -43,6 +44,8 @@ def progress(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: d
         "phases": phases_of(ov),
         "streak": ov.streak,
         "heatmap": heatmap.build(counts, today, ov.schedule.first_date),
+        "study_weeks": study_weeks(ov),
+        "hours": plan_hours(enrollment),
     }
     inputs = (*overview_inputs(ov), sorted(counts.items()))
     context["body"] = render_part(request, "progress/progress.html#body", context, inputs)

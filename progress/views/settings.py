@@ -9,11 +9,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from progress import rescheduling
 from progress.access import FORM, AuthenticatedHttpRequest, forget_learner_enrollments, learner_page
 from progress.forms.settings import SettingsForm
 from progress.language import remember_language
 from progress.models import Enrollment
+from progress.reminders.upcoming import next_reminder
+from progress.services import overview
 
 
 @learner_page(FORM)
@@ -29,5 +30,12 @@ def settings_page(request: AuthenticatedHttpRequest, enrollment: Enrollment, tod
             return redirect("progress:settings")
     else:
         form = SettingsForm(instance=enrollment, language=language)
-    context = {"form": form, "enrollment": enrollment, "paused": rescheduling.is_paused(enrollment)}
+    ov = overview(enrollment, today)
+    context = {
+        "form": form,
+        "enrollment": enrollment,
+        "paused": ov.schedule.paused,
+        # As saved, not as typed into a refused form: when the fan-out will really send it.
+        "next_reminder": next_reminder(ov),
+    }
     return render(request, "progress/settings.html", context)

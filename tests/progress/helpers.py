@@ -53,6 +53,7 @@ def settings_form(enrollment: Enrollment, **overrides: object) -> dict[str, obje
         "time_zone": enrollment.time_zone,
         "reminders_enabled": "on" if enrollment.reminders_enabled else None,
         "reminder_time": enrollment.reminder_time.strftime("%H:%M"),
+        "weekend_reminders": "on" if enrollment.weekend_reminders else None,
         "morning_start": enrollment.morning_start.strftime("%H:%M"),
         "morning_end": enrollment.morning_end.strftime("%H:%M"),
         "afternoon_start": enrollment.afternoon_start.strftime("%H:%M"),

@@ -27,6 +27,8 @@ from progress.models import (
     LearnerProfile,
     ReminderDelivery,
     ScheduleChange,
+    StudyTime,
+    StudyTimer,
     TaskCompletion,
     UserSession,
 )
@@ -36,18 +38,25 @@ from tests.progress.helpers import START, logged_in, tick_days
 pytestmark = pytest.mark.usefixtures("english_ui")
 
 PASSWORD = "correct-horse-battery"
-LEARNER_MODELS = (Enrollment, TaskCompletion, DayNote, DayOff, ScheduleChange, ReminderDelivery, LearnerProfile)
+LEARNER_MODELS = (
+    Enrollment, TaskCompletion, DayNote, DayOff, ScheduleChange, ReminderDelivery, LearnerProfile, StudyTime, StudyTimer
+)  # fmt: skip
 
 
 @pytest.fixture
 def history(enrollment: Enrollment, alice: User, plan: Plan) -> Enrollment:
-    """Alice with something of every kind: ticks, a note, a day off, a reschedule, a reminder, a profile."""
+    """Alice with something of every kind: ticks, a note, a day off, a reschedule, a reminder, a profile, study
+    time and a running timer."""
     LearnerProfile.objects.create(user=alice, language="en")
     tick_days(enrollment, 1, 2)
     DayNote.objects.create(enrollment=enrollment, day=Day.objects.get(plan=plan, number=2), body="## Mine\n\n*notes*")
     DayOff.objects.create(enrollment=enrollment, start_date=date(2026, 4, 1), end_date=date(2026, 4, 3))
     rescheduling.apply(enrollment, ScheduleChange.Kind.SHIFT, date(2026, 3, 9))
     ReminderDelivery.objects.create(enrollment=enrollment, local_date=START, status="sent", sent_at=timezone.now())
+    StudyTime.objects.create(enrollment=enrollment, day=Day.objects.get(plan=plan, number=2), minutes=95)
+    StudyTimer.objects.create(
+        user=alice, enrollment=enrollment, day=Day.objects.get(plan=plan, number=3), started_at=timezone.now()
+    )
     return enrollment
 
 
@@ -64,12 +73,19 @@ def test_the_zip_holds_notes_ticks_changes_days_off_reminders_and_settings(alice
     folder = history.plan.slug
     assert set(files) == {"README.txt", "account.json"} | {
         f"{folder}/{name}"
-        for name in ("notes.md", "ticks.json", "schedule_changes.json", "days_off.json", "reminders.json")
-    }
+        for name in (
+            "notes.md", "ticks.json", "study_time.json", "schedule_changes.json", "days_off.json", "reminders.json"
+        )
+    }  # fmt: skip
     assert "## Mine\n\n*notes*" in files[f"{folder}/notes.md"]
     ticks = json.loads(files[f"{folder}/ticks.json"])
     assert len(ticks) == TaskCompletion.objects.filter(enrollment=history).count() == 8
     assert {t["day"] for t in ticks} == {1, 2} and ticks[0]["task_text"].startswith("Task 1 of Topic 1m")
+    assert "Study time: 1 h 35 min" in files[f"{folder}/notes.md"]
+    study = json.loads(files[f"{folder}/study_time.json"])
+    assert [(d["plan_day"], d["minutes"]) for d in study["days"]] == [(2, 95)] and study["running_timer"][
+        "plan_day"
+    ] == 3
     assert json.loads(files[f"{folder}/days_off.json"])[0]["start_date"] == "2026-04-01"
     assert json.loads(files[f"{folder}/schedule_changes.json"])[0]["kind"] == "shift"
     assert json.loads(files[f"{folder}/reminders.json"])[0]["status"] == "sent"
@@ -99,6 +115,7 @@ def test_deleting_removes_every_row_keeps_anonymous_totals_and_signs_out_everywh
 ) -> None:
     bobs = Enrollment.objects.create(user=bob, plan=history.plan, start_date=START)
     tick_days(bobs, 1)
+    StudyTime.objects.create(enrollment=bobs, day=Day.objects.get(plan=history.plan, number=2), minutes=10)
     laptop, phone, bob_client = Client(), Client(), Client()
     for client, user in ((laptop, alice), (phone, alice), (bob_client, bob)):
         assert client.post("/accounts/login/", {"username": user.username, "password": PASSWORD}).status_code == 302
@@ -110,6 +127,7 @@ def test_deleting_removes_every_row_keeps_anonymous_totals_and_signs_out_everywh
         owner = "user" if model in (Enrollment, LearnerProfile) else "enrollment__user"
         assert not model.objects.exclude(**{owner: bob}).exists(), model
     assert not UserSession.objects.exclude(user=bob).exists()
+    assert StudyTime.objects.get().minutes == 10  # bob's, on the same plan day as alice's
     signed_in = {s.get_decoded().get("_auth_user_id") for s in Session.objects.all()} - {None}
     assert signed_in == {str(bob.pk)}
     for client in (laptop, phone):

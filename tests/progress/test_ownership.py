@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from curriculum.models import Day, Plan
-from progress.models import DayNote, Enrollment, ResourceProgress, TaskCompletion, WeekNote
+from progress.models import DayNote, Enrollment, ResourceProgress, StudyTime, StudyTimer, TaskCompletion, WeekNote
 from tests.factories import make_plan
 from tests.progress.helpers import START, tasks_of, tick
 
@@ -204,3 +206,59 @@ def test_companion_posts_without_the_csrf_token_are_refused(csrf_client, enrollm
     data = {"body": "x", "version": "0", "status": "done"}
     assert csrf_client.post(url.format(pk=item.pk), data, headers=HTMX).status_code == 403
     assert not ResourceProgress.objects.exists() and not WeekNote.objects.exists()
+
+
+def test_a_test_reminder_without_the_csrf_token_is_refused(csrf_client, enrollment) -> None:
+    assert csrf_client.post("/settings/test-reminder/").status_code == 403
+    assert csrf_client.post("/settings/test-reminder/", headers=HTMX).status_code == 403
+    assert mail.outbox == []
+
+
+def test_a_test_reminder_goes_to_ones_own_address_about_ones_own_plan(bob_client, bob_elsewhere, enrollment) -> None:
+    bob_client.post("/settings/test-reminder/")
+
+    [message] = mail.outbox
+    assert message.to == ["bob@example.com"] and "Plan bobs" in message.subject
+
+
+# --- study time ---------------------------------------------------------------------------------------------
+
+
+def test_study_time_beyond_ones_own_plan_is_404(bob_client, bob_elsewhere, enrollment) -> None:
+    # Bob's plan has 12 days: day 12 is his, day 13 is nobody's.
+    for url in ("/days/13/time/", "/days/13/timer/start/", "/days/13/timer/stop/"):
+        assert bob_client.post(url, {"add": "15"}).status_code == 404, url
+    assert not StudyTime.objects.exists() and not StudyTimer.objects.exists()
+    assert bob_client.post("/days/12/time/", {"add": "15"}).status_code == 302
+
+
+def test_study_time_and_timers_stay_with_their_learner(bob_client, bob_same_plan, enrollment, plan, alice) -> None:
+    day = Day.objects.get(plan=plan, number=2)
+    StudyTime.objects.create(enrollment=enrollment, day=day, minutes=70)
+    StudyTimer.objects.create(user=alice, enrollment=enrollment, day=day, started_at=timezone.now())
+    html = bob_client.get("/days/2/").content.decode()
+    assert '<strong id="time-total">0 min</strong>' in html and "Stop timer" not in html
+    assert 'value="70"' not in bob_client.get("/progress/").content.decode()
+    assert "Study time" not in bob_client.get("/notes/export.md").content.decode()
+    # Bob's stop finds no timer of his; his start and his minutes are his own.
+    assert bob_client.post("/days/2/timer/stop/").status_code == 409
+    assert StudyTimer.objects.get().user == alice
+    bob_client.post("/days/2/time/", {"minutes": "5"})
+    bob_client.post("/days/2/timer/start/")
+    assert StudyTime.objects.get(enrollment=enrollment).minutes == 70
+    assert StudyTime.objects.get(enrollment=bob_same_plan).minutes == 5
+    assert StudyTimer.objects.filter(user__in=[alice, bob_same_plan.user]).count() == 2
+
+
+@pytest.mark.parametrize("url", ["/days/1/time/", "/days/1/timer/start/", "/days/1/timer/stop/"])
+def test_study_time_posts_without_the_csrf_token_are_refused(csrf_client, enrollment, url: str) -> None:
+    assert csrf_client.post(url, {"add": "15"}, headers=HTMX).status_code == 403
+    assert csrf_client.post(url, {"add": "15"}).status_code == 403
+    assert not StudyTime.objects.exists() and not StudyTimer.objects.exists()
+
+
+def test_an_htmx_time_log_with_the_csrf_header_is_accepted(csrf_client, enrollment) -> None:
+    html = csrf_client.get("/days/1/").content.decode()
+    token = html.split('"X-CSRFToken": "')[1].split('"')[0]
+    response = csrf_client.post("/days/1/time/", {"add": "30"}, headers={**HTMX, "X-CSRFToken": token})
+    assert response.status_code == 200 and StudyTime.objects.get().minutes == 30

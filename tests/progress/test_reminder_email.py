@@ -276,6 +276,6 @@ def test_a_day_off_gets_no_email_even_if_claimed_before(alice: User, plan: Plan)
 def test_a_review_day_email_links_to_the_weekend_review(alice: User, plan: Plan) -> None:
     e = enroll(alice, plan, start=MONDAY, language="en")
     message = build_message(e, SATURDAY)
-    assert "Review the week: https://lms.example.org/review/\n" in message.body
-    assert '<a href="https://lms.example.org/review/">Review the week</a>' in html_of(message)
+    assert "Review the week: https://lms.example.org/review/1/\n" in message.body
+    assert '<a href="https://lms.example.org/review/1/">Review the week</a>' in html_of(message)
     assert "/review/" not in build_message(e, MONDAY).body  # study days link to Today only

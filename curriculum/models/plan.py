@@ -1,19 +1,21 @@
-"""The plan as rows: plan > phase > week > day > session > task, plus resource sections.
-
-`curriculum` knows nothing of learners. Learner rows in `progress` point here with PROTECT, so a task,
-session or day somebody has progress on cannot be deleted by accident.
-"""
+"""The plan's structure: plan > phase > week > day > session > task."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from curriculum.plaintext import validate_plain_text
+
+if TYPE_CHECKING:  # the through model lives beside the resources; a real import would be circular
+    from curriculum.models.resources import Citation, Resource
 
 # Every text an instructor types: no invisible control characters (see curriculum/plaintext.py).
 PLAIN = [validate_plain_text]
@@ -65,16 +67,6 @@ class TaskManager(models.Manager["Task"]):
         )
 
 
-class ResourceSectionManager(models.Manager["ResourceSection"]):
-    def get_by_natural_key(self, slug: str, position: int) -> ResourceSection:
-        return self.get(plan__slug=slug, position=position)
-
-
-class ResourceManager(models.Manager["Resource"]):
-    def get_by_natural_key(self, slug: str, section: int, position: int) -> Resource:
-        return self.get(section__plan__slug=slug, section__position=section, position=position)
-
-
 class Plan(models.Model):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     title = models.CharField(_("title"), max_length=200, validators=PLAIN)
@@ -85,6 +77,14 @@ class Plan(models.Model):
         _("resources heading"), max_length=200, default="学习资源精选", validators=PLAIN
     )
     published = models.BooleanField(_("published"), default=True)
+    # What the plan expects of a study day, compared with the learner's logged study time on the progress
+    # page. Not part of the document (its overview says it in prose): instructors set it in the admin.
+    study_hours_min = models.PositiveSmallIntegerField(
+        _("study hours per day, from"), default=3, validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
+    study_hours_max = models.PositiveSmallIntegerField(
+        _("study hours per day, to"), default=4, validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
     # Changes whenever anything in the plan changes (progress.structure caches the plan under it); set by
     # curriculum.signals for admin edits and by the importer for bulk writes.
     version = models.CharField(max_length=16, default=new_version, editable=False)
@@ -107,6 +107,10 @@ class Plan(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+    def clean(self) -> None:
+        if self.study_hours_min > self.study_hours_max:
+            raise ValidationError({"study_hours_max": _("Must be at least the hours it starts from.")})
 
 
 class Phase(models.Model):
@@ -248,108 +252,3 @@ class Task(models.Model):
         return (self.session.day.plan.slug, self.session.day.number, self.session.position, self.position)
 
     natural_key.dependencies = ["curriculum.session"]  # type: ignore[attr-defined]
-
-
-class ResourceSection(models.Model):
-    """A section of the closing resource list, with its own heading (papers, tools, tips, ...)."""
-
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="resource_sections", verbose_name=_("plan"))
-    heading = models.CharField(_("heading"), max_length=200, validators=PLAIN)
-    position = models.PositiveSmallIntegerField(_("position"), default=1)
-
-    objects = ResourceSectionManager()
-
-    class Meta:
-        ordering = ["plan", "position"]
-        constraints = [models.UniqueConstraint(fields=["plan", "position"], name="resource_section_unique_position")]
-        verbose_name = _("resource section")
-        verbose_name_plural = _("resource sections")
-
-    def __str__(self) -> str:
-        return self.heading
-
-    def natural_key(self) -> tuple[str, int]:
-        return (self.plan.slug, self.position)
-
-    natural_key.dependencies = ["curriculum.plan"]  # type: ignore[attr-defined]
-
-
-class Resource(models.Model):
-    section = models.ForeignKey(
-        ResourceSection, on_delete=models.CASCADE, related_name="items", verbose_name=_("resource section")
-    )
-    text = models.TextField(_("text"), validators=PLAIN)
-    position = models.PositiveSmallIntegerField(_("position"), default=1)
-
-    objects = ResourceManager()
-
-    class Meta:
-        ordering = ["section", "position"]
-        constraints = [models.UniqueConstraint(fields=["section", "position"], name="resource_unique_position")]
-        verbose_name = _("resource")
-        verbose_name_plural = _("resources")
-
-    def __str__(self) -> str:
-        return self.text
-
-    def natural_key(self) -> tuple[str, int, int]:
-        return (self.section.plan.slug, self.section.position, self.position)
-
-    natural_key.dependencies = ["curriculum.resourcesection"]  # type: ignore[attr-defined]
-
-
-class Citation(models.Model):
-    """A task that mentions a resource. Not part of the document: the export never writes it.
-
-    `automatic` rows are the importer's matches and are recomputed on every import; rows an instructor
-    adds in the admin are not automatic and survive a re-import.
-    """
-
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="citations", verbose_name=_("task"))
-    resource = models.ForeignKey(
-        Resource, on_delete=models.CASCADE, related_name="citations", verbose_name=_("resource")
-    )
-    automatic = models.BooleanField(_("found by the importer"), default=False)
-
-    class Meta:
-        ordering = ["resource", "task"]
-        constraints = [models.UniqueConstraint(fields=["task", "resource"], name="citation_unique_task_resource")]
-        verbose_name = _("citation")
-        verbose_name_plural = _("citations")
-
-    def __str__(self) -> str:
-        return f"{self.task} → {self.resource}"
-
-
-class PlanVersion(models.Model):
-    """The plan's document as it was after one import, replace, restore or admin change, and who made it."""
-
-    class Action(models.TextChoices):
-        IMPORT = "import", _("imported from a document")
-        REPLACE = "replace", _("replaced from a document")
-        RESTORE = "restore", _("restored from an earlier version")
-        ADMIN = "admin", _("changed in the admin")
-
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions", verbose_name=_("plan"))
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
-    # Kept when the account goes: the version stays, without its author.
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("who"),
-    )
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
-    summary = models.TextField(_("what changed"), blank=True)
-    # "" when the plan could not be written as a document at that point (see curriculum.history).
-    document = models.TextField(_("document"), blank=True)
-
-    class Meta:
-        ordering = ["plan", "-created_at", "-pk"]
-        verbose_name = _("plan version")
-        verbose_name_plural = _("plan versions")
-
-    def __str__(self) -> str:
-        return f"{self.plan} @ {self.created_at:%Y-%m-%d %H:%M}"
