@@ -96,20 +96,24 @@ def reminder_zones() -> list[str]:
 
 
 def _due_condition(zones: Sequence[ZoneNow]) -> Q:
-    """One OR-ed condition per zone (two just after its local midnight): reminder time passed, no row yet."""
-    condition = Q()
+    """One OR-ed condition per zone (two just after its local midnight): reminder time passed, no row yet.
+
+    The zones are grouped by the local date they are on (two or three dates at any instant), and each group
+    has one "no row for that date" test: PostgreSQL runs each such test as a hashed scan of that date's rows,
+    so one per zone would read the same date's rows thirty times."""
+    by_date: dict[date, Q] = {}
     for z in zones:
-        delivered = ReminderDelivery.objects.filter(enrollment=OuterRef("pk"), local_date=z.local_date)
-        condition |= Q(
-            Q(time_zone=z.time_zone, reminder_time__lte=z.local_time, start_date__lte=z.local_date + ONE_DAY),
-            ~Exists(delivered),
+        by_date[z.local_date] = by_date.get(z.local_date, Q()) | Q(
+            time_zone=z.time_zone, reminder_time__lte=z.local_time, start_date__lte=z.local_date + ONE_DAY
         )
         if z.late_date is not None:
-            late = ReminderDelivery.objects.filter(enrollment=OuterRef("pk"), local_date=z.late_date)
-            condition |= Q(
-                Q(time_zone=z.time_zone, reminder_time__gte=z.late_from, start_date__lte=z.late_date + ONE_DAY),
-                ~Exists(late),
+            by_date[z.late_date] = by_date.get(z.late_date, Q()) | Q(
+                time_zone=z.time_zone, reminder_time__gte=z.late_from, start_date__lte=z.late_date + ONE_DAY
             )
+    condition = Q()
+    for local_date, times in sorted(by_date.items()):
+        delivered = ReminderDelivery.objects.filter(enrollment=OuterRef("pk"), local_date=local_date)
+        condition |= Q(times, ~Exists(delivered))
     return condition
 
 
