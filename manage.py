@@ -9,9 +9,9 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    # Local development commands run in debug mode unless told otherwise; everything else
-    # (gunicorn, workers, tests) gets the production-safe default from settings.
-    if sys.argv[1:2] in (["quickstart"], ["runserver"]):
+    # `runserver` (local development) runs in debug mode unless told otherwise; everything else (gunicorn, workers,
+    # tests, and the quickstart, which shows learners the site's own error pages) gets the production-safe default.
+    if sys.argv[1:2] == ["runserver"]:
         os.environ.setdefault("DJANGO_DEBUG", "1")
     from django.core.management import execute_from_command_line
 

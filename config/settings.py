@@ -138,6 +138,8 @@ DB_STATEMENT_TIMEOUT = (
     else env_int("DJANGO_DB_TASK_STATEMENT_TIMEOUT", 600, minimum=0)
 )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that costs no round trip on a sound connection (config/postgresql).
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
     _options = DATABASES["default"]["OPTIONS"]
     _options.setdefault("connect_timeout", str(DB_CONNECT_TIMEOUT))
     _options.setdefault("options", f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}")

@@ -7,12 +7,14 @@ so after a reschedule a subscribed calendar moves the events instead of duplicat
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,6 +22,8 @@ from icalendar import Calendar, Event, vDuration
 
 from curriculum.models import Session
 from curriculum.plaintext import strip_forbidden
+from progress import state
+from progress.code_version import code_version
 from progress.language import learner_language
 from progress.links import absolute_url
 from progress.models import Enrollment
@@ -27,6 +31,8 @@ from progress.schedule import Schedule
 from progress.structure import DayItem, PlanStructure, SessionItem, structure_for
 from progress.zones import local_today, zone_or_fallback
 
+# How long a built feed is kept; any change to what it shows gives another key before that.
+CACHE_TIMEOUT = 24 * 3600
 # Longer than any token new_calendar_token makes, short enough to refuse junk before touching the database.
 MAX_TOKEN_LENGTH = 64
 REFRESH = timedelta(hours=6)
@@ -43,14 +49,10 @@ def enrollment_for_token(token: str) -> Enrollment | None:
     """
     if len(token) > MAX_TOKEN_LENGTH or not TOKEN_SHAPE.fullmatch(token):
         return None
-    enrollment = (
-        Enrollment.objects.select_related("plan", "user__learner_profile")
-        .prefetch_related("schedule_changes", "days_off")
-        .filter(calendar_token=token)
-        .first()
-    )
+    enrollment = Enrollment.objects.select_related("plan", "user__learner_profile").filter(calendar_token=token).first()
     if enrollment is None or not secrets.compare_digest(enrollment.calendar_token, token):
         return None
+    state.load(enrollment)  # schedule changes and days off, in one query
     return enrollment
 
 
@@ -81,6 +83,36 @@ def days_in_window(structure: PlanStructure, schedule: Schedule, today: date) ->
     first, last = feed_window(today)
     low, high = schedule.days_due_by(first - timedelta(days=1)) + 1, schedule.days_due_by(last)
     return [day for number, day in structure.days.items() if low <= number <= high]
+
+
+def cached_calendar(enrollment: Enrollment) -> bytes:
+    """`build_calendar(enrollment)`, kept in the cache under everything it is made of.
+
+    Calendar apps poll the feed several times a day and the icalendar library takes far longer to build it
+    than the queries behind it. The key holds the plan's version, every field of the enrollment (study hours,
+    zone, start, weekdays), its schedule changes and days off, the learner's language and local date, the
+    feed window and site URL, and the templates and catalogues (`code_version`): any change gives a new key,
+    so a feed is never stale. DTSTAMP is then the time the feed was built, which is what it means.
+    """
+    today = local_today(enrollment.time_zone)
+    structure = structure_for(enrollment.plan)
+    parts = (
+        code_version(),
+        enrollment.plan.version,
+        tuple(getattr(enrollment, f.attname) for f in Enrollment._meta.concrete_fields),
+        enrollment.schedule_input(structure.last_day, today),
+        learner_language(enrollment),
+        today,
+        settings.SITE_URL,
+        settings.CALENDAR_FEED_DAYS_BEHIND,
+        settings.CALENDAR_FEED_DAYS_AHEAD,
+    )
+    key = "feed:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        body = build_calendar(enrollment, today)
+        cache.set(key, body, CACHE_TIMEOUT)
+    return bytes(body)
 
 
 def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:

@@ -1,4 +1,4 @@
-"""Rendered page parts kept in Django's cache, keyed on everything they are made of.
+"""Rendered pages and page parts kept in Django's cache, keyed on everything they are made of.
 
 The plan, calendar and progress pages render dozens of rows through Django's template engine, which costs
 far more than the few narrow queries behind them. Their output depends only on inputs every request has
@@ -8,25 +8,44 @@ plus the request's own path, language and CSRF secret (forms inside carry a toke
 part is rendered once for a given set of inputs and reused until one of them changes: a tick, a note, a
 reschedule or an instructor's edit gives a different key, never a stale page. Nothing is ever invalidated;
 old entries just stop being asked for and expire.
+
+Whole pages are kept the same way (`cached_page`), so a warm page costs one cache read after the queries
+that name its inputs: no view context, no template. The page's frame adds its own inputs to the key (the
+navigation's plans, whether the user is staff); the CSP nonce, which must differ on every response, is
+stored as a marker and replaced by this response's nonce; a request with messages to show is rendered,
+never served from or stored in the cache. The templates and translations this process runs with are part
+of every key, so a deployment that changes them never serves pages rendered by the old ones.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csp import get_nonce
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from progress.access import learner_enrollments
+from progress.code_version import code_version
 from progress.services import Overview
 from progress.study_time import plan_hours, study_state
 
 TIMEOUT = 24 * 3600
+# Whole pages are also kept in this process's memory, most recently used first, up to this many characters:
+# a key names everything a page is made of, so an entry can never be stale, and a hit here costs no round
+# trip to the shared cache.
+LOCAL_CHARS = 16_000_000
+# Stands for the response's CSP nonce in a stored page (no template writes it).
+NONCE_MARK = "\x00csp-nonce\x00"
 
 
 def overview_inputs(ov: Overview) -> tuple[object, ...]:
@@ -69,8 +88,99 @@ def render_part(
     secret = request.META.get("CSRF_COOKIE")
     if not secret:
         return mark_safe(render_to_string(template, context, request))  # noqa: S308 - Django's own escaping
+    key = _key("page-part", request, secret, (template, *inputs))
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template, context, request)
+        cache.set(key, html, TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - rendered by Django's templates, autoescaped
+
+
+def cached_page(
+    request: HttpRequest, template: str, inputs: Iterable[object], context: Callable[[], dict[str, object]]
+) -> HttpResponse:
+    """The whole page `template`, from the cache when `inputs` (and the frame's own) match.
+
+    `context` is called only when the page has to be rendered, so a warm page builds no context. Like
+    `render_page`, the template's content block is its `body` partial, itself cached by `inputs`.
+    """
+    key = _page_key(request, (template, *inputs))
+    html = _get(key) if key else None
+    if html is not None:
+        return HttpResponse(_with_nonce(request, html))
+    values = context()
+    body = render_part(request, f"{template}#body", values, inputs)
+    html = render_to_string(template, {**values, "body": body}, request)
+    if key:
+        _set(key, _without_nonce(request, html))
+    return HttpResponse(html)
+
+
+def cached_whole(request: HttpRequest, inputs: Iterable[object], render: Callable[[], str]) -> HttpResponse:
+    """The page `render()` makes, from the cache when `inputs` (and the frame's own) match."""
+    key = _page_key(request, tuple(inputs))
+    html = _get(key) if key else None
+    if html is not None:
+        return HttpResponse(_with_nonce(request, html))
+    html = render()
+    if key:
+        _set(key, _without_nonce(request, html))
+    return HttpResponse(html)
+
+
+_local: OrderedDict[str, str] = OrderedDict()
+_local_chars = 0
+_lock = threading.Lock()
+
+
+def _get(key: str) -> str | None:
+    with _lock:
+        html = _local.get(key)
+        if html is not None:
+            _local.move_to_end(key)
+            return html
+    html = cache.get(key)
+    if html is not None:
+        _remember(key, html)
+    return html
+
+
+def _set(key: str, html: str) -> None:
+    cache.set(key, html, TIMEOUT)
+    _remember(key, html)
+
+
+def _remember(key: str, html: str) -> None:
+    global _local_chars
+    with _lock:
+        if key not in _local:
+            _local[key] = html
+            _local_chars += len(html)
+        while _local_chars > LOCAL_CHARS and _local:
+            _local_chars -= len(_local.popitem(last=False)[1])
+
+
+def _page_key(request: HttpRequest, inputs: tuple[object, ...]) -> str | None:
+    """The cache key of a whole page, or None when it must be rendered (no CSRF secret yet, messages)."""
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret or len(get_messages(request)):
+        return None
+    nav = learner_enrollments(request)
+    frame = (
+        getattr(request.user, "is_staff", False),
+        nav.active.pk if nav.active else None,
+        tuple((e.pk, e.plan_id, e.plan.title) for e in nav.all),
+        # The switcher (shown with a second enrollment) offers enrolling only while a published plan is left.
+        nav.can_enroll_more if nav.others else None,
+        request.headers.get("HX-Request"),
+        request.headers.get("HX-History-Restore-Request"),
+    )
+    return _key("page", request, secret, (*inputs, frame))
+
+
+def _key(kind: str, request: HttpRequest, secret: str, inputs: tuple[object, ...]) -> str:
     parts = (
-        template,
+        code_version(),
         request.get_full_path(),
         translation.get_language(),
         get_script_prefix(),
@@ -78,9 +188,16 @@ def render_part(
         getattr(request.user, "pk", None),
         *inputs,
     )
-    key = "page-part:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(template, context, request)
-        cache.set(key, html, TIMEOUT)
-    return mark_safe(html)  # noqa: S308 - rendered by Django's templates, autoescaped
+    return f"{kind}:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+
+
+def _without_nonce(request: HttpRequest, html: str) -> str:
+    nonce = get_nonce(request)
+    return html.replace(str(nonce), NONCE_MARK) if nonce else html
+
+
+def _with_nonce(request: HttpRequest, html: str) -> str:
+    if NONCE_MARK not in html:
+        return html
+    nonce = get_nonce(request)
+    return html.replace(NONCE_MARK, "" if nonce is None else str(nonce))

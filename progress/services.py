@@ -213,13 +213,14 @@ class Agenda:
         return self.overview.day_total(self.day.number) if self.day else 0
 
 
-def agenda(enrollment: Enrollment, today: date, ticked: frozenset[int] | None = None) -> Agenda:
+def agenda(enrollment: Enrollment, today: date, ov: Overview | None = None) -> Agenda:
     """Everything the Today page and the reminder show for `today`.
 
-    No queries beyond `overview()`: the tasks come from the plan's cached structure, and none at all when the
-    caller passes the ticks it loaded (a reminder batch loads a whole batch's with progress.state.load_many).
+    No queries beyond `overview()` (none when the caller passes the overview it has): the tasks come from
+    the plan's cached structure.
     """
-    ov = overview(enrollment, today, ticked)
+    if ov is None:
+        ov = overview(enrollment, today)
     schedule, kind = ov.schedule, ov.day_on_today.kind
     day_number: int | None = None
     if kind == DayKind.STUDY:

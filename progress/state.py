@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Cast
 
+from progress.compiled import CompiledQuery
 from progress.models import DayOff, Enrollment, ScheduleChange, StudyTime, StudyTimer, TaskCompletion
 from progress.study_hours import StudyState, Timer
 
@@ -51,6 +52,10 @@ def _rows(enrollment_id: int, user_id: int) -> Any:
     return ticks.order_by().union(changes.order_by(), days_off.order_by(), times.order_by(), timer.order_by(), all=True)
 
 
+# Compiled once per connection: building this UNION's SQL costs more than running it.
+_STATE = CompiledQuery("learner-state", _rows, arity=2)
+
+
 def load(enrollment: Enrollment) -> frozenset[int]:
     """Read the learner's state (one query); returns the ticked task ids and fills the prefetch caches."""
     ticked: set[int] = set()
@@ -58,7 +63,7 @@ def load(enrollment: Enrollment) -> frozenset[int]:
     days_off: list[DayOff] = []
     minutes: dict[int, int] = {}
     timer: Timer | None = None
-    for kind, pk, task_id, change_kind, from_day, day1, day2, created, undone in _rows(
+    for kind, pk, task_id, change_kind, from_day, day1, day2, created, undone in _STATE.rows(
         enrollment.pk, enrollment.user_id
     ):
         if kind == _TICK:

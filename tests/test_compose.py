@@ -248,7 +248,7 @@ def test_settings_load_with_the_compose_environment(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     debug, engine, host, broker, backend, email_host, key_length = json.loads(result.stdout.strip().splitlines()[-1])
     assert debug is False
-    assert (engine, host) == ("django.db.backends.postgresql", "postgres")
+    assert (engine, host) == ("config.postgresql", "postgres")
     assert broker == "redis://redis:6379/0"
     assert (backend, email_host) == ("django.core.mail.backends.smtp.EmailBackend", "mailpit")
     # No key given: one was generated into the var volume.

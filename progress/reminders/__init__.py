@@ -6,6 +6,7 @@
     sending.py  sending a batch over one SMTP connection, classifying failures, retries
     upcoming.py when the next reminder comes (the settings page), and skipping those past at enrollment
     on_demand.py  the test reminder a learner asks for: sent at once, outside the delivery rows
+    now.py      one learner's reminder sent at once, outside the daily guarantees (quickstart --remind-now)
 
 The unsubscribe link's signed token lives in progress.unsubscribe, beside the concept it serves.
 

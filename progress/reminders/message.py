@@ -23,7 +23,7 @@ from progress.models import Enrollment
 from progress.reminders.due import Kind, reminder_kind
 from progress.review import week_to_review
 from progress.schedule import off_on, paused_on
-from progress.services import Agenda, agenda
+from progress.services import Agenda, agenda, overview
 from progress.unsubscribe import unsubscribe_token
 
 
@@ -52,7 +52,7 @@ def reminder_for(enrollment: Enrollment, today: date, ticked: frozenset[int] | N
     ticked task ids when the caller loaded them (with the schedule rows in the enrollment's prefetch cache)."""
     if not enrollment.reminders_enabled:
         raise NothingToSend("reminders were turned off")
-    facts = agenda(enrollment, today, ticked)
+    facts = agenda(enrollment, today, overview(enrollment, today, ticked))
     finished = facts.overview.finished
     inp = enrollment.schedule_input(total_days=0)
     paused = paused_on(inp.changes, today)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 
-from progress.links import absolute_url
+from progress.links import FeedLinks, absolute_url, feed_links
 from progress.models import Enrollment
 from progress.pages import days_off_context
 from progress.rescheduling import Behind, behind
@@ -24,9 +24,10 @@ def behind_notice(overview: object) -> Behind | None:
 
 
 @register.simple_tag
-def calendar_feed_url(enrollment: Enrollment) -> str:
-    """The absolute feed URL (from SITE_URL, never the request's Host) for `progress/_calendar_feed.html`."""
-    return absolute_url(reverse("progress:calendar_feed", args=[enrollment.calendar_token]))
+def calendar_feed(enrollment: Enrollment) -> FeedLinks:
+    """The feed's absolute URL (from SITE_URL, never the request's Host) and its one-click subscribe links, for
+    `progress/_calendar_feed.html`."""
+    return feed_links(absolute_url(reverse("progress:calendar_feed", args=[enrollment.calendar_token])))
 
 
 @register.inclusion_tag("progress/_days_off.html", takes_context=True)

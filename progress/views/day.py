@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from progress.access import ACTION, AuthenticatedHttpRequest, learner_page
 from progress.models import DayNote, Enrollment, TaskCompletion
-from progress.page_cache import overview_inputs, render_page
+from progress.page_cache import cached_page, overview_inputs
 from progress.pages import day_context, safe_next
 from progress.services import overview
 from progress.structure import structure_for
@@ -22,7 +22,7 @@ def day(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date, 
     note = context["note"]
     note_state = (note.pk, note.version, note.updated_at, note.shared) if isinstance(note, DayNote) else None
     inputs = (*overview_inputs(context["overview"]), number, note_state, enrollment.share_notes)  # type: ignore[arg-type]
-    return render_page(request, "progress/day.html", context, inputs)
+    return cached_page(request, "progress/day.html", inputs, lambda: context)
 
 
 @learner_page(ACTION)
@@ -45,7 +45,9 @@ def toggle_task(
     else:
         TaskCompletion.objects.filter(enrollment=enrollment, task_id=task_id).delete()
     if not request.htmx:
-        return HttpResponseRedirect(safe_next(request, reverse("progress:day", args=[number])))
+        # Back to the ticked task itself (its <li id="task-N">), not the top of a long page.
+        back = safe_next(request, reverse("progress:day", args=[number])).split("#", 1)[0]
+        return HttpResponseRedirect(f"{back}#task-{task_id}")
     ov = overview(enrollment, today)
     context = {
         "overview": ov,

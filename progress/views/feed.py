@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from progress.access import ACTION, AuthenticatedHttpRequest, learner_page
-from progress.feed import build_calendar, enrollment_for_token
+from progress.feed import cached_calendar, enrollment_for_token
 from progress.models import Enrollment, new_calendar_token
 from progress.pages import safe_next
 
@@ -23,7 +23,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     enrollment = enrollment_for_token(token)
     if enrollment is None:
         raise Http404("no such feed")
-    response = HttpResponse(build_calendar(enrollment), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(cached_calendar(enrollment), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=0, must-revalidate"
     response["Content-Disposition"] = 'inline; filename="study-plan.ics"'
     return response

@@ -8,12 +8,16 @@ from django.http import HttpResponse
 
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
-from progress.page_cache import overview_inputs, render_page
-from progress.services import agenda
+from progress.page_cache import cached_page, overview_inputs
+from progress.services import agenda, overview
 
 
 @learner_page()
 def today(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
-    plan = agenda(enrollment, today)
-    context = {"enrollment": enrollment, "agenda": plan, "overview": plan.overview, "today": today}
-    return render_page(request, "progress/today.html", context, overview_inputs(plan.overview))
+    ov = overview(enrollment, today)
+    return cached_page(
+        request,
+        "progress/today.html",
+        overview_inputs(ov),
+        lambda: {"enrollment": enrollment, "agenda": agenda(enrollment, today, ov), "overview": ov, "today": today},
+    )

@@ -26,9 +26,17 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         raise Http404("unknown or tampered unsubscribe link")
     enrollment = link.enrollment
-    if request.method == "POST" and not link.expired:
+    # Read before acting: a second click (or the provider's retry) is told it was done already, not thanked again.
+    already = not link.expired and not enrollment.reminders_enabled
+    if request.method == "POST" and not link.expired and not already:
         turn_off_reminders(enrollment)
-    context = {"enrollment": enrollment, "token": token, "done": request.method == "POST", "expired": link.expired}
+    context = {
+        "enrollment": enrollment,
+        "token": token,
+        "done": request.method == "POST",
+        "already": already,
+        "expired": link.expired,
+    }
     with translation.override(learner_language(enrollment)):
         response = render(request, "progress/unsubscribe.html", context, status=410 if link.expired else 200)
     return response

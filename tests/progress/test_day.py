@@ -74,11 +74,18 @@ def test_it_unticks_a_task(alice_client, enrollment, plan) -> None:
 def test_without_javascript_the_form_posts_and_redirects_back(alice_client, enrollment, plan) -> None:
     task = tasks_of(plan, 3)[1]
     response = alice_client.post(f"/days/3/tasks/{task.pk}/toggle/", {"done": "1", "next": "/"})
-    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.status_code == 302 and response["Location"] == f"/#task-{task.pk}"
     assert TaskCompletion.objects.filter(enrollment=enrollment, task=task).exists()
     response = alice_client.post(f"/days/3/tasks/{task.pk}/toggle/", {})
-    assert response.status_code == 302 and response["Location"] == "/days/3/"
+    assert response.status_code == 302 and response["Location"] == f"/days/3/#task-{task.pk}"
     assert not TaskCompletion.objects.filter(enrollment=enrollment, task=task).exists()
+    assert f'id="task-{task.pk}"' in alice_client.get("/days/3/").content.decode()
+
+
+def test_the_no_javascript_tick_returns_to_its_task_whatever_next_carried(alice_client, enrollment, plan) -> None:
+    task = tasks_of(plan, 3)[2]
+    response = alice_client.post(f"/days/3/tasks/{task.pk}/toggle/", {"done": "1", "next": "/?x=1#task-999"})
+    assert response["Location"] == f"/?x=1#task-{task.pk}"
 
 
 def test_the_no_javascript_form_has_a_save_button(alice_client, enrollment) -> None:
@@ -89,7 +96,7 @@ def test_the_no_javascript_form_has_a_save_button(alice_client, enrollment) -> N
 def test_it_never_redirects_off_site(alice_client, enrollment, plan) -> None:
     task = tasks_of(plan, 3)[0]
     response = alice_client.post(f"/days/3/tasks/{task.pk}/toggle/", {"done": "1", "next": "https://evil.example/"})
-    assert response["Location"] == "/days/3/"
+    assert response["Location"] == f"/days/3/#task-{task.pk}"
 
 
 def test_ticking_twice_leaves_one_completion(alice_client, enrollment, plan) -> None:

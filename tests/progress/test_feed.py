@@ -229,3 +229,21 @@ def test_the_calendar_token_reset_never_redirects_off_site(
 
     assert in_query["Location"] == "/settings/"
     assert in_form["Location"] == "/settings/"
+
+
+def test_the_settings_page_offers_the_feed_in_one_click(
+    client: Client, alice: User, enrollment: Enrollment, settings: object
+) -> None:
+    settings.SITE_URL = "https://plan.example.org"  # type: ignore[attr-defined]
+    client.force_login(alice)
+
+    html = client.get("/settings/").content.decode()
+
+    token = enrollment.calendar_token
+    assert f'value="https://plan.example.org/calendar/{token}.ics"' in html
+    assert f'href="webcal://plan.example.org/calendar/{token}.ics"' in html
+    assert (
+        f'href="https://calendar.google.com/calendar/r?cid=webcal%3A%2F%2Fplan.example.org%2Fcalendar%2F{token}.ics"'
+        in html
+    )
+    assert 'data-copy="calendar-feed-url"' in html and "js/copy.js" in html

@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from pytest_django.fixtures import Settings
 
 from curriculum.models import Day, Plan, Task
 from progress.management.commands.quickstart import (
@@ -34,6 +35,13 @@ from tests.factories import make_plan
 pytestmark = pytest.mark.django_db
 
 PASSWORD_LINE = re.compile(r"Created user “(\w+)” with password: (\S+)")
+
+
+@pytest.fixture(autouse=True)
+def restored_settings(settings: Settings) -> None:
+    """quickstart sets SITE_URL and ALLOWED_HOSTS from --addrport on the live settings: an override layer (which
+    the settings fixture drops afterwards) keeps that out of later tests."""
+    settings.SITE_URL = settings.SITE_URL
 
 
 def quickstart(*args: str) -> str:

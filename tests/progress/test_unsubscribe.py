@@ -172,3 +172,25 @@ def test_the_unsubscribe_link_of_one_enrollment_leaves_the_others_alone(enrollme
 
     assert not reminders_on(enrollment)
     assert reminders_on(other)
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_unsubscribing_twice_says_already_unsubscribed_and_how_to_turn_them_back_on(
+    client: Client, enrollment: Enrollment, method: str
+) -> None:
+    assert client.post(url(enrollment)).status_code == 200
+
+    response = getattr(client, method)(url(enrollment))
+
+    assert response.status_code == 200
+    assert "你已经退订了" in response.text
+    assert '<a href="/settings/#settings-form-heading">' in response.text
+    assert "<form" not in response.text.split('<main id="main"', 1)[1]
+    enrollment.refresh_from_db()
+    assert enrollment.reminders_enabled is False
+
+
+def test_the_first_unsubscribe_is_thanked_not_told_it_was_done_already(client: Client, enrollment: Enrollment) -> None:
+    response = client.post(url(enrollment))
+    assert "你将不再收到" in response.text
+    assert "你已经退订了" not in response.text

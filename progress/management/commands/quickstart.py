@@ -2,6 +2,10 @@
 
 Steps, each idempotent: migrate; load the reference plan unless it is there; create a demo instructor and a
 demo learner (passwords printed once, on creation); start background services; serve with runserver.
+
+Every absolute link (the calendar feed, emails, List-Unsubscribe) follows `--addrport` unless SITE_URL is set:
+the web server and the worker both get it. DEBUG stays off (manage.py turns it on only for `runserver`), so a
+learner trying the site sees its own 404 and 500 pages, as in production; tracebacks go to the terminal.
 """
 
 from __future__ import annotations
@@ -20,13 +24,18 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.formats import date_format
 
 from curriculum.models import Plan
 from curriculum.seeding import Outcome, load_once
+from progress.links import site_url_for_addrport
 from progress.models import Enrollment
+from progress.reminders.message import NothingToSend
+from progress.reminders.now import next_reminder_date, send_reminder_now
 from progress.worker import start_worker_with_beat
+from progress.zones import local_today
 
 PLAN_SLUG = "multimodal-90-days"
 PLAN_FIXTURE = "multimodal_90_days"
@@ -93,14 +102,53 @@ def ensure_demo_enrollment(plan: Plan | None, username: str = DEMO_LEARNER) -> N
         plan.instructors.add(instructor)
 
 
+def use_address(addrport: str) -> str:
+    """Make the links this process and its worker build point where the site is served; returns that base URL.
+
+    SITE_URL set in the environment wins (a proxy, a real domain); otherwise it becomes the served address in
+    this process's settings, and start_background_services hands it to the worker. The served host is also
+    allowed as a Host header unless DJANGO_ALLOWED_HOSTS is set, so a link to it is not answered with 400.
+    """
+    site = site_url_for_addrport(addrport)
+    if site is None:
+        raise CommandError(f"--addrport {addrport!r}: expected PORT, HOST:PORT or [IPv6]:PORT, as runserver takes")
+    if not os.environ.get("SITE_URL"):
+        settings.SITE_URL = site
+    host = site.split("//", 1)[1].rsplit(":", 1)[0]
+    if not os.environ.get("DJANGO_ALLOWED_HOSTS") and host not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, host]
+    return site
+
+
+def remind_now(say: Say, username: str = DEMO_LEARNER) -> None:
+    """Send the demo learner's reminder for today at once, whatever the time (progress.reminders.now)."""
+    enrollment = Enrollment.objects.filter(user__username=username).select_related("plan", "user").first()
+    if enrollment is None:
+        say(f"No reminder sent: “{username}” is not enrolled in a plan.")
+        return
+    try:
+        today = send_reminder_now(enrollment)
+    except NothingToSend as reason:
+        upcoming = next_reminder_date(enrollment, local_today(enrollment.time_zone))
+        later = f" The next one is for {date_format(upcoming, 'DATE_FORMAT')}." if upcoming else ""
+        say(f"No reminder sent: {username} gets none today ({reason}).{later}")
+        return
+    options: dict[str, Any] = settings.MAILERS["default"].get("OPTIONS", {})
+    where = options.get("host") or options.get("file_path") or "the console"
+    say(f"Sent {username}’s reminder for {today.isoformat()} to {enrollment.user.email} ({where}).")
+
+
 def start_background_services(say: Say) -> list[subprocess.Popen[bytes]]:
     """Start a real Celery worker with an embedded beat next to the web server.
 
     It uses Redis when REDIS_URL is set, otherwise kombu's filesystem transport under var/ (no service
     needed). Locally the fan-out runs every minute (not every 5) so a reminder set for the next minute
-    arrives about a minute later.
+    arrives about a minute later. Its emails link to this process's SITE_URL (see use_address).
     """
-    env = {"REMINDER_FANOUT_SECONDS": os.environ.get("REMINDER_FANOUT_SECONDS", "60")}
+    env = {
+        "REMINDER_FANOUT_SECONDS": os.environ.get("REMINDER_FANOUT_SECONDS", "60"),
+        "SITE_URL": settings.SITE_URL,
+    }
     worker = start_worker_with_beat(env)
     broker = "Redis" if settings.REDIS_URL else f"the filesystem queue in {settings.VAR_DIR / 'celery'}"
     options: dict[str, Any] = settings.MAILERS["default"].get("OPTIONS", {})
@@ -133,15 +181,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker", action="store_true", help="Serve the site without starting a Celery worker with beat."
         )
+        parser.add_argument(
+            "--remind-now",
+            action="store_true",
+            help="Send the demo learner's reminder email at once (it does not count as the daily one).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         say: Say = self.stdout.write
+        site = use_address(options["addrport"])
         call_command("migrate", interactive=False, verbosity=0)
         say("Database is migrated.")
         plan = ensure_plan(say)
         self.report_user(DEMO_INSTRUCTOR, ensure_user(say, DEMO_INSTRUCTOR, staff=True, group=INSTRUCTORS_GROUP))
         self.report_user(DEMO_LEARNER, ensure_user(say, DEMO_LEARNER, staff=False))
         ensure_demo_enrollment(plan)
+        if options["remind_now"]:
+            remind_now(say)
         if options["no_serve"]:
             return
         # SIGTERM (docker stop, a supervisor, a test) would end Python without running `finally`, leaving the
@@ -150,9 +206,10 @@ class Command(BaseCommand):
         handles: list[subprocess.Popen[bytes]] = []
         try:
             handles = [] if options["no_worker"] else start_background_services(say)
-            addrport = options["addrport"]
-            say(f"Site: http://{addrport}/   Instructors: http://{addrport}/admin/")
-            call_command("runserver", addrport, use_reloader=False)
+            say(f"Site: {site}/   Instructors: {site}/admin/")
+            if site != settings.SITE_URL:
+                say(f"Links in emails and the calendar feed use SITE_URL: {settings.SITE_URL}/")
+            call_command("runserver", options["addrport"], use_reloader=False)
         finally:
             stop_background_services(handles)
 
