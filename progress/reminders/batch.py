@@ -1,6 +1,6 @@
 """A batch's rows with everything their emails read, in a fixed number of queries whatever the batch's size.
 
-One query for the delivery rows with their enrollments, plans, users and profiles; one (progress.state's
+One query for the delivery rows with their enrollments, plans, users and profiles; one (progress.reminders.learners'
 UNION ALL) for every learner's ticks, schedule changes and days off; the plans' structures come from their
 cache (progress.structure), built at most once per plan version. Building an email then reads nothing
 more from the database: it is the Today page's agenda (services.agenda) computed from what was loaded.

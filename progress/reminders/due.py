@@ -175,7 +175,7 @@ class Decisions:
 
 def decide(now: datetime | None = None) -> Decisions:
     """Everybody whose reminder time has passed and who has no row for that local date: due, or quiet with the
-    reason. A fixed number of queries: zones, the candidates, their schedule rows (progress.state, by chunks
+    reason. A fixed number of queries: zones, the candidates, their schedule rows (reminders.learners, by chunks
     of CHUNK learners), and their tick counts, only for those the schedule alone would remind; each plan's
     size comes from its cached structure. Recording the quiet ones (fanout) keeps them out of the next run's
     candidates: a finished, paused or not yet started learner is looked at once a day, not at every beat."""
