@@ -8,6 +8,7 @@ from functools import cache
 import nh3
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 
@@ -101,7 +102,9 @@ def save_versioned[N: Model](model: type[N], key: dict[str, object], body: str, 
         except IntegrityError:
             # Another tab created the note first.
             return SaveResult(False, rows.first())
-    updated = rows.filter(version=version).update(body=body, version=F("version") + 1)
+    # QuerySet.update() skips auto_now: the save time is set here, so "saved at" is this save's time.
+    changed = {"body": body, "version": F("version") + 1, "updated_at": timezone.now()}
+    updated = rows.filter(version=version).update(**changed)
     return SaveResult(bool(updated), rows.first())
 
 

@@ -6,11 +6,11 @@ from datetime import date
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from progress.access import ACTION, AuthenticatedHttpRequest, learner_page
+from progress.editing import editor_answer, editor_refusal
 from progress.forms.notes import NoteForm
 from progress.models import Enrollment
 from progress.notes import export_markdown, save_note, share_note
@@ -31,14 +31,7 @@ def note_save(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: 
     version: int = form.cleaned_data["version"]
     result = save_note(enrollment, day.pk, form.cleaned_data["body"], version)
     if request.htmx:
-        answer = {
-            "result": result,
-            "note": result.note,
-            "number": number,
-            "conflict": not result.saved,
-            "tz": enrollment.time_zone,
-        }
-        return render(request, "progress/_note_response.html", answer)
+        return editor_answer(request, enrollment, result)
     if result.saved:
         messages.success(request, _("Note saved."))
         return HttpResponseRedirect(reverse("progress:day", args=[number]) + "#note")
@@ -55,7 +48,7 @@ def _refused(
     """Nothing saved: the message, and without htmx the day page with the learner's text kept (400)."""
     error = form.problem()
     if request.htmx:
-        return render(request, "progress/_note_response.html", {"error": error, "number": number})
+        return editor_refusal(request, error)
     context = day_context(enrollment, today, number)
     context.update(note_body=form.text, note_error=error)
     return render_page(request, "progress/day.html", context, None, status=400)

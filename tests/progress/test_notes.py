@@ -26,7 +26,11 @@ def day_of(enrollment: Enrollment, number: int) -> Day:
 def test_the_day_page_has_the_note_editor(alice_client, enrollment) -> None:
     html = alice_client.get("/days/2/").content.decode()
     assert '<label for="note-body">' in html
-    assert 'hx-post="/days/2/note/" hx-trigger="keyup changed delay:1s"' in html
+    # Every way text arrives is saved: typing, paste, drop and autofill fire input or change; an IME
+    # composition saves once composed (static/js/notes.js holds back a save in the middle of one).
+    triggers = "input changed delay:1s, compositionend delay:1s, change, notesave"
+    assert f'hx-post="/days/2/note/" hx-trigger="{triggers}"' in html
+    assert 'src="/static/js/notes.js" defer' in html
     assert 'name="version" id="note-version" value="0"' in html
     assert '<button type="submit">' in html  # Save works without JavaScript
 
