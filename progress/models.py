@@ -194,7 +194,11 @@ class ReminderDelivery(models.Model):
     class Meta:
         ordering = ["-local_date", "-created_at"]
         constraints = [models.UniqueConstraint(fields=["enrollment", "local_date"], name="reminder_unique_local_date")]
-        indexes = [models.Index(fields=["status", "updated_at"], name="reminder_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "updated_at"], name="reminder_status_idx"),
+            # The fan-out's "no row yet for this local date": one date's rows, read from the index alone.
+            models.Index(fields=["local_date", "enrollment"], name="reminder_date_idx"),
+        ]
         verbose_name = _("reminder delivery")
         verbose_name_plural = _("reminder deliveries")
 

@@ -8,7 +8,10 @@ from collections.abc import Callable
 from datetime import date
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.db import transaction
+from django.template.loader import get_template
+from django.urls import get_resolver
 from django.utils import translation
 
 from progress.account_mail import send_password_reset_mail, send_sign_up_mail
@@ -18,6 +21,17 @@ from progress.reminders.fanout import fan_out
 from progress.reminders.sending import BatchResult, send_batch
 
 log = logging.getLogger(__name__)
+
+REMINDER_TEMPLATES = ("emails/reminder_subject.txt", "emails/reminder.txt", "emails/reminder.html")
+
+
+@worker_process_init.connect(dispatch_uid="progress.tasks.warm_up")
+def warm_up(**kwargs: object) -> None:
+    """Import the URL conf (every email's links) and compile the reminder templates when a worker process
+    starts, not inside its first batch: on a busy machine that first import took seconds."""
+    get_resolver().url_patterns  # noqa: B018 - the property imports every URL module
+    for name in REMINDER_TEMPLATES:
+        get_template(name)
 
 
 def enqueue_batch(ids: list[int], countdown: float | None = None) -> None:

@@ -19,18 +19,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from curriculum.counting import count_subquery, max_subquery
-from curriculum.models import Day, Task
 from progress.models import Enrollment, ReminderDelivery, TaskCompletion
-from progress.schedule import ONE_DAY, DayKind, Schedule, off_on, paused_on
+from progress.reminders import learners as learner_state
+from progress.schedule import ONE_DAY, DayKind, Schedule, ScheduleInput, off_on, paused_on
+from progress.structure import structure_for
 from progress.zones import load_zone
 
 log = logging.getLogger(__name__)
@@ -96,40 +96,35 @@ def reminder_zones() -> list[str]:
 
 
 def _due_condition(zones: Sequence[ZoneNow]) -> Q:
-    """One OR-ed condition per zone (two just after its local midnight): reminder time passed, no row yet."""
-    condition = Q()
+    """One OR-ed condition per zone (two just after its local midnight): reminder time passed, no row yet.
+
+    The zones are grouped by the local date they are on (two or three dates at any instant), and each group
+    has one "no row for that date" test: PostgreSQL runs each such test as a hashed scan of that date's rows,
+    so one per zone would read the same date's rows thirty times."""
+    by_date: dict[date, Q] = {}
     for z in zones:
-        delivered = ReminderDelivery.objects.filter(enrollment=OuterRef("pk"), local_date=z.local_date)
-        condition |= Q(
-            Q(time_zone=z.time_zone, reminder_time__lte=z.local_time, start_date__lte=z.local_date + ONE_DAY),
-            ~Exists(delivered),
+        by_date[z.local_date] = by_date.get(z.local_date, Q()) | Q(
+            time_zone=z.time_zone, reminder_time__lte=z.local_time, start_date__lte=z.local_date + ONE_DAY
         )
         if z.late_date is not None:
-            late = ReminderDelivery.objects.filter(enrollment=OuterRef("pk"), local_date=z.late_date)
-            condition |= Q(
-                Q(time_zone=z.time_zone, reminder_time__gte=z.late_from, start_date__lte=z.late_date + ONE_DAY),
-                ~Exists(late),
+            by_date[z.late_date] = by_date.get(z.late_date, Q()) | Q(
+                time_zone=z.time_zone, reminder_time__gte=z.late_from, start_date__lte=z.late_date + ONE_DAY
             )
+    condition = Q()
+    for local_date, times in sorted(by_date.items()):
+        delivered = ReminderDelivery.objects.filter(enrollment=OuterRef("pk"), local_date=local_date)
+        condition |= Q(times, ~Exists(delivered))
     return condition
-
-
-def _with_plan_counts(enrollments: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
-    """Annotate what eligibility needs (tasks done, tasks and days in the plan) as subqueries of the same query."""
-    return enrollments.annotate(
-        done_tasks=count_subquery(TaskCompletion.objects.filter(enrollment=OuterRef("pk")), "enrollment"),
-        plan_tasks=count_subquery(Task.objects.filter(session__day__plan=OuterRef("plan")), "session__day__plan"),
-        # Sized like services.overview() and the feed: by the highest day number, so a day emptied or
-        # deleted in the admin does not pull the later days' dates (and reminders) earlier.
-        plan_days=max_subquery(Day.objects.filter(plan=OuterRef("plan")), "plan", "number"),
-    )
 
 
 def due_enrollments(now: datetime, zones: Sequence[ZoneNow]) -> QuerySet[Enrollment]:
     """Enrollments whose reminder time has passed today in their own zone and that have no delivery row
-    for that local date: ONE query (see the module docstring), annotated with what eligibility needs."""
+    for that local date: ONE query (see the module docstring), with their plans."""
     if not zones:
         return Enrollment.objects.none()
-    return _with_plan_counts(Enrollment.objects.filter(_due_condition(zones), reminders_enabled=True)).order_by("pk")
+    return (
+        Enrollment.objects.filter(_due_condition(zones), reminders_enabled=True).select_related("plan").order_by("pk")
+    )
 
 
 def reminder_kind(
@@ -163,24 +158,89 @@ class Due:
     kind: Kind
 
 
-def who_is_due(now: datetime | None = None) -> list[Due]:
-    """Every reminder due at `now`. A fixed number of queries (zones, due set, two prefetches)."""
+@dataclass(frozen=True)
+class Quiet:
+    """A learner whose reminder time has passed but who gets nothing on `local_date`, and why."""
+
+    enrollment: Enrollment
+    local_date: date
+    why: str
+
+
+@dataclass
+class Decisions:
+    due: list[Due] = field(default_factory=list)
+    quiet: list[Quiet] = field(default_factory=list)
+
+
+def decide(now: datetime | None = None) -> Decisions:
+    """Everybody whose reminder time has passed and who has no row for that local date: due, or quiet with the
+    reason. A fixed number of queries: zones, the candidates, their schedule rows (reminders.learners, by chunks
+    of CHUNK learners), and their tick counts, only for those the schedule alone would remind; each plan's
+    size comes from its cached structure. Recording the quiet ones (fanout) keeps them out of the next run's
+    candidates: a finished, paused or not yet started learner is looked at once a day, not at every beat."""
     now = now or timezone.now()
     zones = zones_now(reminder_zones(), now)
     by_zone = {z.time_zone: z for z in zones}
-    candidates = due_enrollments(now, zones).prefetch_related("schedule_changes", "days_off")
-    result = []
+    candidates = list(due_enrollments(now, zones))
+    inputs: dict[int, ScheduleInput] = {}
+    for chunk in chunks(candidates):
+        inputs.update(learner_state.schedule_inputs(chunk, lambda e: structure_for(e.plan).last_day))
+    decided: list[tuple[Enrollment, date, Kind | None, str]] = []
     for e in candidates:
         local_date = local_date_due(by_zone[e.time_zone], e.reminder_time)
-        inp = e.schedule_input(total_days=e.plan_days)  # type: ignore[attr-defined]
+        inp = inputs[e.pk]
+        paused, day_off = paused_on(inp.changes, local_date), off_on(inp.days_off, local_date)
+        schedule = Schedule.build(inp)
         kind = reminder_kind(
-            Schedule.build(inp),
-            local_date,
-            finished=e.plan_tasks > 0 and e.done_tasks >= e.plan_tasks,  # type: ignore[attr-defined]
-            paused=paused_on(inp.changes, local_date),
-            day_off=off_on(inp.days_off, local_date),
-            review_days=e.weekend_reminders,
+            schedule, local_date, finished=False, paused=paused, day_off=day_off, review_days=e.weekend_reminders
         )
-        if kind is not None:
-            result.append(Due(e, local_date, kind))
+        why = (
+            "the plan is paused"
+            if paused
+            else "a day off"
+            if day_off
+            else "weekend reminders are off"
+            if kind is None and reminder_kind(schedule, local_date, finished=False) == Kind.REVIEW
+            else "outside the plan's days"
+        )
+        decided.append((e, local_date, kind, why))
+    done = _ticks([e for e, _, kind, _ in decided if kind is not None])
+    result = Decisions()
+    for e, local_date, kind, why in decided:
+        total = structure_for(e.plan).total_tasks
+        if kind is not None and total > 0 and done.get(e.pk, 0) >= total:
+            kind, why = None, "the plan is finished"
+        if kind is None:
+            result.quiet.append(Quiet(e, local_date, f"no reminder on this date: {why}"))
+        else:
+            result.due.append(Due(e, local_date, kind))
     return result
+
+
+def who_is_due(now: datetime | None = None) -> list[Due]:
+    """Every reminder due at `now` (see decide)."""
+    return decide(now).due
+
+
+# Learners per IN (...) list: PostgreSQL takes at most 65,535 parameters in one statement.
+CHUNK = 20_000
+
+
+def chunks[T](items: Sequence[T]) -> list[Sequence[T]]:
+    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+
+
+def _ticks(enrollments: Sequence[Enrollment]) -> dict[int, int]:
+    """Enrollment id -> tasks ticked (one grouped query per CHUNK learners; none for nobody)."""
+    counts: dict[int, int] = {}
+    for chunk in chunks(enrollments):
+        rows = (
+            TaskCompletion.objects.filter(enrollment_id__in=[e.pk for e in chunk])
+            .order_by()
+            .values("enrollment_id")
+            .annotate(n=Count("pk"))
+            .values_list("enrollment_id", "n")
+        )
+        counts.update(rows)
+    return counts

@@ -23,7 +23,7 @@ from progress.models import Enrollment
 from progress.reminders.due import Kind, reminder_kind
 from progress.review import week_to_review
 from progress.schedule import off_on
-from progress.services import Agenda, agenda
+from progress.services import Agenda, agenda, overview
 from progress.unsubscribe import unsubscribe_token
 
 
@@ -44,14 +44,15 @@ class Reminder:
     agenda: Agenda
 
 
-def reminder_for(enrollment: Enrollment, today: date) -> Reminder:
+def reminder_for(enrollment: Enrollment, today: date, ticked: frozenset[int] | None = None) -> Reminder:
     """The reminder for the learner's local date `today`, or NothingToSend when they get none that day.
 
     Skips the same learners who_is_due() skips (finished, paused, on a day off, outside the plan), checked
-    again here because a batch may run (or retry) well after the fan-out decided."""
+    again here because a batch may run (or retry) well after the fan-out decided. `ticked`: the learner's
+    ticked task ids when the caller loaded them (with the schedule rows in the enrollment's prefetch cache)."""
     if not enrollment.reminders_enabled:
         raise NothingToSend("reminders were turned off")
-    facts = agenda(enrollment, today)
+    facts = agenda(enrollment, today, overview(enrollment, today, ticked))
     finished = facts.overview.finished
     # Paused as every page says it (services.Overview.paused), so the email never disagrees with Today.
     paused = facts.overview.paused
@@ -104,10 +105,13 @@ def review_url(facts: Agenda) -> str:
     return absolute_url(reverse("progress:review", args=[week_to_review(facts.overview)]))
 
 
-def build_message(enrollment: Enrollment, today: date, *, test: bool = False) -> EmailMultiAlternatives:
+def build_message(
+    enrollment: Enrollment, today: date, ticked: frozenset[int] | None = None, *, test: bool = False
+) -> EmailMultiAlternatives:
     """The reminder for `today` (the learner's local date), in their language, text and HTML; `test` marks
-    the copy a learner asks for on the settings page (progress.reminders.on_demand)."""
-    reminder = reminder_for(enrollment, today)
+    the copy a learner asks for on the settings page (progress.reminders.on_demand). `ticked`: the learner's
+    ticked task ids when a batch loaded them (progress.reminders.batch)."""
+    reminder = reminder_for(enrollment, today, ticked)
     unsubscribe_url, headers = unsubscribe_headers(enrollment)
     with translation.override(learner_language(enrollment)):
         context = {

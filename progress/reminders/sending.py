@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import random
 import smtplib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -21,14 +22,17 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.db import connection, transaction
 from django.db.models import F, Model, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
 from config.logging_utils import log_event
 from progress.models import ReminderDelivery
-from progress.reminders.message import NothingToSend, build_message
+from progress.reminders import batch
+from progress.reminders.message import NothingToSend
+from progress.reminders.wire import wire_bytes
 
 log = logging.getLogger(__name__)
 
@@ -113,8 +117,14 @@ class BatchConnection:
     def send(self, message: EmailMessage) -> None:
         # Django's backends open a connection only when none is open (that is how open() lets several
         # messages share one), so this connects for the first message and reuses it for the rest.
-        self.backend.open()
-        self.backend.send_messages([message])
+        backend = self.backend
+        backend.open()
+        raw = wire_bytes(message) if isinstance(backend, SmtpBackend) else None
+        if raw is None or not isinstance(backend, SmtpBackend) or backend.connection is None:
+            backend.send_messages([message])
+            return
+        # The same bytes Django would send, written without its header objects (progress.reminders.wire).
+        backend.connection.sendmail(backend.prep_address(message.from_email), message.recipients(), raw)
 
     def close(self) -> None:
         self.backend.close()  # a no-op when nothing is open
@@ -126,26 +136,40 @@ def _unattended(now: datetime) -> Q:
     return Q(status__in=[Status.PENDING, Status.RETRYING]) | Q(status=Status.SENDING, updated_at__lt=stale)
 
 
-def claim(pk: int, now: datetime, box: Outbox | None = None) -> bool:
-    """Take row `pk` for sending: one conditional UPDATE, so exactly one worker wins it."""
-    return bool(
-        (box or REMINDERS)
-        .rows.filter(
-            _unattended(now),
-            pk=pk,
-            attempts__lt=settings.REMINDER_MAX_ATTEMPTS,
-        )
-        .update(status=Status.SENDING, attempts=F("attempts") + 1, updated_at=now)
-    )
+def claim(pks: Iterable[int], now: datetime, box: Outbox | None = None) -> set[int]:
+    """Take rows `pks` for sending; the ids this run won. Exactly one worker wins each row.
 
-
-def _claim_all(pks: Iterable[int], box: Outbox) -> set[int]:
-    """Claim the whole batch in one transaction: one conditional UPDATE per row tells which rows this run
-    won, and a single commit (not one per row) makes the claims durable before anything is sent."""
-    now = timezone.now()
+    Two queries whatever the number of rows, in one transaction whose commit makes the claims durable before
+    anything is sent: SELECT ... FOR UPDATE of the rows nobody is sending, in ascending id order (two copies
+    of a batch lock rows in the same order, so they cannot deadlock; a copy that waited re-reads each row
+    once the other commits and finds it taken), then one UPDATE of exactly those rows. The UPDATE repeats the
+    condition, so on SQLite too, which has no row locks, a row already taken is never taken twice."""
+    rows = (box or REMINDERS).rows
     with transaction.atomic():
-        # Ascending ids: two copies of a batch lock rows in the same order, so they cannot deadlock.
-        return {pk for pk in sorted(pks) if claim(pk, now, box)}
+        unattended = rows.filter(_unattended(now), pk__in=list(pks), attempts__lt=settings.REMINDER_MAX_ATTEMPTS)
+        won = list(unattended.select_for_update().order_by("pk").values_list("pk", flat=True))
+        if won:
+            unattended.filter(pk__in=won).update(status=Status.SENDING, attempts=F("attempts") + 1, updated_at=now)
+    return set(won)
+
+
+@contextmanager
+def _quick_commits() -> Iterator[None]:
+    """Record outcomes without waiting for PostgreSQL's disk flush (synchronous_commit off, this connection
+    only, for the send loop). A row marked sent is visible to every other worker at once and survives a
+    worker killed right after, as the at-most-once rule needs; only a crash of the database server itself can
+    lose the last fraction of a second of marks (those learners could get their email twice). Waiting for the
+    flush after every email costs more than sending it. The claims were committed before this, durably."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 def _finish(box: Outbox, pk: int, **fields: object) -> None:
@@ -167,16 +191,6 @@ def _give_up_exhausted(ids: Sequence[int], box: Outbox) -> None:
     )
 
 
-def _load(ids: Sequence[int]) -> dict[int, ReminderDelivery]:
-    """The batch's rows with everything building their emails reads, by id (rows deleted since are absent)."""
-    rows = (
-        ReminderDelivery.objects.filter(pk__in=ids)
-        .select_related("enrollment__plan", "enrollment__user__learner_profile")
-        .prefetch_related("enrollment__schedule_changes", "enrollment__days_off")
-    )
-    return {d.pk: d for d in rows}
-
-
 def send_batch(
     ids: Sequence[int], connection: BaseEmailBackend | None = None, box: Outbox | None = None
 ) -> BatchResult:
@@ -188,11 +202,9 @@ def send_batch(
     deliveries = box.load(ids)
     # One backend instance for the whole batch (Django 6.1's mailers; get_connection() is deprecated).
     backend = connection or mailers.default
-    won = _claim_all(deliveries, box)
-    for pk in ids:
-        if pk in deliveries and pk not in won:
-            _note_unclaimed(box, pk, result)
-    with BatchConnection(backend) as smtp:
+    won = claim(deliveries, timezone.now(), box)
+    _note_unclaimed(box, [pk for pk in ids if pk in deliveries and pk not in won], result)
+    with BatchConnection(backend) as smtp, _quick_commits():
         _send_claimed(box, [deliveries[pk] for pk in ids if pk in won], smtp, result)
     return result
 
@@ -263,16 +275,24 @@ def _hand_back(box: Outbox, pks: list[int], attempts: int, result: BatchResult) 
     result.retry_later(pks, attempts)
 
 
-def _note_unclaimed(box: Outbox, pk: int, result: BatchResult) -> None:
-    row = box.rows.filter(pk=pk).values("status", "updated_at").first()
-    if row and row["status"] == Status.SENDING:
-        # Another worker has it right now (a duplicated message), or a dead one had it: look again once it
-        # would count as stale, so the learner gets their email either way.
-        result.recheck.append(pk)
-        age = (timezone.now() - row["updated_at"]).total_seconds()
-        result.recheck_delay = max(result.recheck_delay, settings.REMINDER_STALE_SECONDS - age + 1)
-    else:
-        result.skipped.append(pk)
+def _note_unclaimed(box: Outbox, pks: list[int], result: BatchResult) -> None:
+    """The rows of the batch this run did not win (one query for all of them)."""
+    if not pks:
+        return
+    now = timezone.now()
+    found = {
+        pk: (status, at) for pk, status, at in box.rows.filter(pk__in=pks).values_list("pk", "status", "updated_at")
+    }
+    for pk in pks:
+        status, updated_at = found.get(pk, ("", now))
+        if status == Status.SENDING:
+            # Another worker has it right now (a duplicated message), or a dead one had it: look again once it
+            # would count as stale, so the learner gets their email either way.
+            result.recheck.append(pk)
+            age = (now - updated_at).total_seconds()
+            result.recheck_delay = max(result.recheck_delay, settings.REMINDER_STALE_SECONDS - age + 1)
+        else:
+            result.skipped.append(pk)
 
 
 def resend(ids: Iterable[int], box: Outbox | None = None) -> int:
@@ -284,8 +304,4 @@ def resend(ids: Iterable[int], box: Outbox | None = None) -> int:
     )
 
 
-def _build_reminder(delivery: ReminderDelivery) -> EmailMessage:
-    return build_message(delivery.enrollment, delivery.local_date)
-
-
-REMINDERS = Outbox(ReminderDelivery, _load, _build_reminder, "reminder", lambda d: {"local_date": d.local_date})
+REMINDERS = Outbox(ReminderDelivery, batch.load, batch.build, "reminder", lambda d: {"local_date": d.local_date})

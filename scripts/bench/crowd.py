@@ -58,9 +58,10 @@ def insert_learners(crowd: Crowd, n: int, plan_id: int, offset: int = 0) -> tupl
     first, last = min(ids), max(ids)
     execute(
         "INSERT INTO progress_enrollment (user_id, plan_id, start_date, study_weekdays, time_zone, reminder_time,"  # noqa: S608 - fragments are this module's constants
-        " reminders_enabled, calendar_token, morning_start, morning_end, afternoon_start, afternoon_end, created_at)"
-        f" SELECT g, %s, {crowd.start_date}, {crowd.weekdays}, {crowd.time_zone}, {crowd.reminder_time}, true,"
-        " 'crowd-' || g || '-' || md5(random()::text), '09:00', '12:00', '14:00', '17:00', now()"
+        " reminders_enabled, weekend_reminders, unsubscribe_generation, share_notes, calendar_token,"
+        " morning_start, morning_end, afternoon_start, afternoon_end, created_at)"
+        f" SELECT g, %s, {crowd.start_date}, {crowd.weekdays}, {crowd.time_zone}, {crowd.reminder_time}, true, true, 0,"
+        " false, 'crowd-' || g || '-' || md5(random()::text), '09:00', '12:00', '14:00', '17:00', now()"
         " FROM generate_series(%s::int, %s::int) g",
         [plan_id, first, last],
     )
@@ -101,8 +102,8 @@ def eligible_completions(user_ids: tuple[int, int]) -> int:
 
 def insert_notes(user_ids: tuple[int, int], probability: float) -> int:
     return execute(
-        "INSERT INTO progress_daynote (enrollment_id, day_id, body, version, updated_at)"  # noqa: S608 - fragments are this module's constants
-        " SELECT e.id, d.id, %s || d.number || %s, 1, now()"
+        "INSERT INTO progress_daynote (enrollment_id, day_id, body, version, updated_at, shared)"  # noqa: S608 - fragments are this module's constants
+        " SELECT e.id, d.id, %s || d.number || %s, 1, now(), false"
         " FROM progress_enrollment e JOIN curriculum_day d ON d.plan_id = e.plan_id"
         f" WHERE e.user_id BETWEEN %s AND %s AND d.number < {ELAPSED} AND random() < %s",
         [NOTE_HEAD, NOTE_BODY, *user_ids, probability],
