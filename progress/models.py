@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from curriculum.models import Day, Plan, Resource, Task, Week
+from curriculum.models import Day, Plan, Task
 from progress.schedule import Change, Schedule, ScheduleInput
 from progress.zones import DEFAULT_TIME_ZONE, load_zone
 
@@ -264,113 +264,27 @@ class DayOff(models.Model):
         return f"{self.start_date} – {self.end_date}"
 
 
-class ResourceProgress(models.Model):
-    """A learner's status and private note on one resource item (a paper, a tool, a tip)."""
-
-    class Status(models.TextChoices):
-        TODO = "todo", _("To do")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
-
-    enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="resource_progress", verbose_name=_("enrollment")
-    )
-    resource = models.ForeignKey(
-        Resource, on_delete=models.PROTECT, related_name="learner_progress", verbose_name=_("resource")
-    )
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.TODO)
-    body = models.TextField(_("note"), blank=True, help_text=_("Markdown."))
-    version = models.PositiveIntegerField(default=1)  # optimistic locking, as DayNote
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["enrollment", "resource"], name="resource_progress_unique")]
-        verbose_name = _("resource progress")
-        verbose_name_plural = _("resource progress")
-
-    def __str__(self) -> str:
-        return f"{self.enrollment} · {self.resource_id} · {self.status}"
-
-
-class WeekNote(models.Model):
-    """The weekly reflection a learner writes on the weekend review page."""
-
-    enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="week_notes", verbose_name=_("enrollment")
-    )
-    week = models.ForeignKey(Week, on_delete=models.PROTECT, related_name="notes", verbose_name=_("week"))
-    body = models.TextField(_("note"), blank=True, help_text=_("Markdown."))
-    version = models.PositiveIntegerField(default=1)  # optimistic locking, as DayNote
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["enrollment", "week"], name="week_note_unique_week")]
-        verbose_name = _("week note")
-        verbose_name_plural = _("week notes")
-
-    def __str__(self) -> str:
-        return f"{self.enrollment} · {self.week}"
-
-
-class UserSession(models.Model):
-    """One browser a learner is signed in on, keyed by its session key (see progress/signed_in.py).
-
-    Django's session rows cannot be listed per user without decoding every session of every user, and they
-    hold no user agent or last-seen time; this small table, written at log-in and touched at most once a
-    minute, answers "where am I signed in" with one indexed query, whichever database-backed session
-    engine (db or cached_db) is configured.
-    """
-
-    session_key = models.CharField(max_length=40, primary_key=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signed_in_sessions")
-    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
-    signed_in_at = models.DateTimeField(_("signed in"), auto_now_add=True)
-    last_seen = models.DateTimeField(_("last seen"))
-
-    class Meta:
-        indexes = [models.Index(fields=["user", "last_seen"], name="user_session_user_idx")]
-        verbose_name = _("signed-in session")
-        verbose_name_plural = _("signed-in sessions")
-
-    def __str__(self) -> str:
-        return f"{self.user_id} · {self.last_seen:%Y-%m-%d %H:%M}"
-
-
-class DeletedLearnerTotals(models.Model):
-    """What deleted accounts leave behind for instructors: per plan, how many enrollments and ticks they had.
-
-    Only counts, never a user, a date or a task: the figures "how many people took this plan" and "how much
-    was done" stay right after learners delete their accounts, and nothing in them points back to anyone.
-    """
-
-    plan = models.OneToOneField(
-        Plan, on_delete=models.CASCADE, primary_key=True, related_name="deleted_learner_totals", verbose_name=_("plan")
-    )
-    enrollments = models.PositiveIntegerField(_("enrollments"), default=0)
-    tasks_done = models.PositiveIntegerField(_("tasks done"), default=0)
-
-    class Meta:
-        verbose_name = _("deleted learners' totals")
-        verbose_name_plural = _("deleted learners' totals")
-
-    def __str__(self) -> str:
-        return str(self.plan_id)
-
-
-# Defined beside the code that sends them; imported here so Django registers them with this app.
+# Defined in modules of their own (or beside the code that sends them); imported here so Django registers them
+# with this app.
+from progress.models_accounts import DeletedLearnerTotals, UserSession  # noqa: E402
+from progress.models_companion import ResourceProgress, WeekNote  # noqa: E402
 from progress.models_time import StudyTime, StudyTimer  # noqa: E402
 from progress.nudges.models import Nudge, NudgeDelivery  # noqa: E402
 
 __all__ = [
     "DayNote",
     "DayOff",
+    "DeletedLearnerTotals",
     "Enrollment",
     "LearnerProfile",
     "Nudge",
     "NudgeDelivery",
     "ReminderDelivery",
+    "ResourceProgress",
     "ScheduleChange",
     "StudyTime",
     "StudyTimer",
     "TaskCompletion",
+    "UserSession",
+    "WeekNote",
 ]

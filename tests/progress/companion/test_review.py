@@ -38,7 +38,7 @@ def test_the_review_shows_topics_open_tasks_notes_and_cited_resources(
 def test_open_work_can_be_ticked_from_the_review(alice_client: Client, enrollment, plan, on_saturday) -> None:
     task = tasks_of(plan, 2)[0]
     response = alice_client.post(f"/days/2/tasks/{task.pk}/toggle/", {"done": "1", "next": "/review/1/"})
-    assert response["Location"] == "/review/1/"
+    assert response["Location"] == f"/review/1/#task-{task.pk}"  # back to the task it saved
     assert enrollment.completions.filter(task=task).exists()
 
 
