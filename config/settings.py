@@ -20,7 +20,7 @@ VAR_DIR = Path(env_str("DJANGO_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # Off unless asked for: a forgotten variable must not expose tracebacks in production.
-# `manage.py quickstart` and `runserver` turn it on for local development (see manage.py).
+# `manage.py runserver` turns it on for local development (see manage.py); the quickstart keeps it off.
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY") or local_secret_key(VAR_DIR)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
