@@ -5,54 +5,24 @@ Defaults give a self-contained local install: SQLite and mail files under var/, 
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from django.utils.csp import CSP
 
 from config.env import database_from_url, env_bool, env_int, env_list, env_networks, env_str, env_url
+from config.local_files import local_secret_key
+from config.mailers import mailers_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DJANGO_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # Off unless asked for: a forgotten variable must not expose tracebacks in production.
-# `manage.py quickstart` and `runserver` turn it on for local development (see manage.py).
+# `manage.py runserver` turns it on for local development (see manage.py); the quickstart keeps it off.
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
-
-
-def _secret_key() -> str:
-    key = env_str("DJANGO_SECRET_KEY")
-    if key:
-        return key
-    # No hard-coded fallback: a local install gets its own random key, kept across restarts so
-    # sessions and signed unsubscribe links stay valid. Deployments set DJANGO_SECRET_KEY.
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        # Several processes may start at once on a shared var/ (the compose stack's web, worker and beat
-        # containers): write a private temp file, then link it into place, which fails if another process
-        # won the race. Everybody then reads the one winning key.
-        tmp = VAR_DIR / f".secret_key.{secrets.token_hex(8)}"
-        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
-            f.write(secrets.token_urlsafe(50))
-        try:
-            key_file.hardlink_to(tmp)
-        except FileExistsError:
-            pass
-        except OSError:  # a filesystem without hard links: a plain exclusive create is the next best
-            with contextlib.suppress(FileExistsError):
-                os.close(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-                key_file.write_text(tmp.read_text())
-        finally:
-            tmp.unlink()
-    return key_file.read_text().strip()
-
-
-SECRET_KEY = _secret_key()
+SECRET_KEY = env_str("DJANGO_SECRET_KEY") or local_secret_key(VAR_DIR)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 # Absolute links in emails and the calendar feed are built from this, never from the request's Host header.
@@ -193,28 +163,7 @@ PLAN_PAGE_MAX_DAYS = env_int("PLAN_PAGE_MAX_DAYS", 400, minimum=1)
 # user can read their reminders without a mail server. Configured as Django 6.1's MAILERS (the
 # EMAIL_HOST/EMAIL_BACKEND/... *settings* are deprecated and may not be defined next to it); the
 # environment variables keep their familiar EMAIL_* names. Tests get locmem mailers from Django.
-_MAILER_FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-
-
-def _mailers() -> dict[str, dict[str, Any]]:
-    host = env_str("EMAIL_HOST")
-    if host:
-        options: dict[str, Any] = {
-            "host": host,
-            "port": env_int("EMAIL_PORT", 25, minimum=1),
-            "username": env_str("EMAIL_HOST_USER"),
-            "password": env_str("EMAIL_HOST_PASSWORD"),
-            "use_tls": env_bool("EMAIL_USE_TLS", default=False),
-            "timeout": env_int("EMAIL_TIMEOUT", 10, minimum=1),
-        }
-        return {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}}
-    # EMAIL_BACKEND picks another local backend (e.g. the console one); only the file one takes a path.
-    backend = env_str("EMAIL_BACKEND", _MAILER_FILE_BACKEND)
-    options = {"file_path": str(VAR_DIR / "mail")} if backend == _MAILER_FILE_BACKEND else {}
-    return {"default": {"BACKEND": backend, "OPTIONS": options}}
-
-
-MAILERS = _mailers()
+MAILERS = mailers_from_env(VAR_DIR)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Study Plan <noreply@localhost>")
 
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport under var/ so the

@@ -79,19 +79,36 @@ def load(enrollment: Enrollment) -> frozenset[int]:
         elif kind == _TIMER:
             timer = Timer(enrollment_id=from_day, day_id=task_id, started_at=created)
         elif kind == _CHANGE:
-            changes.append(
-                ScheduleChange(
-                    pk=pk,
-                    enrollment=enrollment,
-                    kind=change_kind,
-                    from_day=from_day,
-                    on_date=day1,
-                    created_at=created,
-                    undone_at=undone,
-                )
-            )
+            changes.append(change_row(enrollment, pk, change_kind, from_day, day1, created, undone))
         else:
-            days_off.append(DayOff(pk=pk, enrollment=enrollment, start_date=day1, end_date=day2, created_at=created))
+            days_off.append(day_off_row(enrollment, pk, day1, day2, created))
+    fill_schedule_caches(enrollment, changes, days_off)
+    setattr(enrollment, STUDY_ATTR, StudyState(minutes, timer))
+    return frozenset(ticked)
+
+
+def change_row(
+    enrollment: Enrollment, pk: int, kind: str, from_day: int, on_date: Any, created: Any, undone: Any
+) -> ScheduleChange:
+    """A ScheduleChange from the state query's columns (no query)."""
+    return ScheduleChange(
+        pk=pk,
+        enrollment=enrollment,
+        kind=kind,
+        from_day=from_day,
+        on_date=on_date,
+        created_at=created,
+        undone_at=undone,
+    )
+
+
+def day_off_row(enrollment: Enrollment, pk: int, start: Any, end: Any, created: Any) -> DayOff:
+    """A DayOff from the state query's columns (no query)."""
+    return DayOff(pk=pk, enrollment=enrollment, start_date=start, end_date=end, created_at=created)
+
+
+def fill_schedule_caches(enrollment: Enrollment, changes: list[ScheduleChange], days_off: list[DayOff]) -> None:
+    """Store the rows as `enrollment.schedule_changes.all()` / `.days_off.all()` would return them."""
     # The models' own orderings, as `.all()` would have returned them.
     changes.sort(key=lambda c: (c.created_at, c.pk))
     days_off.sort(key=lambda o: (o.start_date, o.pk))
@@ -101,8 +118,6 @@ def load(enrollment: Enrollment) -> frozenset[int]:
     cache = enrollment.__dict__.setdefault("_prefetched_objects_cache", {})
     cache["schedule_changes"] = _prefetched(ScheduleChange.objects.filter(enrollment=enrollment), changes)
     cache["days_off"] = _prefetched(DayOff.objects.filter(enrollment=enrollment), days_off)
-    setattr(enrollment, STUDY_ATTR, StudyState(minutes, timer))
-    return frozenset(ticked)
 
 
 def _prefetched[M: models.Model](queryset: models.QuerySet[M], rows: list[M]) -> models.QuerySet[M]:

@@ -18,6 +18,7 @@ from django.db.models.functions import Cast
 
 from progress.models import DayOff, Enrollment, ScheduleChange, TaskCompletion
 from progress.schedule import Change, ScheduleInput
+from progress.state import change_row, day_off_row, fill_schedule_caches
 
 # One row shape for the three kinds of rows: (kind, enrollment, id, task, change kind, from_day, date 1, date 2,
 # created, undone). Typed NULLs, so every database resolves the UNION's column types the same way.
@@ -115,41 +116,9 @@ def load_many(enrollments: Sequence[Enrollment]) -> dict[int, frozenset[int]]:
         if kind == _TICK:
             ticked[owner].add(task_id)
         elif kind == _CHANGE:
-            changes[owner].append(
-                ScheduleChange(
-                    pk=pk,
-                    enrollment=enrollment,
-                    kind=change_kind,
-                    from_day=from_day,
-                    on_date=day1,
-                    created_at=created,
-                    undone_at=undone,
-                )
-            )
+            changes[owner].append(change_row(enrollment, pk, change_kind, from_day, day1, created, undone))
         else:
-            days_off[owner].append(
-                DayOff(pk=pk, enrollment=enrollment, start_date=day1, end_date=day2, created_at=created)
-            )
+            days_off[owner].append(day_off_row(enrollment, pk, day1, day2, created))
     for owner, enrollment in by_id.items():
-        _fill_caches(enrollment, changes[owner], days_off[owner])
+        fill_schedule_caches(enrollment, changes[owner], days_off[owner])
     return {pk: frozenset(ids) for pk, ids in ticked.items()}
-
-
-def _fill_caches(enrollment: Enrollment, changes: list[ScheduleChange], days_off: list[DayOff]) -> None:
-    # The models' own orderings, as `.all()` would have returned them.
-    changes.sort(key=lambda c: (c.created_at, c.pk))
-    days_off.sort(key=lambda o: (o.start_date, o.pk))
-    for row in (*changes, *days_off):
-        row._state.adding = False
-        row._state.db = enrollment._state.db
-    cache = enrollment.__dict__.setdefault("_prefetched_objects_cache", {})
-    cache["schedule_changes"] = _prefetched(ScheduleChange.objects.filter(enrollment=enrollment), changes)
-    cache["days_off"] = _prefetched(DayOff.objects.filter(enrollment=enrollment), days_off)
-
-
-def _prefetched[M: models.Model](queryset: models.QuerySet[M], rows: list[M]) -> models.QuerySet[M]:
-    # What prefetch_related stores: a queryset whose results are already in, so `.all()` and iteration
-    # use them and anything that filters further still goes to the database.
-    queryset._result_cache = rows
-    queryset._prefetch_done = True  # type: ignore[attr-defined]
-    return queryset
