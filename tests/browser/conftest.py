@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import mail
@@ -34,6 +35,41 @@ CHROMIUM_ARGS = [
 ]
 
 LoggedInPage = Callable[..., Page]
+
+# The two screens the learner pages are tried on.
+VIEWPORTS = {"desktop": ViewportSize(width=1280, height=800), "phone": ViewportSize(width=375, height=740)}
+
+RECORD_VIOLATIONS = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__csp.push(e.effectiveDirective + ' ' + (e.blockedURI || 'inline'));
+});
+"""
+
+
+class Watched:
+    """A page whose console errors (htmx reports an out-of-band swap without a target there) and CSP
+    violations are recorded; `assert_clean` also runs axe-core and checks nothing is wider than the screen."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        page.context.add_init_script(RECORD_VIOLATIONS)
+        page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    def open(self, url: str) -> None:
+        response = self.page.goto(url)
+        assert response is not None and response.status == 200, url
+        self.page.wait_for_load_state("networkidle")
+
+    def assert_clean(self) -> None:
+        assert self.errors == []
+        assert self.page.evaluate("window.__csp") == []
+        results = Axe().run(self.page)
+        assert results.violations_count == 0, results.generate_report()
+        # Nothing wider than the screen.
+        assert self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 @pytest.fixture(scope="module")

@@ -10,52 +10,18 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import ViewportSize, expect
 from pytest_django.fixtures import Settings
 
 from progress.models import Enrollment, ScheduleChange
 from progress.zones import local_today
-from tests.browser.conftest import LoggedInPage
+from tests.browser.conftest import VIEWPORTS, LoggedInPage, Watched
 from tests.factories import make_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-VIEWPORTS = {"desktop": ViewportSize(width=1280, height=800), "phone": ViewportSize(width=375, height=740)}
 EVERY_DAY = 127  # all seven weekdays: today is a study day whatever the real date is
-
-RECORD_VIOLATIONS = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', (e) => {
-  window.__csp.push(e.effectiveDirective + ' ' + (e.blockedURI || 'inline'));
-});
-"""
-
-
-class Watched:
-    """A page whose console errors (htmx reports an out-of-band swap without a target there) and CSP
-    violations are recorded."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.errors: list[str] = []
-        page.context.add_init_script(RECORD_VIOLATIONS)
-        page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-
-    def open(self, url: str) -> None:
-        response = self.page.goto(url)
-        assert response is not None and response.status == 200, url
-        self.page.wait_for_load_state("networkidle")
-
-    def assert_clean(self) -> None:
-        assert self.errors == []
-        assert self.page.evaluate("window.__csp") == []
-        results = Axe().run(self.page)
-        assert results.violations_count == 0, results.generate_report()
-        # Nothing wider than the screen.
-        assert self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 @pytest.fixture(params=list(VIEWPORTS))
