@@ -15,14 +15,15 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
 DOCKERFILE = ROOT / "Dockerfile"
-SETTINGS = ROOT / "config" / "settings.py"
+# The settings module and the modules it takes settings from.
+SETTINGS_FILES = [ROOT / "config" / name for name in ("settings.py", "hardening.py", "mailers.py")]
 
 _ENV_CALL = re.compile(r"\b(?:env_[a-z]+|database_from_url)\(\s*\"([A-Z0-9_]+)\"")
 
 
 def settings_variables() -> set[str]:
-    """Every environment variable config/settings.py reads through config.env's helpers."""
-    return set(_ENV_CALL.findall(SETTINGS.read_text()))
+    """Every environment variable the settings read through config.env's helpers."""
+    return {name for path in SETTINGS_FILES for name in _ENV_CALL.findall(path.read_text())}
 
 
 def compose() -> dict[str, Any]:
