@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, time
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from curriculum.models import Day, Plan, Task
+from progress.reminders import next_at
 from progress.schedule import Change, Schedule, ScheduleInput
 from progress.zones import DEFAULT_TIME_ZONE, load_zone
 
@@ -93,18 +96,40 @@ class Enrollment(models.Model):
     afternoon_start = models.TimeField(_("afternoon starts"), default=time(14, 0))
     afternoon_end = models.TimeField(_("afternoon ends"), default=time(17, 0))
     created_at = models.DateTimeField(auto_now_add=True)
+    # A lower bound of the next instant a reminder can be due, NULL when unknown: the fan-out reads only the
+    # enrollments whose instant has passed (progress.reminders.next_at says who keeps it right).
+    next_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["user", "plan"], name="enrollment_unique_user_plan")]
-        indexes = [models.Index(fields=["reminders_enabled", "time_zone"], name="enrollment_reminders_idx")]
+        indexes = [
+            models.Index(fields=["reminders_enabled", "time_zone"], name="enrollment_reminders_idx"),
+            models.Index(
+                fields=["next_reminder_at"], name="enrollment_next_reminder_idx", condition=Q(reminders_enabled=True)
+            ),
+        ]
         verbose_name = _("enrollment")
         verbose_name_plural = _("enrollments")
 
     def __str__(self) -> str:
         return f"{self.user} · {self.plan}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Writing a field the next reminder instant depends on recomputes it in the same statement."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or next_at.FIELDS & set(update_fields):
+            # to_python: a create() may be given "2026-01-05" or "08:00" rather than a date and a time.
+            start = models.DateField().to_python(self.start_date)
+            at = models.TimeField().to_python(self.reminder_time)
+            self.next_reminder_at = (
+                None if start is None or at is None else next_at.for_saved_fields(self.time_zone, at, start)
+            )
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "next_reminder_at"}
+        super().save(*args, **kwargs)
 
     @property
     def weekdays(self) -> frozenset[int]:

@@ -1,8 +1,9 @@
 """Who is due for a reminder now, and which kind: one query per run, whatever the number of learners.
 
 Time zones cannot be converted portably inside SQLite and PostgreSQL alike, so the conversion is done in
-Python once per *time zone*, not per learner: a cheap DISTINCT over the (reminders_enabled, time_zone)
-index lists the zones in use; for each, Python computes the local date and wall-clock time now; then a
+Python once per *time zone*, not per learner. Only enrollments whose stored next reminder instant has
+passed are looked at (a range scan of its index, progress.reminders.next_at); a DISTINCT over those lists
+their zones; for each, Python computes the local date and wall-clock time now; then a
 single query ORs one condition per zone:
 
     time_zone = Z AND reminder_time <= <local time in Z> AND start_date <= <local date in Z> + 1
@@ -88,11 +89,17 @@ def local_date_due(z: ZoneNow, reminder_time: time) -> date:
     return z.local_date
 
 
-def reminder_zones() -> list[str]:
-    """Distinct time zones of enrollments with reminders on: an index-only scan, one short row per zone."""
-    return list(
-        Enrollment.objects.filter(reminders_enabled=True).order_by().values_list("time_zone", flat=True).distinct()
+def reminding(now: datetime) -> QuerySet[Enrollment]:
+    """Enrollments with reminders on whose next reminder instant has passed at `now`, or is not known: a range
+    scan of the partial index on next_reminder_at, whatever the number of learners (progress.reminders.next_at)."""
+    return Enrollment.objects.filter(
+        Q(next_reminder_at__lte=now) | Q(next_reminder_at__isnull=True), reminders_enabled=True
     )
+
+
+def reminder_zones(now: datetime | None = None) -> list[str]:
+    """Distinct time zones of the enrollments that may be due at `now`, one short row per zone."""
+    return list(reminding(now or timezone.now()).order_by().values_list("time_zone", flat=True).distinct())
 
 
 def _due_condition(zones: Sequence[ZoneNow]) -> Q:
@@ -122,9 +129,7 @@ def due_enrollments(now: datetime, zones: Sequence[ZoneNow]) -> QuerySet[Enrollm
     for that local date: ONE query (see the module docstring), with their plans."""
     if not zones:
         return Enrollment.objects.none()
-    return (
-        Enrollment.objects.filter(_due_condition(zones), reminders_enabled=True).select_related("plan").order_by("pk")
-    )
+    return reminding(now).filter(_due_condition(zones)).select_related("plan").order_by("pk")
 
 
 def reminder_kind(
@@ -180,7 +185,7 @@ def decide(now: datetime | None = None) -> Decisions:
     size comes from its cached structure. Recording the quiet ones (fanout) keeps them out of the next run's
     candidates: a finished, paused or not yet started learner is looked at once a day, not at every beat."""
     now = now or timezone.now()
-    zones = zones_now(reminder_zones(), now)
+    zones = zones_now(reminder_zones(now), now)
     by_zone = {z.time_zone: z for z in zones}
     candidates = list(due_enrollments(now, zones))
     inputs: dict[int, ScheduleInput] = {}

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from progress.models import ReminderDelivery
+from progress.reminders import next_at
 from progress.reminders.due import Decisions, decide
 from progress.schedule import ONE_DAY
 
@@ -68,6 +69,8 @@ def insert_rows(decisions: Decisions) -> list[int]:
         ignore_conflicts=True,
         batch_size=5000,
     )
+    # Each of them now has a row for that date: their next reminder instant moves on to the next date.
+    next_at.advance([(d.enrollment, d.local_date) for d in decisions.due + decisions.quiet])
     if not decisions.due:
         return []
     # Read back by the status index (not by an IN list as long as the crowd): pending rows of these dates

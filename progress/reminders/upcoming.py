@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from progress.models import Enrollment, ReminderDelivery
+from progress.reminders import next_at
 from progress.reminders.due import reminder_kind, zones_now
 from progress.schedule import ONE_DAY, Change, Schedule, off_on, paused_on
 from progress.services import Overview
@@ -118,4 +119,7 @@ def skip_reminders_already_past(enrollment: Enrollment, now: datetime | None = N
         )
         for d in dates_already_past(enrollment, now or timezone.now())
     ]
-    return len(ReminderDelivery.objects.bulk_create(rows, ignore_conflicts=True))
+    created = len(ReminderDelivery.objects.bulk_create(rows, ignore_conflicts=True))
+    if rows:
+        next_at.advance([(enrollment, max(r.local_date for r in rows))])
+    return created

@@ -6,6 +6,7 @@ import time
 
 from django.db import DatabaseError, connection
 
+from progress.reminders import next_at
 from scripts.bench import crowd
 
 ZONES = (
@@ -56,6 +57,7 @@ def fill(n: int, plan_id: int, completions_per_learner: int) -> tuple[int, int]:
     t = step("day notes", t, sum(crowd.insert_notes(c, 0.1) for c in chunks))
     t = step("days off (one learner in ten)", t, crowd.insert_days_off(users, 10))
     t = step("sent reminders, the last 7 days", t, crowd.insert_reminder_history(users, 7))
+    t = step("next reminder instants", t, next_at.refresh())
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = DEFAULT")
         cursor.execute("ANALYZE")
