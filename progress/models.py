@@ -145,6 +145,11 @@ class Enrollment(models.Model):
         """
         if self.pk is None:
             return ScheduleInput(self.start_date, self.weekdays, total_days, (), (), today)
+        # A reminder batch reads many learners' rows in one query and leaves each one's here, as plain values
+        # (progress.reminders.learners): cheaper than a prefetched queryset per learner.
+        loaded: tuple[tuple[Change, ...], tuple[tuple[date, date], ...]] | None = self.__dict__.get("loaded_schedule")
+        if loaded is not None:
+            return ScheduleInput(self.start_date, self.weekdays, total_days, loaded[0], loaded[1], today)
         changes = tuple(
             Change(c.kind, c.from_day, c.on_date) for c in self.schedule_changes.all() if c.undone_at is None
         )

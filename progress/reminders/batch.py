@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.core.mail import EmailMessage
 
@@ -26,6 +27,8 @@ class Loaded:
 
     delivery: ReminderDelivery
     ticked: frozenset[int]
+    # The parts of emails this batch has rendered, shared by its rows (progress.templatetags.email_memo).
+    memo: dict[Any, str]
 
     @property
     def pk(self) -> int:
@@ -51,8 +54,9 @@ def load(ids: Sequence[int]) -> dict[int, Loaded]:
     ticked = learner_state.load_many([d.enrollment for d in rows])
     for plan in {d.enrollment.plan_id: d.enrollment.plan for d in rows}.values():
         structure_for(plan)
-    return {d.pk: Loaded(d, ticked[d.enrollment_id]) for d in rows}
+    memo: dict[Any, str] = {}
+    return {d.pk: Loaded(d, ticked[d.enrollment_id], memo) for d in rows}
 
 
 def build(loaded: Loaded) -> EmailMessage:
-    return build_message(loaded.delivery.enrollment, loaded.local_date, loaded.ticked)
+    return build_message(loaded.delivery.enrollment, loaded.local_date, loaded.ticked, memo=loaded.memo)

@@ -2,14 +2,15 @@
 
 progress.state reads one learner's (a page); here the same rows (ticks, schedule changes, days off) come back
 for many enrollments from one UNION ALL with an enrollment column: `load_many` for a sending batch (the
-ticks, and the schedule rows into each enrollment's prefetch cache, as progress.state.load does), and
-`schedule_inputs` for the fan-out (plain values only: creating querysets for 100,000 candidates would cost
-more than the query).
+ticks, and the schedule rows left on each enrollment as plain values for `Enrollment.schedule_input`), and
+`schedule_inputs` for the fan-out. Plain values, not model instances or a prefetched queryset per learner:
+building those cost more than the query itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from django.db import models
@@ -18,7 +19,6 @@ from django.db.models.functions import Cast
 
 from progress.models import DayOff, Enrollment, ScheduleChange, TaskCompletion
 from progress.schedule import Change, ScheduleInput
-from progress.state import change_row, day_off_row, fill_schedule_caches
 
 # One row shape for the three kinds of rows: (kind, enrollment, id, task, change kind, from_day, date 1, date 2,
 # created, undone). Typed NULLs, so every database resolves the UNION's column types the same way.
@@ -73,52 +73,57 @@ def _rows(enrollment_ids: Collection[int], *, ticks: bool = True) -> Any:
     return ticked.order_by().union(changes.order_by(), days_off.order_by(), all=True)
 
 
+def _schedule_rows(
+    enrollment_ids: Collection[int], rows: Iterable[tuple[Any, ...]]
+) -> dict[int, tuple[tuple[Change, ...], tuple[tuple[date, date], ...]]]:
+    """Each enrollment's schedule changes in force and days off, as progress.schedule takes them, from the
+    query's schedule rows (ticks are skipped): in the models' orderings, as `.all()` returns them."""
+    changes: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in enrollment_ids}
+    days_off: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in enrollment_ids}
+    for kind, owner, pk, _, change_kind, from_day, day1, day2, created, undone in rows:
+        if kind == _CHANGE:
+            if undone is None:
+                changes[owner].append((created, pk, Change(change_kind, from_day, day1)))
+        elif kind == _OFF:
+            days_off[owner].append((day1, pk, day2))
+    return {
+        owner: (
+            tuple(c for *_, c in sorted(changes[owner])),  # ScheduleChange's ordering: created, id
+            tuple((start, end) for start, _, end in sorted(days_off[owner])),  # DayOff's: start date, id
+        )
+        for owner in enrollment_ids
+    }
+
+
 def schedule_inputs(
     enrollments: Sequence[Enrollment], total_days: Callable[[Enrollment], int]
 ) -> dict[int, ScheduleInput]:
     """What progress.schedule needs for each of many learners (the reminder fan-out), from one query, as plain
     values: no model instances and no prefetch caches, which would cost more than the query at 100,000."""
-    changes: dict[int, list[tuple[Any, ...]]] = {e.pk: [] for e in enrollments}
-    days_off: dict[int, list[tuple[Any, ...]]] = {e.pk: [] for e in enrollments}
-    if enrollments:
-        for kind, owner, pk, _, change_kind, from_day, day1, day2, created, undone in _rows(
-            changes.keys(), ticks=False
-        ):
-            if kind == _CHANGE:
-                if undone is None:
-                    changes[owner].append((created, pk, Change(change_kind, from_day, day1)))
-            else:
-                days_off[owner].append((day1, pk, day2))
+    if not enrollments:
+        return {}
+    ids = [e.pk for e in enrollments]
+    rows = _schedule_rows(ids, _rows(ids, ticks=False))
     return {
-        e.pk: ScheduleInput(
-            e.start_date,
-            e.weekdays,
-            total_days(e),
-            tuple(c for *_, c in sorted(changes[e.pk])),  # ScheduleChange's ordering: created, id
-            tuple((start, end) for start, _, end in sorted(days_off[e.pk])),
-        )
-        for e in enrollments
+        e.pk: ScheduleInput(e.start_date, e.weekdays, total_days(e), rows[e.pk][0], rows[e.pk][1]) for e in enrollments
     }
 
 
 def load_many(enrollments: Sequence[Enrollment]) -> dict[int, frozenset[int]]:
     """`load` for several learners at once (a reminder batch): still one query, whatever their number.
 
-    Returns each enrollment's ticked task ids by its id, and fills each one's prefetch caches."""
+    Returns each enrollment's ticked task ids by its id, and leaves each one's schedule rows on it as plain
+    values (`Enrollment.schedule_input` reads them): no model instance or queryset per row or learner."""
     if not enrollments:
         return {}
     by_id = {e.pk: e for e in enrollments}
     ticked: dict[int, set[int]] = {pk: set() for pk in by_id}
-    changes: dict[int, list[ScheduleChange]] = {pk: [] for pk in by_id}
-    days_off: dict[int, list[DayOff]] = {pk: [] for pk in by_id}
-    for kind, owner, pk, task_id, change_kind, from_day, day1, day2, created, undone in _rows(by_id.keys()):
-        enrollment = by_id[owner]
-        if kind == _TICK:
-            ticked[owner].add(task_id)
-        elif kind == _CHANGE:
-            changes[owner].append(change_row(enrollment, pk, change_kind, from_day, day1, created, undone))
+    schedule: list[tuple[Any, ...]] = []
+    for row in _rows(by_id.keys()):
+        if row[0] == _TICK:
+            ticked[row[1]].add(row[3])
         else:
-            days_off[owner].append(day_off_row(enrollment, pk, day1, day2, created))
-    for owner, enrollment in by_id.items():
-        fill_schedule_caches(enrollment, changes[owner], days_off[owner])
+            schedule.append(row)
+    for owner, loaded in _schedule_rows(by_id.keys(), schedule).items():
+        by_id[owner].loaded_schedule = loaded  # type: ignore[attr-defined]
     return {pk: frozenset(ids) for pk, ids in ticked.items()}

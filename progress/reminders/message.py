@@ -106,12 +106,20 @@ def review_url(facts: Agenda) -> str:
 
 
 def build_message(
-    enrollment: Enrollment, today: date, ticked: frozenset[int] | None = None, *, test: bool = False
+    enrollment: Enrollment,
+    today: date,
+    ticked: frozenset[int] | None = None,
+    *,
+    test: bool = False,
+    memo: dict[Any, str] | None = None,
 ) -> EmailMultiAlternatives:
     """The reminder for `today` (the learner's local date), in their language, text and HTML; `test` marks
     the copy a learner asks for on the settings page (progress.reminders.on_demand). `ticked`: the learner's
-    ticked task ids when a batch loaded them (progress.reminders.batch)."""
+    ticked task ids when a batch loaded them (progress.reminders.batch); `memo`: the batch's parts already
+    rendered (progress.templatetags.email_memo)."""
     reminder = reminder_for(enrollment, today, ticked)
+    day = reminder.agenda.day
+    done = reminder.agenda.done_task_ids
     unsubscribe_url, headers = unsubscribe_headers(enrollment)
     with translation.override(learner_language(enrollment)):
         context = {
@@ -127,6 +135,9 @@ def build_message(
             "site_url": settings.SITE_URL,
             "language": translation.get_language(),
             "test": test,
+            "memo": memo,
+            # The ticks the day's part shows: its key in the memo.
+            "day_ticked": frozenset(t.pk for t in day.tasks if t.pk in done) if day is not None else frozenset(),
         }
         subject = " ".join(render_to_string("emails/reminder_subject.txt", context).split())
         text = render_to_string("emails/reminder.txt", context)

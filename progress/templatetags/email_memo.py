@@ -1,0 +1,47 @@
+"""`{% memo "name" value ... %}...{% endmemo %}`: a part of an email rendered once per batch for the same values.
+
+A reminder batch renders the same plan day, the same task lines and the same sentences for many learners;
+rendering each of them once and reusing the text is most of what makes a batch cheap. The part is reused
+when the name, the active language and every listed value are equal, so the values listed must be all the
+part reads (tests/progress/test_reminder_memo.py renders each email with and without the memo and compares
+them). The memo is the dict in the context's `memo` variable, one per batch (progress.reminders.batch):
+without it the part is simply rendered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.template.base import FilterExpression, Node, NodeList, Parser, Token
+from django.template.context import Context
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+class MemoNode(Node):
+    def __init__(self, nodelist: NodeList, name: str, values: list[FilterExpression]) -> None:
+        self.nodelist = nodelist
+        self.name = name
+        self.values = values
+
+    def render(self, context: Context) -> str:
+        memo: dict[tuple[Any, ...], str] | None = context.get("memo")
+        if memo is None:
+            return self.nodelist.render(context)
+        key = (self.name, get_language(), *(v.resolve(context) for v in self.values))
+        text = memo.get(key)
+        if text is None:
+            text = memo[key] = self.nodelist.render(context)
+        return text
+
+
+@register.tag
+def memo(parser: Parser, token: Token) -> MemoNode:
+    bits = token.split_contents()[1:]
+    if not bits or bits[0][0] not in "\"'" or bits[0][-1] != bits[0][0]:
+        raise template.TemplateSyntaxError("memo takes a quoted name first, then the values the part reads")
+    nodelist = parser.parse(("endmemo",))
+    parser.delete_first_token()
+    return MemoNode(nodelist, bits[0][1:-1], [parser.compile_filter(b) for b in bits[1:]])
