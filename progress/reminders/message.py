@@ -7,6 +7,7 @@ reminder.html, with a one-click List-Unsubscribe link (RFC 8058) signed by progr
 from __future__ import annotations
 
 import email.policy
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -100,9 +101,20 @@ def unsubscribe_headers(enrollment: Enrollment) -> tuple[str, dict[str, str]]:
     return url, headers
 
 
-def review_url(facts: Agenda) -> str:
+def review_url(facts: Agenda, memo: dict[Any, str] | None = None) -> str:
     """The review page of the week just studied, by number: a link read on Monday still opens that week."""
-    return absolute_url(reverse("progress:review", args=[week_to_review(facts.overview)]))
+    week = week_to_review(facts.overview)
+    return _once(memo, ("review_url", week), lambda: absolute_url(reverse("progress:review", args=[week])))
+
+
+def _once(memo: dict[Any, str] | None, key: tuple[Any, ...], make: Callable[[], str]) -> str:
+    """`make()`, computed once per batch when the batch keeps a memo (progress.reminders.batch)."""
+    if memo is None:
+        return make()
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = make()
+    return found
 
 
 def build_message(
@@ -129,8 +141,8 @@ def build_message(
             "ov": reminder.agenda.overview,
             "user": enrollment.user,
             "today": today,
-            "today_url": absolute_url(reverse("progress:today")),
-            "review_url": review_url(reminder.agenda),
+            "today_url": _once(memo, ("today_url",), lambda: absolute_url(reverse("progress:today"))),
+            "review_url": review_url(reminder.agenda, memo),
             "unsubscribe_url": unsubscribe_url,
             "site_url": settings.SITE_URL,
             "language": translation.get_language(),

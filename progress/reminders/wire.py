@@ -42,6 +42,13 @@ def _from_header(from_email: str) -> str | None:
     return formataddr((name, address), charset="utf-8")
 
 
+@functools.lru_cache(maxsize=256)
+def _subject_header(subject: str) -> str:
+    """The subject as written on the wire: RFC 2047 words unless plain ASCII. Cached: a batch's learners on
+    the same plan day share their subject, and encoding it costs as much as rendering a template."""
+    return subject if _plain(subject) else Header(subject, "utf-8").encode(linesep="\r\n")
+
+
 def _part(subtype: str, content: str) -> bytes:
     lines = content.replace("\r\n", "\n").replace("\r", "\n").encode().split(b"\n")
     if lines[-1] == b"":
@@ -81,7 +88,7 @@ def wire_bytes(message: EmailMessage) -> bytes | None:
     lines = [
         "MIME-Version: 1.0",
         f'Content-Type: multipart/alternative; boundary="{boundary}"',
-        f"Subject: {Header(subject, 'utf-8').encode(linesep='\r\n') if not _plain(subject) else subject}",
+        f"Subject: {_subject_header(subject)}",
         f"From: {sender}",
         f"To: {to}",
         f"Date: {format_datetime(datetime.now(UTC))}",
