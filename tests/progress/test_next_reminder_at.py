@@ -121,7 +121,8 @@ def test_moving_the_reminder_time_earlier_after_todays_was_sent_reminds_tomorrow
     assert tick() == 1
     e.reminder_time = dtime(6, 0)
     e.save(update_fields=["reminder_time"])
-    assert stored(e) is not None and stored(e) <= utc("2026-03-03 22:00")
+    at = stored(e)
+    assert at is not None and at <= utc("2026-03-03 22:00")
     travel(utc("2026-03-03 21:59"))
     assert due_ids() == set()  # Wednesday 05:59: today's row is there, tomorrow's time not yet come
     travel(utc("2026-03-03 22:00"))  # Wednesday 06:00
