@@ -12,9 +12,7 @@ import functools
 import logging
 import random
 import smtplib
-import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -40,8 +38,6 @@ from progress.reminders.wire import wire_bytes
 log = logging.getLogger(__name__)
 
 Status = ReminderDelivery.Status
-# Seconds between the interpreter's thread switches during a send loop (see _prompt_thread_switches).
-SWITCH_INTERVAL = 0.0002
 
 
 class Outcome(StrEnum):
@@ -110,8 +106,6 @@ class BatchConnection:
 
     def __init__(self, backend: BaseEmailBackend) -> None:
         self.backend = backend
-        # One thread, so the batch's emails go out one after the other over the one connection.
-        self.sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smtp")
 
     def __enter__(self) -> BatchConnection:
         return self
@@ -120,11 +114,6 @@ class BatchConnection:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
-        self.sender.shutdown()
-
-    def start(self, message: EmailMessage) -> Future[None]:
-        """Send `message` on the batch's sending thread; the future's result() raises what sending raised."""
-        return self.sender.submit(self.send, message)
 
     def send(self, message: EmailMessage) -> None:
         # Django's backends open a connection only when none is open (that is how open() lets several
@@ -184,20 +173,6 @@ def _quick_commits() -> Iterator[None]:
             cursor.execute("RESET synchronous_commit")
 
 
-@contextmanager
-def _prompt_thread_switches() -> Iterator[None]:
-    """While a batch builds one email and sends another, the sending thread wakes up four times per email
-    (one per SMTP reply) and must then wait for the interpreter lock, which the building thread gives up
-    only every `sys.getswitchinterval()` (5 ms by default): longer than the whole round trip. A short
-    interval for the send loop lets the reply be handled at once."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(SWITCH_INTERVAL)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
-
-
 def _finish(box: Outbox, pk: int, **fields: object) -> None:
     box.rows.filter(pk=pk, status=Status.SENDING).update(updated_at=timezone.now(), **fields)
 
@@ -230,48 +205,29 @@ def send_batch(
     backend = connection or mailers.default
     won = claim(deliveries, timezone.now(), box)
     _note_unclaimed(box, [pk for pk in ids if pk in deliveries and pk not in won], result)
-    with BatchConnection(backend) as smtp, _quick_commits(), _prompt_thread_switches():
+    with BatchConnection(backend) as smtp, _quick_commits():
         _send_claimed(box, [deliveries[pk] for pk in ids if pk in won], smtp, result)
     return result
 
 
 def _send_claimed(box: Outbox, queue: list[Any], smtp: BatchConnection, result: BatchResult) -> None:
-    """Send each claimed row in turn, building the next email while the server answers the previous one (the
-    round trip is most of a send and needs no CPU here), and record each outcome as soon as it is known and
-    before the next email goes out: at most one email the server accepted is unrecorded at any moment."""
-    in_flight: tuple[int, Any, Future[None]] | None = None
-    for i, delivery in enumerate(queue):
-        message = _build(box, delivery, result)
-        if in_flight is not None and not _settle(box, queue, *in_flight, smtp, result):
-            return
-        in_flight = (i, delivery, smtp.start(message)) if message is not None else None
-    if in_flight is not None:
-        _settle(box, queue, *in_flight, smtp, result)
-
-
-def _settle(
-    box: Outbox,
-    queue: list[Any],
-    i: int,
-    delivery: Any,
-    sending: Future[None],
-    smtp: BatchConnection,
-    result: BatchResult,
-) -> bool:
-    """Wait for the answer to email `i` and record it; False when the connection is lost, and the rows after
-    it that are not finished already are handed back for the retry."""
-    try:
-        sending.result()
-    except (smtplib.SMTPException, OSError) as exc:
-        attempts = _record_failure(box, delivery.pk, exc, result)
-        if breaks_connection(exc):
-            smtp.close()
-            finished = {*result.skipped, *result.failed}
-            _hand_back(box, [d.pk for d in queue[i + 1 :] if d.pk not in finished], attempts, result)
-            return False
-        return True
-    _record_sent(box, delivery, result)
-    return True
+    """Build every claimed row's email, then send them one after the other, recording each outcome as soon as
+    it is known. Building them all first keeps the send loop to the SMTP round trips and one UPDATE each:
+    measured faster than alternating (or than building on one thread while another sends, where the two
+    fight over the interpreter lock)."""
+    built = [(delivery, _build(box, delivery, result)) for delivery in queue]
+    ready = [(delivery, message) for delivery, message in built if message is not None]
+    for i, (delivery, message) in enumerate(ready):
+        try:
+            smtp.send(message)
+        except (smtplib.SMTPException, OSError) as exc:
+            attempts = _record_failure(box, delivery.pk, exc, result)
+            if breaks_connection(exc):
+                smtp.close()
+                _hand_back(box, [d.pk for d, _ in ready[i + 1 :]], attempts, result)
+                return
+            continue
+        _record_sent(box, delivery, result)
 
 
 def _build(box: Outbox, delivery: Any, result: BatchResult) -> EmailMessage | None:
