@@ -23,8 +23,10 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
-# Ids no row has (ids are positive), so each can be found among the compiled query's parameters.
-MARKERS = (-7_340_033_029, -7_340_033_031, -7_340_033_037)
+# Ids no row has (ids are positive), so each can be found among the compiled query's parameters. Within a
+# 32-bit integer: Django compiles a lookup on an `integer` column (auth_user.id) with a value out of its range
+# to an empty result, not to SQL.
+MARKERS = (-1_734_003_029, -1_734_003_031, -1_734_003_037)
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,10 @@ class CompiledQuery:
         params = list(prepared.params)
         for i, k in prepared.slots:
             params[i] = ids[k]
-        with connections[using].cursor() as cursor:
+        connection = connections[using]
+        # On PostgreSQL, bound on the server so the statement is prepared and not planned on every page.
+        prepared_cursor = getattr(connection, "prepared_cursor", None)
+        with prepared_cursor() if prepared_cursor else connection.cursor() as cursor:
             cursor.execute(prepared.sql, params)
             fetched = cursor.fetchall()
         return [tuple(row) for row in prepared.compiler.results_iter([fetched], tuple_expected=True)]

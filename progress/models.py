@@ -93,6 +93,11 @@ class Enrollment(models.Model):
     afternoon_start = models.TimeField(_("afternoon starts"), default=time(14, 0))
     afternoon_end = models.TimeField(_("afternoon ends"), default=time(17, 0))
     created_at = models.DateTimeField(auto_now_add=True)
+    # Counts up on every write to this enrollment or to any row of the learner's state (ticks, notes, schedule
+    # changes, days off, study time, the timer, companion rows). Kept by database triggers (progress.triggers),
+    # so no write path, bulk update or raw SQL can miss it: the learner pages are cached by it
+    # (progress.page_cache) and a warm page need not read the state at all.
+    state_version = models.BigIntegerField(default=0, editable=False)
 
     objects = EnrollmentQuerySet.as_manager()
 

@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from progress.access import ACTION, AuthenticatedHttpRequest, learner_page
-from progress.models import DayNote, Enrollment, TaskCompletion
-from progress.page_cache import cached_page, overview_inputs
+from progress.models import Enrollment, TaskCompletion
+from progress.page_cache import cached_page, learner_inputs
 from progress.pages import day_context, safe_next
 from progress.services import agenda, overview
 from progress.structure import structure_for
@@ -18,11 +18,10 @@ from progress.structure import structure_for
 
 @learner_page()
 def day(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date, number: int) -> HttpResponse:
-    context = day_context(enrollment, today, number)
-    note = context["note"]
-    note_state = (note.pk, note.version, note.updated_at, note.shared) if isinstance(note, DayNote) else None
-    inputs = (*overview_inputs(context["overview"]), number, note_state, enrollment.share_notes)  # type: ignore[arg-type]
-    return cached_page(request, "progress/day.html", inputs, lambda: context)
+    # The note is part of the learner's state: saving it moves the enrollment's state_version.
+    return cached_page(
+        request, "progress/day.html", learner_inputs(enrollment, today), lambda: day_context(enrollment, today, number)
+    )
 
 
 @learner_page(ACTION)
