@@ -145,6 +145,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"]["OPTIONS"]
     _options.setdefault("connect_timeout", str(DB_CONNECT_TIMEOUT))
     _options.setdefault("options", f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}")
+# The few queries every page makes are prepared on the server (config/postgresql); off behind a pooler that
+# cannot keep prepared statements.
+DB_PREPARE = env_bool("DJANGO_DB_PREPARE", default=True)
 # /healthz gives the database this many seconds to answer before reporting it down (config/health.py).
 HEALTHZ_DB_TIMEOUT = env_int("DJANGO_HEALTHZ_DB_TIMEOUT", 3, minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -52,7 +52,6 @@ def enrollment_for_token(token: str) -> Enrollment | None:
     enrollment = Enrollment.objects.select_related("plan", "user__learner_profile").filter(calendar_token=token).first()
     if enrollment is None or not secrets.compare_digest(enrollment.calendar_token, token):
         return None
-    state.load(enrollment)  # schedule changes and days off, in one query
     return enrollment
 
 
@@ -90,17 +89,17 @@ def cached_calendar(enrollment: Enrollment) -> bytes:
 
     Calendar apps poll the feed several times a day and the icalendar library takes far longer to build it
     than the queries behind it. The key holds the plan's version, every field of the enrollment (study hours,
-    zone, start, weekdays), its schedule changes and days off, the learner's language and local date, the
-    feed window and site URL, and the templates and catalogues (`code_version`): any change gives a new key,
-    so a feed is never stale. DTSTAMP is then the time the feed was built, which is what it means.
+    zone, start, weekdays, and the state version its schedule changes and days off move), the learner's
+    language and local date, the feed window and site URL, and the templates and catalogues (`code_version`):
+    any change gives a new key, so a feed is never stale. DTSTAMP is then the time the feed was built, which is
+    what it means.
     """
     today = local_today(enrollment.time_zone)
-    structure = structure_for(enrollment.plan)
     parts = (
         code_version(),
         enrollment.plan.version,
+        # With its state_version, which moves with every schedule change and day off (progress.triggers).
         tuple(getattr(enrollment, f.attname) for f in Enrollment._meta.concrete_fields),
-        enrollment.schedule_input(structure.last_day, today),
         learner_language(enrollment),
         today,
         settings.SITE_URL,
@@ -110,6 +109,7 @@ def cached_calendar(enrollment: Enrollment) -> bytes:
     key = "feed:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
     body = cache.get(key)
     if body is None:
+        state.load(enrollment)  # schedule changes and days off, in one query
         body = build_calendar(enrollment, today)
         cache.set(key, body, CACHE_TIMEOUT)
     return bytes(body)

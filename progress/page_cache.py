@@ -136,6 +136,28 @@ def cached_whole(request: HttpRequest, inputs: Iterable[object], render: Callabl
     return HttpResponse(html)
 
 
+def cached_values(request: HttpRequest, template: str, context: dict[str, object], inputs: tuple[object, ...]) -> str:
+    """`template` rendered with `context`, for a fragment drawn from nothing but the plain values in `inputs`
+    (counters: no form, no link of this learner's): from the cache when the same values come again, as they
+    do for a task ticked and unticked. Unlike pages, also for a POST: the values were read after the write."""
+    html = cached_text(
+        "values", (template, inputs), lambda: _without_nonce(request, render_to_string(template, context, request))
+    )
+    return _with_nonce(request, html)
+
+
+def cached_text(kind: str, inputs: tuple[object, ...], build: Callable[[], str]) -> str:
+    """`build()`, kept under `inputs` with the code version, language and script prefix (text that no request
+    or form of its own goes into, such as the notes export)."""
+    parts = (code_version(), translation.get_language(), get_script_prefix(), inputs)
+    key = f"{kind}:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+    text = _get(key)
+    if text is None:
+        text = build()
+        _set(key, text)
+    return text
+
+
 _local: OrderedDict[str, str] = OrderedDict()
 _local_chars = 0
 _lock = threading.Lock()

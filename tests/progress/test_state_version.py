@@ -54,7 +54,7 @@ BUILD: dict[type[models.Model], Callable[[Enrollment], models.Model]] = {
     WeekNote: lambda e: WeekNote(enrollment=e, week=Week.objects.get(plan=e.plan, number=1), body="a week"),
 }
 # A column each table lets an update change without breaking a constraint.
-EDIT = {
+EDIT: dict[type[models.Model], dict[str, Callable[[Enrollment], object]]] = {
     TaskCompletion: {"task": lambda e: tasks_of(e.plan, 1)[1]},
     DayNote: {"body": lambda e: "edited"},
     ScheduleChange: {"undone_at": lambda e: timezone.now()},
@@ -166,5 +166,7 @@ def test_a_tick_that_inserts_nothing_keeps_the_version(enrollment: Enrollment) -
     """Ticking a ticked task again (ON CONFLICT DO NOTHING) changes nothing, so the cached pages stay."""
     BUILD[TaskCompletion](enrollment).save()
     before = version(enrollment)
-    TaskCompletion.objects.bulk_create([BUILD[TaskCompletion](enrollment)], ignore_conflicts=True)
+    TaskCompletion.objects.bulk_create(
+        [TaskCompletion(enrollment=enrollment, task=tasks_of(enrollment.plan, 1)[0])], ignore_conflicts=True
+    )
     assert version(enrollment) == before
