@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, wraps
-from typing import Concatenate, cast
+from typing import Any, Concatenate, cast
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -62,12 +62,7 @@ def _user_rows(user_id: int) -> QuerySet[User, tuple[object, ...]]:
     return (
         User.objects.filter(pk=user_id)
         .annotate(enrollment_is_active=Exists(active))
-        .values_list(
-            *_USER_FIELDS,
-            *(f"enrollments__{name}" for name in _ENROLLMENT_NAMES),
-            *(f"enrollments__plan__{name}" for name in _PLAN_NAMES),
-            "enrollment_is_active",
-        )
+        .values_list(*_USER_FIELDS, *enrollment_with_plan_columns("enrollments__"), "enrollment_is_active")
         .order_by("-enrollments__created_at", "-enrollments__pk")
     )
 
@@ -78,6 +73,22 @@ _PLAN_FIELDS = [f.attname for f in Plan._meta.concrete_fields]
 # values_list() names a foreign key across a relation by the field's name; from_db() wants its column.
 _ENROLLMENT_NAMES = [f.name for f in Enrollment._meta.concrete_fields]
 _PLAN_NAMES = [f.name for f in Plan._meta.concrete_fields]
+
+
+def enrollment_with_plan_columns(prefix: str = "") -> list[str]:
+    """values_list() names of every column of an enrollment (reached by `prefix`) and of its plan."""
+    return [f"{prefix}{name}" for name in _ENROLLMENT_NAMES] + [f"{prefix}plan__{name}" for name in _PLAN_NAMES]
+
+
+def enrollment_with_plan(row: Sequence[Any]) -> Enrollment:
+    """The Enrollment, with its plan attached as select_related would, from the start of a row whose columns
+    are `enrollment_with_plan_columns()`."""
+    split = len(_ENROLLMENT_FIELDS)
+    enrollment = Enrollment.from_db(DEFAULT_DB_ALIAS, _ENROLLMENT_FIELDS, row[:split])
+    enrollment.plan = Plan.from_db(DEFAULT_DB_ALIAS, _PLAN_FIELDS, row[split : split + len(_PLAN_FIELDS)])
+    return enrollment
+
+
 # Compiled once per connection: every learner page asks, and the ORM takes longer to build this SQL than
 # the database takes to answer it.
 _USER_AND_ENROLLMENTS = CompiledQuery("user-and-enrollments", _user_rows)
@@ -91,14 +102,13 @@ def user_with_enrollments(user_id: int) -> User | None:
     rows = _USER_AND_ENROLLMENTS.rows(user_id)
     if not rows:
         return None
-    n_user, n_enrollment = len(_USER_FIELDS), len(_ENROLLMENT_FIELDS)
+    n_user = len(_USER_FIELDS)
     user = User.from_db(DEFAULT_DB_ALIAS, _USER_FIELDS, rows[0][:n_user])
     enrollments = []
     for row in rows:
         if row[n_user] is None:  # the outer join's row for a user without enrollments
             continue
-        enrollment = Enrollment.from_db(DEFAULT_DB_ALIAS, _ENROLLMENT_FIELDS, row[n_user : n_user + n_enrollment])
-        enrollment.plan = Plan.from_db(DEFAULT_DB_ALIAS, _PLAN_FIELDS, row[n_user + n_enrollment : -1])
+        enrollment = enrollment_with_plan(row[n_user:])
         enrollment.is_active = row[-1]  # type: ignore[attr-defined]
         enrollments.append(enrollment)
     setattr(user, _ENROLLMENTS_ATTR, tuple(enrollments))

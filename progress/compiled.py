@@ -27,6 +27,8 @@ from django.db.models.sql.compiler import SQLCompiler
 # 32-bit integer: Django compiles a lookup on an `integer` column (auth_user.id) with a value out of its range
 # to an empty result, not to SQL.
 MARKERS = (-1_734_003_029, -1_734_003_031, -1_734_003_037)
+# A string no argument is (a NUL byte cannot reach a query from a URL or a form).
+TEXT_MARKER = "\x00compiled-text-marker\x00"
 
 
 @dataclass(frozen=True)
@@ -38,12 +40,22 @@ class _Prepared:
 
 
 class CompiledQuery:
-    """`build(*ids)` is a values_list() QuerySet; `rows(*ids)` returns its rows, compiling it once."""
+    """`build(*ids)` is a values_list() QuerySet; `rows(*ids)` returns its rows, compiling it once.
 
-    def __init__(self, name: str, build: Callable[..., QuerySet[Any, Any]], arity: int = 1) -> None:
+    The values are ids unless `markers` says otherwise: one value of the right type per argument, which no
+    real argument equals (TEXT_MARKER for a string).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        build: Callable[..., QuerySet[Any, Any]],
+        arity: int = 1,
+        markers: tuple[object, ...] | None = None,
+    ) -> None:
         self.name = name
         self.build = build
-        self.markers = MARKERS[:arity]
+        self.markers = MARKERS[:arity] if markers is None else markers
 
     def _prepare(self, alias: str) -> _Prepared:
         connection = connections[alias]
@@ -53,14 +65,17 @@ class CompiledQuery:
             compiler = self.build(*self.markers).query.get_compiler(using=alias)
             sql, params = compiler.as_sql()
             slots = tuple(
-                (i, self.markers.index(p)) for i, p in enumerate(params) if type(p) is int and p in self.markers
+                (i, k)
+                for i, p in enumerate(params)
+                for k, marker in enumerate(self.markers)
+                if type(p) is type(marker) and p == marker
             )
             if {k for _, k in slots} != set(range(len(self.markers))):
                 raise ValueError(f"{self.name}: an id is not among the compiled parameters")
             prepared = kept[self.name] = _Prepared(sql, tuple(params), slots, compiler)
         return prepared
 
-    def rows(self, *ids: int, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
+    def rows(self, *ids: Any, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
         prepared = self._prepare(using)
         params = list(prepared.params)
         for i, k in prepared.slots:

@@ -24,6 +24,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
@@ -149,21 +150,35 @@ def cached_values(request: HttpRequest, template: str, context: dict[str, object
 def cached_text(kind: str, inputs: tuple[object, ...], build: Callable[[], str]) -> str:
     """`build()`, kept under `inputs` with the code version, language and script prefix (text that no request
     or form of its own goes into, such as the notes export)."""
+    return str(_cached(kind, inputs, build))
+
+
+def cached_bytes(kind: str, inputs: tuple[object, ...], build: Callable[[], bytes]) -> bytes:
+    """`cached_text` for a body that is bytes (the calendar feed)."""
+    body = _cached(kind, inputs, build)
+    return body if isinstance(body, bytes) else body.encode()
+
+
+def _cached(kind: str, inputs: tuple[object, ...], build: Callable[[], str | bytes]) -> str | bytes:
+    key = _text_key(kind, inputs)
+    value = _get(key)
+    if value is None:
+        value = build()
+        _set(key, value)
+    return value
+
+
+def _text_key(kind: str, inputs: tuple[object, ...]) -> str:
     parts = (code_version(), translation.get_language(), get_script_prefix(), inputs)
-    key = f"{kind}:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
-    text = _get(key)
-    if text is None:
-        text = build()
-        _set(key, text)
-    return text
+    return f"{kind}:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
 
 
-_local: OrderedDict[str, str] = OrderedDict()
+_local: OrderedDict[str, str | bytes] = OrderedDict()
 _local_chars = 0
 _lock = threading.Lock()
 
 
-def _get(key: str) -> str | None:
+def _get(key: str) -> Any:
     with _lock:
         html = _local.get(key)
         if html is not None:
@@ -175,12 +190,12 @@ def _get(key: str) -> str | None:
     return html
 
 
-def _set(key: str, html: str) -> None:
+def _set(key: str, html: str | bytes) -> None:
     cache.set(key, html, TIMEOUT)
     _remember(key, html)
 
 
-def _remember(key: str, html: str) -> None:
+def _remember(key: str, html: str | bytes) -> None:
     global _local_chars
     with _lock:
         if key not in _local:
