@@ -77,7 +77,8 @@ SECURE_CSP = {
 # Tests log in with client.force_login(), which does not authenticate and so is not counted.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, loading the learner's enrollments with the user in one query (progress/auth.py).
+    "progress.auth.LearnerBackend",
 ]
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 AXES_HANDLER = "config.security.LoginLockoutHandler"

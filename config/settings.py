@@ -145,6 +145,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"]["OPTIONS"]
     _options.setdefault("connect_timeout", str(DB_CONNECT_TIMEOUT))
     _options.setdefault("options", f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}")
+# The few queries every page makes are prepared on the server (config/postgresql); off behind a pooler that
+# cannot keep prepared statements.
+DB_PREPARE = env_bool("DJANGO_DB_PREPARE", default=True)
 # /healthz gives the database this many seconds to answer before reporting it down (config/health.py).
 HEALTHZ_DB_TIMEOUT = env_int("DJANGO_HEALTHZ_DB_TIMEOUT", 3, minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -246,7 +249,7 @@ LOGGING = {
 CACHE_URL = env_url("CACHE_URL", schemes=("redis", "rediss", "unix"))
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        {"BACKEND": "config.redis_cache.ReusingRedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
@@ -260,7 +263,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if CACHE_URL else 
 # mix with page caches: Redis when configured, so every web process shares the counts (the keys expire, so
 # noeviction is no risk), otherwise files under var/, which the quickstart's processes share.
 CACHES["throttle"] = (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "studyplan"}
+    {"BACKEND": "config.redis_cache.ReusingRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "studyplan"}
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "throttle")}
 )

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, wraps
-from typing import Concatenate, cast
+from typing import Any, Concatenate, cast
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -54,35 +54,70 @@ class LearnerEnrollments:
         return Plan.objects.published().exclude(pk__in=[e.plan_id for e in self.all]).exists()
 
 
-def _enrollment_rows(user_id: int) -> QuerySet[Enrollment, tuple[object, ...]]:
-    """Every column of the user's enrollments and of their plans, and whether the profile made it active
-    (an EXISTS subquery, so no second query for the profile); newest first, the model's ordering."""
-    active = LearnerProfile.objects.filter(user_id=user_id, active_enrollment=OuterRef("pk"))
+def _user_rows(user_id: int) -> QuerySet[User, tuple[object, ...]]:
+    """The user's columns, then every column of each of their enrollments and its plan, and whether the
+    profile made it active (an EXISTS subquery, so no second query for the profile): one row per enrollment,
+    newest first (the model's ordering), or one row with NULL enrollment columns for a user with none."""
+    active = LearnerProfile.objects.filter(user_id=user_id, active_enrollment=OuterRef("enrollments__pk"))
     return (
-        Enrollment.objects.filter(user_id=user_id)
-        .annotate(is_active=Exists(active))
-        .values_list(*_ENROLLMENT_FIELDS, *(f"plan__{name}" for name in _PLAN_FIELDS), "is_active")
+        User.objects.filter(pk=user_id)
+        .annotate(enrollment_is_active=Exists(active))
+        .values_list(*_USER_FIELDS, *enrollment_with_plan_columns("enrollments__"), "enrollment_is_active")
+        .order_by("-enrollments__created_at", "-enrollments__pk")
     )
 
 
+_USER_FIELDS = [f.attname for f in User._meta.concrete_fields]
 _ENROLLMENT_FIELDS = [f.attname for f in Enrollment._meta.concrete_fields]
 _PLAN_FIELDS = [f.attname for f in Plan._meta.concrete_fields]
-# Compiled once per connection: every learner page asks, and the ORM takes longer to build this SQL than
-# the database takes to answer it.
-_ENROLLMENTS = CompiledQuery("learner-enrollments", _enrollment_rows)
+# values_list() names a foreign key across a relation by the field's name; from_db() wants its column.
+_ENROLLMENT_NAMES = [f.name for f in Enrollment._meta.concrete_fields]
+_PLAN_NAMES = [f.name for f in Plan._meta.concrete_fields]
 
 
-def _enrollment(row: tuple[object, ...]) -> Enrollment:
-    """The Enrollment (with its plan, as select_related would attach it) of one row of `_enrollment_rows`."""
+def enrollment_with_plan_columns(prefix: str = "") -> list[str]:
+    """values_list() names of every column of an enrollment (reached by `prefix`) and of its plan."""
+    return [f"{prefix}{name}" for name in _ENROLLMENT_NAMES] + [f"{prefix}plan__{name}" for name in _PLAN_NAMES]
+
+
+def enrollment_with_plan(row: Sequence[Any]) -> Enrollment:
+    """The Enrollment, with its plan attached as select_related would, from the start of a row whose columns
+    are `enrollment_with_plan_columns()`."""
     split = len(_ENROLLMENT_FIELDS)
     enrollment = Enrollment.from_db(DEFAULT_DB_ALIAS, _ENROLLMENT_FIELDS, row[:split])
-    enrollment.plan = Plan.from_db(DEFAULT_DB_ALIAS, _PLAN_FIELDS, row[split:-1])
-    enrollment.is_active = row[-1]  # type: ignore[attr-defined]
+    enrollment.plan = Plan.from_db(DEFAULT_DB_ALIAS, _PLAN_FIELDS, row[split : split + len(_PLAN_FIELDS)])
     return enrollment
 
 
+# Compiled once per connection: every learner page asks, and the ORM takes longer to build this SQL than
+# the database takes to answer it.
+_USER_AND_ENROLLMENTS = CompiledQuery("user-and-enrollments", _user_rows)
+_ENROLLMENTS_ATTR = "_learner_enrollment_rows"
+
+
+def user_with_enrollments(user_id: int) -> User | None:
+    """The user, with their enrollments (and plans) read in the same query and kept on the instance for
+    `learner_enrollments`; None if there is no such user. What `progress.auth.LearnerBackend` loads for
+    every signed-in request."""
+    rows = _USER_AND_ENROLLMENTS.rows(user_id)
+    if not rows:
+        return None
+    n_user = len(_USER_FIELDS)
+    user = User.from_db(DEFAULT_DB_ALIAS, _USER_FIELDS, rows[0][:n_user])
+    enrollments = []
+    for row in rows:
+        if row[n_user] is None:  # the outer join's row for a user without enrollments
+            continue
+        enrollment = enrollment_with_plan(row[n_user:])
+        enrollment.is_active = row[-1]  # type: ignore[attr-defined]
+        enrollments.append(enrollment)
+    setattr(user, _ENROLLMENTS_ATTR, tuple(enrollments))
+    return user
+
+
 def learner_enrollments(request: HttpRequest) -> LearnerEnrollments:
-    """The learner's enrollments, cached on the request so the nav and the view share one query.
+    """The learner's enrollments, cached on the request so the nav and the view share one query (none at
+    all when the user came from `user_with_enrollments`).
 
     The active one is the profile's choice, else the newest.
     """
@@ -93,7 +128,9 @@ def learner_enrollments(request: HttpRequest) -> LearnerEnrollments:
     if not user.is_authenticated:
         result = LearnerEnrollments(all=(), active=None)
     else:
-        rows = tuple(_enrollment(row) for row in _ENROLLMENTS.rows(user.pk))
+        # A user loaded by another backend (a session from before LearnerBackend) reads them here.
+        loaded = user if hasattr(user, _ENROLLMENTS_ATTR) else user_with_enrollments(user.pk)
+        rows: tuple[Enrollment, ...] = getattr(loaded, _ENROLLMENTS_ATTR, ())
         active = next((e for e in rows if e.is_active), rows[0] if rows else None)  # type: ignore[attr-defined]
         result = LearnerEnrollments(all=rows, active=active)
     setattr(request, _CACHE_ATTR, result)
@@ -102,8 +139,9 @@ def learner_enrollments(request: HttpRequest) -> LearnerEnrollments:
 
 def forget_learner_enrollments(request: HttpRequest) -> None:
     """Drop the per-request cache after the view changed enrollments (so the page it renders is current)."""
-    if hasattr(request, _CACHE_ATTR):
-        delattr(request, _CACHE_ATTR)
+    for holder, attr in ((request, _CACHE_ATTR), (getattr(request, "user", None), _ENROLLMENTS_ATTR)):
+        if hasattr(holder, attr):
+            delattr(holder, attr)
 
 
 def current_enrollment(request: HttpRequest) -> Enrollment | None:

@@ -23,8 +23,12 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
-# Ids no row has (ids are positive), so each can be found among the compiled query's parameters.
-MARKERS = (-7_340_033_029, -7_340_033_031, -7_340_033_037)
+# Ids no row has (ids are positive), so each can be found among the compiled query's parameters. Within a
+# 32-bit integer: Django compiles a lookup on an `integer` column (auth_user.id) with a value out of its range
+# to an empty result, not to SQL.
+MARKERS = (-1_734_003_029, -1_734_003_031, -1_734_003_037)
+# A string no argument is (a NUL byte cannot reach a query from a URL or a form).
+TEXT_MARKER = "\x00compiled-text-marker\x00"
 
 
 @dataclass(frozen=True)
@@ -36,12 +40,22 @@ class _Prepared:
 
 
 class CompiledQuery:
-    """`build(*ids)` is a values_list() QuerySet; `rows(*ids)` returns its rows, compiling it once."""
+    """`build(*ids)` is a values_list() QuerySet; `rows(*ids)` returns its rows, compiling it once.
 
-    def __init__(self, name: str, build: Callable[..., QuerySet[Any, Any]], arity: int = 1) -> None:
+    The values are ids unless `markers` says otherwise: one value of the right type per argument, which no
+    real argument equals (TEXT_MARKER for a string).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        build: Callable[..., QuerySet[Any, Any]],
+        arity: int = 1,
+        markers: tuple[object, ...] | None = None,
+    ) -> None:
         self.name = name
         self.build = build
-        self.markers = MARKERS[:arity]
+        self.markers = MARKERS[:arity] if markers is None else markers
 
     def _prepare(self, alias: str) -> _Prepared:
         connection = connections[alias]
@@ -51,19 +65,25 @@ class CompiledQuery:
             compiler = self.build(*self.markers).query.get_compiler(using=alias)
             sql, params = compiler.as_sql()
             slots = tuple(
-                (i, self.markers.index(p)) for i, p in enumerate(params) if type(p) is int and p in self.markers
+                (i, k)
+                for i, p in enumerate(params)
+                for k, marker in enumerate(self.markers)
+                if type(p) is type(marker) and p == marker
             )
             if {k for _, k in slots} != set(range(len(self.markers))):
                 raise ValueError(f"{self.name}: an id is not among the compiled parameters")
             prepared = kept[self.name] = _Prepared(sql, tuple(params), slots, compiler)
         return prepared
 
-    def rows(self, *ids: int, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
+    def rows(self, *ids: Any, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
         prepared = self._prepare(using)
         params = list(prepared.params)
         for i, k in prepared.slots:
             params[i] = ids[k]
-        with connections[using].cursor() as cursor:
+        connection = connections[using]
+        # On PostgreSQL, bound on the server so the statement is prepared and not planned on every page.
+        prepared_cursor = getattr(connection, "prepared_cursor", None)
+        with prepared_cursor() if prepared_cursor else connection.cursor() as cursor:
             cursor.execute(prepared.sql, params)
             fetched = cursor.fetchall()
         return [tuple(row) for row in prepared.compiler.results_iter([fetched], tuple_expected=True)]

@@ -7,14 +7,14 @@ so after a reschedule a subscribed calendar moves the events instead of duplicat
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,16 +23,17 @@ from icalendar import Calendar, Event, vDuration
 from curriculum.models import Session
 from curriculum.plaintext import strip_forbidden
 from progress import state
+from progress.access import enrollment_with_plan, enrollment_with_plan_columns
 from progress.code_version import code_version
+from progress.compiled import TEXT_MARKER, CompiledQuery
 from progress.language import learner_language
 from progress.links import absolute_url
-from progress.models import Enrollment
+from progress.models import Enrollment, LearnerProfile
+from progress.page_cache import cached_bytes
 from progress.schedule import Schedule
 from progress.structure import DayItem, PlanStructure, SessionItem, structure_for
 from progress.zones import local_today, zone_or_fallback
 
-# How long a built feed is kept; any change to what it shows gives another key before that.
-CACHE_TIMEOUT = 24 * 3600
 # Longer than any token new_calendar_token makes, short enough to refuse junk before touching the database.
 MAX_TOKEN_LENGTH = 64
 REFRESH = timedelta(hours=6)
@@ -41,18 +42,38 @@ REFRESH = timedelta(hours=6)
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]+")
 
 
+def _token_rows(token: str) -> QuerySet[Enrollment, tuple[object, ...]]:
+    """The enrollment with its plan, and its learner's language (NULL without a profile), by feed token."""
+    rows = Enrollment.objects.filter(calendar_token=token)
+    return rows.values_list(*enrollment_with_plan_columns(), "user__learner_profile__language")
+
+
+# Compiled once per connection (progress.compiled): calendar apps poll every feed several times a day.
+_BY_TOKEN = CompiledQuery("feed-token", _token_rows, markers=(TEXT_MARKER,))
+
+
 def enrollment_for_token(token: str) -> Enrollment | None:
-    """The enrollment whose feed token is `token`, or None.
+    """The enrollment whose feed token is `token`, or None; with its plan, and its learner's language where
+    `learner_language` reads it (no query for either).
 
     The row is fetched by the indexed token, then the token is compared again in constant time, so the
     answer does not depend on how much of a guessed token matched.
     """
     if len(token) > MAX_TOKEN_LENGTH or not TOKEN_SHAPE.fullmatch(token):
         return None
-    enrollment = Enrollment.objects.select_related("plan", "user__learner_profile").filter(calendar_token=token).first()
-    if enrollment is None or not secrets.compare_digest(enrollment.calendar_token, token):
+    rows = _BY_TOKEN.rows(token)
+    if not rows:
         return None
-    state.load(enrollment)  # schedule changes and days off, in one query
+    enrollment = enrollment_with_plan(rows[0])
+    if not secrets.compare_digest(enrollment.calendar_token, token):
+        return None
+    language = rows[0][-1]
+    user = User(pk=enrollment.user_id)
+    # What select_related("user__learner_profile") would have cached, a missing profile included.
+    user._state.fields_cache["learner_profile"] = (
+        None if language is None else LearnerProfile(user=user, language=language)
+    )
+    enrollment.user = user
     return enrollment
 
 
@@ -90,29 +111,30 @@ def cached_calendar(enrollment: Enrollment) -> bytes:
 
     Calendar apps poll the feed several times a day and the icalendar library takes far longer to build it
     than the queries behind it. The key holds the plan's version, every field of the enrollment (study hours,
-    zone, start, weekdays), its schedule changes and days off, the learner's language and local date, the
-    feed window and site URL, and the templates and catalogues (`code_version`): any change gives a new key,
-    so a feed is never stale. DTSTAMP is then the time the feed was built, which is what it means.
+    zone, start, weekdays, and the state version its schedule changes and days off move), the learner's
+    language and local date, the feed window and site URL, and the templates and catalogues (`code_version`):
+    any change gives a new key, so a feed is never stale. DTSTAMP is then the time the feed was built, which is
+    what it means.
     """
     today = local_today(enrollment.time_zone)
-    structure = structure_for(enrollment.plan)
     parts = (
         code_version(),
         enrollment.plan.version,
+        # With its state_version, which moves with every schedule change and day off (progress.triggers).
         tuple(getattr(enrollment, f.attname) for f in Enrollment._meta.concrete_fields),
-        enrollment.schedule_input(structure.last_day, today),
         learner_language(enrollment),
         today,
         settings.SITE_URL,
         settings.CALENDAR_FEED_DAYS_BEHIND,
         settings.CALENDAR_FEED_DAYS_AHEAD,
     )
-    key = "feed:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
-    body = cache.get(key)
-    if body is None:
-        body = build_calendar(enrollment, today)
-        cache.set(key, body, CACHE_TIMEOUT)
-    return bytes(body)
+
+    def build() -> bytes:
+        state.load(enrollment)  # schedule changes and days off, in one query
+        return build_calendar(enrollment, today)
+
+    # In this process's memory in front of the shared cache, as the pages are (progress.page_cache).
+    return cached_bytes("feed", parts, build)
 
 
 def build_calendar(enrollment: Enrollment, today: date | None = None) -> bytes:

@@ -96,6 +96,11 @@ class Enrollment(models.Model):
     afternoon_start = models.TimeField(_("afternoon starts"), default=time(14, 0))
     afternoon_end = models.TimeField(_("afternoon ends"), default=time(17, 0))
     created_at = models.DateTimeField(auto_now_add=True)
+    # Counts up on every write to this enrollment or to any row of the learner's state (ticks, notes, schedule
+    # changes, days off, study time, the timer, companion rows). Kept by database triggers (progress.triggers),
+    # so no write path, bulk update or raw SQL can miss it: the learner pages are cached by it
+    # (progress.page_cache) and a warm page need not read the state at all.
+    state_version = models.BigIntegerField(default=0, editable=False)
     # A lower bound of the next instant a reminder can be due, NULL when unknown: the fan-out reads only the
     # enrollments whose instant has passed (progress.reminders.next_at says who keeps it right).
     next_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -1,20 +1,20 @@
 """Rendered pages and page parts kept in Django's cache, keyed on everything they are made of.
 
 The plan, calendar and progress pages render dozens of rows through Django's template engine, which costs
-far more than the few narrow queries behind them. Their output depends only on inputs every request has
-already loaded (the plan's version, the learner's ticks, schedule changes, days off and study time, their
-local date)
-plus the request's own path, language and CSRF secret (forms inside carry a token of that secret). So the
-part is rendered once for a given set of inputs and reused until one of them changes: a tick, a note, a
-reschedule or an instructor's edit gives a different key, never a stale page. Nothing is ever invalidated;
-old entries just stop being asked for and expire.
+far more than the one query behind a warm page. Their output depends only on the plan's row, the learner's
+enrollment row and their local date (`learner_inputs`: the rows carry counters that move with every change of
+the plan or of the learner's state) plus the request's own path, language and CSRF secret (forms inside
+carry a token of that secret). So a page is rendered once for a given set of inputs and reused until one of
+them changes: a tick, a note, a reschedule or an instructor's edit gives a different key, never a stale page.
+Nothing is ever invalidated; old entries just stop being asked for and expire.
 
-Whole pages are kept the same way (`cached_page`), so a warm page costs one cache read after the queries
-that name its inputs: no view context, no template. The page's frame adds its own inputs to the key (the
+Whole pages are kept this way (`cached_page`, `cached_whole`), so a warm page costs the enrollments query and
+one cache read: no state, no view context, no template. The page's frame adds its own inputs to the key (the
 navigation's plans, whether the user is staff); the CSP nonce, which must differ on every response, is
-stored as a marker and replaced by this response's nonce; a request with messages to show is rendered,
-never served from or stored in the cache. The templates and translations this process runs with are part
-of every key, so a deployment that changes them never serves pages rendered by the old ones.
+stored as a marker and replaced by this response's nonce; a request with messages to show, and any request
+but GET or HEAD (it may have just written, with the enrollment row read before), is rendered, never served
+from or stored in the cache. The templates and translations this process runs with are part of every key, so
+a deployment that changes them never serves pages rendered by the old ones.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
@@ -34,10 +36,10 @@ from django.urls import get_script_prefix
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from curriculum.models import Plan
 from progress.access import learner_enrollments
 from progress.code_version import code_version
-from progress.services import Overview
-from progress.study_time import plan_hours, study_state
+from progress.models import Enrollment
 
 TIMEOUT = 24 * 3600
 # Whole pages are also kept in this process's memory, most recently used first, up to this many characters:
@@ -48,16 +50,23 @@ LOCAL_CHARS = 16_000_000
 NONCE_MARK = "\x00csp-nonce\x00"
 
 
-def overview_inputs(ov: Overview) -> tuple[object, ...]:
-    """What a page drawn from an Overview depends on: plan version, learner state, the learner's date."""
-    e = ov.enrollment
-    schedule = e.schedule_input(ov.structure.last_day, ov.today)
-    settings = (e.time_zone, e.reminder_time, e.reminders_enabled, e.calendar_token)
-    # Study time (minutes per day, the running timer) came with the same state query; the plan's hours per
-    # study day are compared with it. Both shown on the day and progress pages.
-    study = (study_state(e).key(), plan_hours(e))
-    ticked = tuple(sorted(ov.ticked))
-    return (ov.structure.plan_id, ov.structure.version, e.pk, ov.today, schedule, settings, ticked, study)
+def learner_inputs(enrollment: Enrollment, today: date) -> tuple[object, ...]:
+    """What every learner page is made of: the plan's row (its `version` moves with any edit of its days,
+    sessions, tasks or resources), the enrollment's row (its `state_version` moves with every write to the
+    learner's ticks, notes, schedule, days off and study time, see progress.triggers) and the local date.
+
+    All of it is in the one query that reads the learner's enrollments, so a page found in the cache reads
+    nothing else: no state, no schedule."""
+    plan = enrollment.plan
+    return (
+        tuple(getattr(enrollment, name) for name in _ENROLLMENT_COLUMNS),
+        tuple(getattr(plan, name) for name in _PLAN_COLUMNS),
+        today,
+    )
+
+
+_ENROLLMENT_COLUMNS = tuple(f.attname for f in Enrollment._meta.concrete_fields)
+_PLAN_COLUMNS = tuple(f.attname for f in Plan._meta.concrete_fields)
 
 
 def render_page(
@@ -83,10 +92,10 @@ def render_part(
     """`template` (a "file#partial" name) rendered with `context`, from the cache when the inputs match.
 
     A request without a CSRF secret yet is rendered without the cache: its forms' tokens would belong to a
-    secret made during this very render.
+    secret made during this very render. So is a write (POST): see the module's docstring.
     """
     secret = request.META.get("CSRF_COOKIE")
-    if not secret:
+    if not secret or request.method not in ("GET", "HEAD"):
         return mark_safe(render_to_string(template, context, request))  # noqa: S308 - Django's own escaping
     key = _key("page-part", request, secret, (template, *inputs))
     html = cache.get(key)
@@ -128,12 +137,48 @@ def cached_whole(request: HttpRequest, inputs: Iterable[object], render: Callabl
     return HttpResponse(html)
 
 
-_local: OrderedDict[str, str] = OrderedDict()
+def cached_values(request: HttpRequest, template: str, context: dict[str, object], inputs: tuple[object, ...]) -> str:
+    """`template` rendered with `context`, for a fragment drawn from nothing but the plain values in `inputs`
+    (counters: no form, no link of this learner's): from the cache when the same values come again, as they
+    do for a task ticked and unticked. Unlike pages, also for a POST: the values were read after the write."""
+    html = cached_text(
+        "values", (template, inputs), lambda: _without_nonce(request, render_to_string(template, context, request))
+    )
+    return _with_nonce(request, html)
+
+
+def cached_text(kind: str, inputs: tuple[object, ...], build: Callable[[], str]) -> str:
+    """`build()`, kept under `inputs` with the code version, language and script prefix (text that no request
+    or form of its own goes into, such as the notes export)."""
+    return str(_cached(kind, inputs, build))
+
+
+def cached_bytes(kind: str, inputs: tuple[object, ...], build: Callable[[], bytes]) -> bytes:
+    """`cached_text` for a body that is bytes (the calendar feed)."""
+    body = _cached(kind, inputs, build)
+    return body if isinstance(body, bytes) else body.encode()
+
+
+def _cached(kind: str, inputs: tuple[object, ...], build: Callable[[], str | bytes]) -> str | bytes:
+    key = _text_key(kind, inputs)
+    value = _get(key)
+    if value is None:
+        value = build()
+        _set(key, value)
+    return value
+
+
+def _text_key(kind: str, inputs: tuple[object, ...]) -> str:
+    parts = (code_version(), translation.get_language(), get_script_prefix(), inputs)
+    return f"{kind}:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+
+
+_local: OrderedDict[str, str | bytes] = OrderedDict()
 _local_chars = 0
 _lock = threading.Lock()
 
 
-def _get(key: str) -> str | None:
+def _get(key: str) -> Any:
     with _lock:
         html = _local.get(key)
         if html is not None:
@@ -145,12 +190,12 @@ def _get(key: str) -> str | None:
     return html
 
 
-def _set(key: str, html: str) -> None:
+def _set(key: str, html: str | bytes) -> None:
     cache.set(key, html, TIMEOUT)
     _remember(key, html)
 
 
-def _remember(key: str, html: str) -> None:
+def _remember(key: str, html: str | bytes) -> None:
     global _local_chars
     with _lock:
         if key not in _local:
@@ -161,9 +206,10 @@ def _remember(key: str, html: str) -> None:
 
 
 def _page_key(request: HttpRequest, inputs: tuple[object, ...]) -> str | None:
-    """The cache key of a whole page, or None when it must be rendered (no CSRF secret yet, messages)."""
+    """The cache key of a whole page, or None when it must be rendered (no CSRF secret yet, a write,
+    messages)."""
     secret = request.META.get("CSRF_COOKIE")
-    if not secret or len(get_messages(request)):
+    if not secret or request.method not in ("GET", "HEAD") or len(get_messages(request)):
         return None
     nav = learner_enrollments(request)
     frame = (

@@ -38,6 +38,7 @@ CATCH_UP's `from_day` and on or after its `on_date`; `date_of` and `day_on` are 
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -198,9 +199,7 @@ class Schedule:
 
     @classmethod
     def build(cls, inp: ScheduleInput) -> Schedule:
-        dates, paused_since = dates_and_pause(inp)
-        through = max(paused_since, inp.today) if paused_since is not None and inp.today is not None else None
-        return cls(dates, paused_since, through)
+        return _laid_out(inp)
 
     @property
     def paused(self) -> bool:
@@ -238,3 +237,13 @@ class Schedule:
     def days_due_by(self, d: date) -> int:
         """How many plan days are scheduled on or before `d`."""
         return bisect.bisect_right(self.dates, d)
+
+
+@functools.lru_cache(maxsize=4096)
+def _laid_out(inp: ScheduleInput) -> Schedule:
+    """`Schedule.build`, remembered per input: a schedule is immutable and a pure function of its input, and
+    laying out a plan walks every day of it, while a learner's input stays the same from one request (or
+    reminder) to the next until they reschedule or the date moves during a pause."""
+    dates, paused_since = dates_and_pause(inp)
+    through = max(paused_since, inp.today) if paused_since is not None and inp.today is not None else None
+    return Schedule(dates, paused_since, through)

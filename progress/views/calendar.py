@@ -10,7 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
-from progress.page_cache import cached_whole, overview_inputs, render_part
+from progress.page_cache import cached_whole, learner_inputs, render_part
 from progress.page_contexts import calendar_context, month_of
 from progress.services import overview
 
@@ -25,11 +25,10 @@ def calendar_month(
     month: int | None = None,
 ) -> HttpResponse:
     year, month = month_of(today, year, month)
-    ov = overview(enrollment, today)
-    inputs = overview_inputs(ov)
+    inputs = learner_inputs(enrollment, today)
 
     def context() -> dict[str, object]:
-        return calendar_context(ov, year, month)
+        return calendar_context(overview(enrollment, today), year, month)
 
     def grid(values: dict[str, object]) -> str:
         return render_part(request, "progress/calendar.html#month-grid", values, inputs)

@@ -8,9 +8,10 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
+from progress import ticks
 from progress.access import ACTION, AuthenticatedHttpRequest, learner_page
-from progress.models import DayNote, Enrollment, TaskCompletion
-from progress.page_cache import cached_page, overview_inputs
+from progress.models import Enrollment
+from progress.page_cache import cached_page, cached_values, learner_inputs
 from progress.pages import day_context, safe_next
 from progress.services import agenda, overview
 from progress.structure import structure_for
@@ -18,11 +19,10 @@ from progress.structure import structure_for
 
 @learner_page()
 def day(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date, number: int) -> HttpResponse:
-    context = day_context(enrollment, today, number)
-    note = context["note"]
-    note_state = (note.pk, note.version, note.updated_at, note.shared) if isinstance(note, DayNote) else None
-    inputs = (*overview_inputs(context["overview"]), number, note_state, enrollment.share_notes)  # type: ignore[arg-type]
-    return cached_page(request, "progress/day.html", inputs, lambda: context)
+    # The note is part of the learner's state: saving it moves the enrollment's state_version.
+    return cached_page(
+        request, "progress/day.html", learner_inputs(enrollment, today), lambda: day_context(enrollment, today, number)
+    )
 
 
 @learner_page(ACTION)
@@ -32,18 +32,13 @@ def toggle_task(
     """Set a task's state to the posted one ("done" present = ticked). Idempotent, one statement.
 
     Posting the wanted state rather than "flip it" means a double click or two tabs cannot undo each
-    other by accident; the unique constraint plus ON CONFLICT DO NOTHING keeps one row under races.
+    other by accident (progress.ticks).
     """
     # The task must belong to this day of the learner's plan: checked against the cached structure.
     if structure_for(enrollment.plan).day_of_task.get(task_id) != number:
         raise Http404("no such task on this day")
     done = bool(request.POST.get("done"))
-    if done:
-        TaskCompletion.objects.bulk_create(
-            [TaskCompletion(enrollment=enrollment, task_id=task_id)], ignore_conflicts=True
-        )
-    else:
-        TaskCompletion.objects.filter(enrollment=enrollment, task_id=task_id).delete()
+    ticks.set_done(enrollment.pk, task_id, done)
     if not request.htmx:
         # Back to the ticked task itself (its <li id="task-N">), not the top of a long page.
         back = safe_next(request, reverse("progress:day", args=[number])).split("#", 1)[0]
@@ -53,11 +48,8 @@ def toggle_task(
         # agenda() that drew the page says which ones, so every out-of-band swap finds its target.
         return render(request, "progress/_tick_today.html", {"agenda": agenda(enrollment, today), "number": number})
     ov = overview(enrollment, today)
-    context = {
-        "overview": ov,
-        "number": number,
-        "day_done": ov.day_done(number),
-        "day_total": ov.day_total(number),
-        "done": done,
-    }
-    return render(request, "progress/_tick_response.html", context)
+    day_done, day_total = ov.day_done(number), ov.day_total(number)
+    context = {"overview": ov, "number": number, "day_done": day_done, "day_total": day_total}
+    # Everything the two counters show, so ticking and unticking the same task reuse their two renderings.
+    shown = (number, day_done, day_total, ov.done_tasks, ov.total_tasks, ov.percent, ov.paused, ov.days_behind)
+    return HttpResponse(cached_values(request, "progress/_tick_response.html", context, shown))

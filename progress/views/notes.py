@@ -14,7 +14,7 @@ from progress.editing import editor_answer, editor_refusal
 from progress.forms.notes import NoteForm
 from progress.models import Enrollment
 from progress.notes import export_markdown, save_note, share_note
-from progress.page_cache import render_page
+from progress.page_cache import cached_text, learner_inputs, render_page
 from progress.pages import day_context, plan_day
 from progress.structure import structure_for
 
@@ -69,6 +69,8 @@ def note_share(request: AuthenticatedHttpRequest, enrollment: Enrollment, today:
 
 @learner_page()
 def notes_export(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
-    response = HttpResponse(export_markdown(enrollment), content_type="text/markdown; charset=utf-8")
+    # Made of the plan and the learner's state only: cached under their rows' versions (progress.page_cache).
+    text = cached_text("notes-export", learner_inputs(enrollment, today), lambda: export_markdown(enrollment))
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="notes-{enrollment.plan.slug}.md"'
     return response

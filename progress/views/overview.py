@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from progress import activity, heatmap
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
-from progress.page_cache import cached_page, overview_inputs
+from progress.page_cache import cached_page, learner_inputs
 from progress.page_contexts import plan_context
 from progress.pages import phases_of
 from progress.phase_pages import phase_pages
@@ -19,19 +19,20 @@ from progress.study_time import plan_hours, study_weeks
 
 @learner_page()
 def plan(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
-    ov = overview(enrollment, today)
-    pages = phase_pages(request, ov)
+    def context() -> dict[str, object]:
+        ov = overview(enrollment, today)
+        # Raises 404 for a phase the plan lacks: such a page is never stored, so never served from the cache.
+        return plan_context(ov, phase_pages(request, ov))
 
-    return cached_page(request, "progress/plan.html", overview_inputs(ov), lambda: plan_context(ov, pages))
+    return cached_page(request, "progress/plan.html", learner_inputs(enrollment, today), context)
 
 
 @learner_page()
 def progress(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
-    ov = overview(enrollment, today)
-    done = activity.load(enrollment)  # one query: ticks and notes with their local dates
-    dates = ov.schedule.dates
-
     def context() -> dict[str, object]:
+        ov = overview(enrollment, today)
+        done = activity.load(enrollment)  # one query: ticks and notes with their local dates
+        dates = ov.schedule.dates
         return {
             "enrollment": enrollment,
             "overview": ov,
@@ -44,5 +45,5 @@ def progress(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: d
             "hours": plan_hours(enrollment),
         }
 
-    # The notes' dates count for the streak, so they are part of what the page is made of.
-    return cached_page(request, "progress/progress.html", (*overview_inputs(ov), done.rows), context)
+    # The notes' dates count for the streak: notes are state, so a saved note moves the key too.
+    return cached_page(request, "progress/progress.html", learner_inputs(enrollment, today), context)

@@ -9,18 +9,16 @@ from django.http import HttpResponse
 from progress import late_start
 from progress.access import AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
-from progress.page_cache import cached_page, overview_inputs
+from progress.page_cache import cached_page, learner_inputs
 from progress.page_contexts import today_context
 from progress.services import overview
 
 
 @learner_page()
 def today(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date) -> HttpResponse:
-    ov = overview(enrollment, today)
-
     def context() -> dict[str, object]:
-        # The late-start offer reads what the page's key already holds (start date, enrollment, schedule
-        # changes, date); it is the learner's own, so the preview (which shares today_context) never shows it.
+        ov = overview(enrollment, today)
+        # The late-start offer is the learner's own, so the preview (which shares today_context) never shows it.
         return {**today_context(ov), "late_start": late_start.offer(ov), "restarted": late_start.restarted(ov)}
 
-    return cached_page(request, "progress/today.html", overview_inputs(ov), context)
+    return cached_page(request, "progress/today.html", learner_inputs(enrollment, today), context)

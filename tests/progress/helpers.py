@@ -79,3 +79,11 @@ def settings_snapshot(enrollment: Enrollment) -> tuple[object, ...]:
         enrollment.afternoon_start,
         enrollment.afternoon_end,
     )
+
+
+def warm(client: Client, url: str) -> str:
+    """The page at `url` after it is in the page cache: the first load sets the CSRF cookie its key needs."""
+    for _ in range(2):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    return response.content.decode()

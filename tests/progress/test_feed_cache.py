@@ -9,7 +9,9 @@ from datetime import date, time, timedelta
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from curriculum.models import Day, Session
@@ -120,3 +122,17 @@ def test_an_import_replace_shows_in_the_feed(client: Client, alice: User, tmp_pa
     document.write_text(source.replace(topic, "一个全新的主题", 1))
     call_command("import_plan", str(document), "--slug", "multimodal-90-days", "--replace", verbosity=0)
     assert "一个全新的主题".encode() in feed(client, e)
+
+
+def test_a_polled_feed_costs_one_query(client: Client, enrollment: Enrollment) -> None:
+    """The enrollment with its plan and its learner's language, by token; nothing else once it is cached."""
+    english(enrollment)
+    first = feed(client, enrollment)
+    with CaptureQueriesContext(connection) as ctx:
+        assert feed(client, enrollment) == first
+    assert len(ctx.captured_queries) == 1
+
+
+def test_a_learner_without_a_profile_gets_the_default_language(client: Client, enrollment: Enrollment) -> None:
+    LearnerProfile.objects.filter(user=enrollment.user).delete()
+    assert b"BEGIN:VCALENDAR" in feed(client, enrollment)

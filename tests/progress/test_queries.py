@@ -20,26 +20,27 @@ from tests.progress.helpers import START
 TODAY = START + timedelta(days=10)  # Thursday of week 2: day 9 of either plan
 
 # Absolute counts, so a regression is caught even if it hits both plan sizes alike, for a plan whose structure
-# is cached (progress.structure; the first request after an edit builds it: STRUCTURE_BUILD more). Every page
-# starts with session, user and the learner's enrollments (3: the navigation bar and the view share that
-# one query); overview() adds one: the learner's ticks, schedule changes and days off in one UNION.
+# is cached (progress.structure; the first request after an edit builds it: STRUCTURE_BUILD more), and for a
+# page not yet in the page cache (a warm one costs 2: tests/progress/test_warm_pages.py). Every page starts with
+# the session and the user with the learner's enrollments (2: the navigation bar and the view share that one
+# query); overview() adds one: the learner's ticks, schedule changes and days off in one UNION.
 PAGES = {
-    "/": 4,
-    "/calendar/": 4,
-    "/calendar/2026/4/": 4,
-    "/days/5/": 5,  # + its note
-    "/plan/": 4,
-    "/progress/": 5,  # + ticks per local date, for the heatmap
-    "/notes/export.md": 7,  # notes with days, ticked tasks with days, week notes, resource notes (no overview)
-    "/resources/": 6,  # items with sections, the learner's statuses, the citing days
-    "/review/1/": 6,  # + the learner's state, day notes, week note (and 3 when the week cites resources)
-    "/snippets/": 6,  # day, week and resource notes
-    "/search/?q=Task": 10,  # one query per kind: tasks, topics, weeks, resources, day/week/resource notes
+    "/": 3,
+    "/calendar/": 3,
+    "/calendar/2026/4/": 3,
+    "/days/5/": 4,  # + its note
+    "/plan/": 3,
+    "/progress/": 4,  # + ticks per local date, for the heatmap
+    "/notes/export.md": 6,  # notes with days, ticked tasks with days, week notes, resource notes (no overview)
+    "/resources/": 5,  # items with sections, the learner's statuses, the citing days
+    "/review/1/": 5,  # + the learner's state, day notes, week note (and 3 when the week cites resources)
+    "/snippets/": 5,  # day, week and resource notes
+    "/search/?q=Task": 9,  # one query per kind: tasks, topics, weeks, resources, day/week/resource notes
 }
 STRUCTURE_BUILD = 6  # citations, tasks, sessions, days with weeks and phases, resources, resource sections
-HTMX_CALENDAR = 4
-TICK_HTMX = 5  # 3 per request, the INSERT, the learner's state for the counters
-NOTE_HTMX = 6  # 3 per request, the INSERT of a new note inside its savepoint (3)
+HTMX_CALENDAR = 3
+TICK_HTMX = 4  # 2 per request, the INSERT, the learner's state for the counters
+NOTE_HTMX = 5  # 2 per request, the INSERT of a new note inside its savepoint (3)
 
 
 def learner_with_history(user: User, days: int, history_days: int) -> Client:

@@ -55,10 +55,10 @@ def test_the_settings_page_makes_a_fixed_number_of_queries(
     client.force_login(alice)
     client.get("/settings/")  # the plan's structure is cached from here on
 
-    # session, user, the learner's enrollments with their plans (shared by the nav and the form), the
+    # session, user with the learner's enrollments and their plans (shared by the nav and the form), the
     # learner's state (ticks, schedule changes, days off), whether today's reminder is recorded (for "next
     # reminder"), upcoming days off, whether any other plan is open (for "enroll in another plan")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get("/settings/").status_code == 200
 
 

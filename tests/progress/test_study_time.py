@@ -12,7 +12,7 @@ from django.utils import timezone
 from time_machine import TimeMachineFixture
 
 from curriculum.models import Day, Plan
-from progress.models import Enrollment, StudyTime, StudyTimer
+from progress.models import Enrollment, LearnerProfile, StudyTime, StudyTimer
 from tests.factories import make_plan
 from tests.progress.helpers import SHANGHAI, START
 
@@ -185,6 +185,7 @@ def test_a_timer_for_another_plan_is_shown_and_stops_into_that_plan(
     alice_client: Client, enrollment: Enrollment, time_machine: TimeMachineFixture
 ) -> None:
     other = Enrollment.objects.create(user=enrollment.user, plan=make_plan(slug="other", days=5), start_date=START)
+    LearnerProfile.objects.update_or_create(user=enrollment.user, defaults={"active_enrollment": enrollment})
     time_machine.move_to(at(9, 0), tick=False)
     StudyTimer.objects.create(
         user=enrollment.user, enrollment=other, day=Day.objects.get(plan=other.plan, number=2), started_at=at(9, 0)

@@ -19,7 +19,7 @@ from curriculum.models import Plan
 from progress.code_version import code_version
 from progress.models import Enrollment
 from tests.factories import make_plan
-from tests.progress.helpers import START
+from tests.progress.helpers import START, warm
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_ui")]
 
@@ -30,13 +30,6 @@ NONCE = re.compile(r'nonce="([^"]+)"')
 @pytest.fixture(autouse=True)
 def on_day_one(on_local_date: Callable[..., None]) -> None:
     on_local_date(START)
-
-
-def warm(client: Client, url: str) -> str:
-    for _ in range(2):
-        response = client.get(url)
-        assert response.status_code == 200, url
-    return response.content.decode()
 
 
 @pytest.mark.parametrize("url", PAGES)
