@@ -59,9 +59,9 @@ def insert_learners(crowd: Crowd, n: int, plan_id: int, offset: int = 0) -> tupl
     execute(
         "INSERT INTO progress_enrollment (user_id, plan_id, start_date, study_weekdays, time_zone, reminder_time,"  # noqa: S608 - fragments are this module's constants
         " reminders_enabled, weekend_reminders, unsubscribe_generation, share_notes, calendar_token,"
-        " morning_start, morning_end, afternoon_start, afternoon_end, created_at)"
+        " morning_start, morning_end, afternoon_start, afternoon_end, created_at, state_version)"
         f" SELECT g, %s, {crowd.start_date}, {crowd.weekdays}, {crowd.time_zone}, {crowd.reminder_time}, true, true, 0,"
-        " false, 'crowd-' || g || '-' || md5(random()::text), '09:00', '12:00', '14:00', '17:00', now()"
+        " false, 'crowd-' || g || '-' || md5(random()::text), '09:00', '12:00', '14:00', '17:00', now(), 0"
         " FROM generate_series(%s::int, %s::int) g",
         [plan_id, first, last],
     )
