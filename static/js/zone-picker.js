@@ -1,6 +1,6 @@
 // Time zone picker (progressive enhancement; the input and its datalist work without this script):
 // put the device's own zone at the top of the list, offer a button to use it, and on a first enrollment,
-// where the value is only the site's default, fill it in.
+// where the value is only the site's default, fill it in (and the default start date with the device's today).
 document.addEventListener("DOMContentLoaded", () => {
   let zone = "";
   try {
@@ -21,6 +21,14 @@ document.addEventListener("DOMContentLoaded", () => {
     // Only a zone the list knows replaces the default; an old alias the browser reports is offered by the button.
     if (input.dataset.guess && known) {
       input.value = zone;
+      // The default start date is "today" in the site's zone; in the device's zone it may be another date
+      // (late in the evening west of it), so a start date the learner has not touched follows the zone.
+      const start = input.form && input.form.elements.namedItem("start_date");
+      if (start && start.value === start.defaultValue) {
+        const now = new Date();
+        const pad = (n) => String(n).padStart(2, "0");
+        start.value = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+      }
     }
     if (input.value === zone) continue;
     const button = document.createElement("button");

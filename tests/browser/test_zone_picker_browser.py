@@ -37,6 +37,20 @@ def watch(page: Page) -> list[str]:
     return problems
 
 
+# 25 hours apart: at any moment at least one of them is on another date than the site's default zone.
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_the_default_start_date_is_today_in_the_device_zone(logged_in_page: LoggedInPage, alice: User, zone) -> None:
+    """A learner enrolling late in the evening west of the site's zone starts today, not tomorrow."""
+    plan = make_plan(days=10)
+    page = logged_in_page(alice, viewport=DESKTOP, locale="en-US", timezone_id=zone)
+    page.goto("/enroll/")
+    assert page.locator("input[name=time_zone]").input_value() == zone
+    assert page.locator("input[name=start_date]").input_value() == local_today(zone).isoformat()
+    page.click("form.form button[type=submit]")
+    page.wait_for_url("**/")
+    assert Enrollment.objects.get(user=alice, plan=plan).start_date == local_today(zone)
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "375"])
 def test_a_first_enrollment_takes_the_device_zone(logged_in_page: LoggedInPage, alice: User, viewport) -> None:
     plan = make_plan(days=10)
