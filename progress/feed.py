@@ -29,7 +29,7 @@ from progress.compiled import TEXT_MARKER, CompiledQuery
 from progress.language import learner_language
 from progress.links import absolute_url
 from progress.models import Enrollment, LearnerProfile
-from progress.page_cache import cached_bytes
+from progress.page_cache import cached_bytes, enrollment_key
 from progress.schedule import Schedule
 from progress.structure import DayItem, PlanStructure, SessionItem, structure_for
 from progress.zones import local_today, zone_or_fallback
@@ -121,7 +121,7 @@ def cached_calendar(enrollment: Enrollment) -> bytes:
         code_version(),
         enrollment.plan.version,
         # With its state_version, which moves with every schedule change and day off (progress.triggers).
-        tuple(getattr(enrollment, f.attname) for f in Enrollment._meta.concrete_fields),
+        enrollment_key(enrollment),
         learner_language(enrollment),
         today,
         settings.SITE_URL,

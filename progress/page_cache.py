@@ -40,6 +40,7 @@ from curriculum.models import Plan
 from progress.access import learner_enrollments
 from progress.code_version import code_version
 from progress.models import Enrollment
+from progress.triggers import NOT_SHOWN
 
 TIMEOUT = 24 * 3600
 # Whole pages are also kept in this process's memory, most recently used first, up to this many characters:
@@ -59,13 +60,18 @@ def learner_inputs(enrollment: Enrollment, today: date) -> tuple[object, ...]:
     nothing else: no state, no schedule."""
     plan = enrollment.plan
     return (
-        tuple(getattr(enrollment, name) for name in _ENROLLMENT_COLUMNS),
+        enrollment_key(enrollment),
         tuple(getattr(plan, name) for name in _PLAN_COLUMNS),
         today,
     )
 
 
-_ENROLLMENT_COLUMNS = tuple(f.attname for f in Enrollment._meta.concrete_fields)
+def enrollment_key(enrollment: Enrollment) -> tuple[object, ...]:
+    """Every column of the enrollment that a page or the feed may show (all but triggers.NOT_SHOWN)."""
+    return tuple(getattr(enrollment, name) for name in _ENROLLMENT_COLUMNS)
+
+
+_ENROLLMENT_COLUMNS = tuple(f.attname for f in Enrollment._meta.concrete_fields if f.attname not in NOT_SHOWN)
 _PLAN_COLUMNS = tuple(f.attname for f in Plan._meta.concrete_fields)
 
 

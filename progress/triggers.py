@@ -10,9 +10,9 @@ PostgreSQL: one statement-level trigger per table and event, reading the stateme
 bulk insert or delete of thousands of rows moves each enrollment once, not once per row. SQLite (the
 quickstart) has only row-level triggers, which is fine at one learner's scale.
 
-On the enrollment row itself, any update that does not already raise the counter raises it (a `save()` of an
-instance read before a tick writes the old value back; the trigger turns that into old + 1, so a counter
-never repeats a value an earlier page was cached under).
+On the enrollment row itself, an update that changes a column (other than NOT_SHOWN) and does not already
+raise the counter raises it (a `save()` of an instance read before a tick writes the old value back; the
+trigger turns that into old + 1, so a counter never repeats a value an earlier page was cached under).
 """
 
 # The SQL below is built from this module's own table and column names, never from input.
@@ -39,14 +39,26 @@ STATE_TABLES: tuple[tuple[str, str], ...] = (
 
 _TARGET = {"enrollment_id": "id", "user_id": "user_id"}
 
+# Enrollment columns no learner page shows, which an update may change without moving the counter: the
+# reminder fan-out moves every reminded learner's next_reminder_at once a day, and their cached pages need
+# not be rebuilt for it (progress.page_cache leaves it out of the key too). PostgreSQL only: SQLite's
+# triggers cannot compare whole rows, so there every update moves it, which is never wrong.
+NOT_SHOWN = ("next_reminder_at",)
+
 
 def _postgresql(tables: tuple[tuple[str, str], ...]) -> list[str]:
+    not_shown = "ARRAY[" + ", ".join(f"'{column}'" for column in (*NOT_SHOWN, "state_version")) + "]::text[]"
     sql = [
         f"""
         CREATE OR REPLACE FUNCTION progress_state_version_own() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF NEW.state_version <= OLD.state_version THEN
-                NEW.state_version := OLD.state_version + 1;
+                -- Never back to a value an earlier page was cached under; up only when something shown changed.
+                IF (to_jsonb(NEW) - {not_shown}) IS DISTINCT FROM (to_jsonb(OLD) - {not_shown}) THEN
+                    NEW.state_version := OLD.state_version + 1;
+                ELSE
+                    NEW.state_version := OLD.state_version;
+                END IF;
             END IF;
             RETURN NEW;
         END $$;
