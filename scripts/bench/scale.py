@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -127,7 +128,9 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> None:
     fill.fill(n, plan.pk, args.completions_per_learner)
     sizes()
     learner = make_learner()
-    print(f"\nOne learner in that crowd (plan day {learner.day_number}):", end="")
+    print(
+        f"\nOne learner in that crowd (plan day {learner.day_number}; load average {os.getloadavg()[0]:.2f}):", end=""
+    )
     targets = pages.targets(learner)
     inproc.report(targets, 20 if args.quick else 200)
     batches, tick_queries = fan_out_ticks(keep=200 if args.quick else args.send)
