@@ -135,7 +135,8 @@ def _sqlite(tables: tuple[tuple[str, str], ...]) -> list[str]:
 
 
 def install(schema_editor: Any, tables: tuple[tuple[str, str], ...] = STATE_TABLES) -> None:
-    """Create (or replace) the triggers for `tables` and for the enrollment row itself."""
+    """Create (or replace) the triggers for `tables` and for the enrollment row itself (only that one when
+    `tables` is empty)."""
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         statements = _postgresql(tables)

@@ -4,21 +4,10 @@ from django.db import migrations
 
 from progress import triggers
 
-TABLES = (
-    ("progress_taskcompletion", "enrollment_id"),
-    ("progress_daynote", "enrollment_id"),
-    ("progress_schedulechange", "enrollment_id"),
-    ("progress_dayoff", "enrollment_id"),
-    ("progress_studytime", "enrollment_id"),
-    ("progress_studytimer", "user_id"),
-    ("progress_resourceprogress", "enrollment_id"),
-    ("progress_weeknote", "enrollment_id"),
-)
-
-
 def reinstall(apps, schema_editor):
-    """The enrollment row's own trigger now leaves next_reminder_at out (progress.triggers.NOT_SHOWN)."""
-    triggers.install(schema_editor, TABLES)
+    """The enrollment row's own trigger now leaves next_reminder_at out (progress.triggers.NOT_SHOWN); the
+    state tables' triggers are unchanged, so none is given."""
+    triggers.install(schema_editor, tables=())
 
 
 class Migration(migrations.Migration):

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.test import Client
 from pytest_django.fixtures import Settings
@@ -100,3 +101,20 @@ def server(smtp: Callable[..., SmtpServer], smtp_settings: Callable[[SmtpServer]
     s = smtp()
     smtp_settings(s)
     return s
+
+
+@pytest.fixture
+def travel() -> Iterator[Callable[[datetime], None]]:
+    """Freeze time at an instant, again and again in one test: travel(utc("2026-03-02 00:00"))."""
+    travellers: list[time_machine.travel] = []
+
+    def go(when: datetime) -> None:
+        if travellers:
+            travellers.pop().stop()
+        t = time_machine.travel(when, tick=False)
+        t.start()
+        travellers.append(t)
+
+    yield go
+    for t in travellers:
+        t.stop()

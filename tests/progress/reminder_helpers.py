@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from datetime import time as dtime
 from email.message import EmailMessage
 from typing import Any
@@ -114,3 +114,8 @@ def learners(make_user: Callable[..., User], n: int, prefix: str = "learner") ->
     return User.objects.bulk_create(
         User(username=f"{prefix}{i}", email=f"{prefix}{i}@example.com", password="!") for i in range(n)
     )
+
+
+def utc(text: str) -> datetime:
+    """An aware UTC instant from "2026-03-02 00:00"."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)

@@ -4,13 +4,12 @@ only the learners due. Runs on SQLite and, with DATABASE_URL, on PostgreSQL (its
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
 
 import pytest
-import time_machine
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -23,32 +22,12 @@ from progress.reminders.fanout import fan_out
 from progress.reminders.upcoming import skip_reminders_already_past
 from progress.rescheduling import pause, resume
 from progress.structure import structure_for
-from tests.progress.reminder_helpers import enroll, learners
+from tests.progress.reminder_helpers import enroll, learners, utc
 
 pytestmark = pytest.mark.django_db
 
 MONDAY = date(2026, 3, 2)
 Status = ReminderDelivery.Status
-
-
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-@pytest.fixture
-def travel() -> Iterator[Callable[[datetime], None]]:
-    travellers: list[time_machine.travel] = []
-
-    def go(when: datetime) -> None:
-        if travellers:
-            travellers.pop().stop()
-        t = time_machine.travel(when, tick=False)
-        t.start()
-        travellers.append(t)
-
-    yield go
-    for t in travellers:
-        t.stop()
 
 
 def stored(e: Enrollment) -> datetime | None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from collections.abc import Callable
+from datetime import date
 from datetime import time as dtime
 from typing import Any
 
 import pytest
-import time_machine
 from django.contrib.auth.models import User
 
 from curriculum.models import Plan, Task
@@ -16,32 +15,11 @@ from progress.models import DayOff, Enrollment, ReminderDelivery, ScheduleChange
 from progress.reminders.due import Kind, due_enrollments, reminder_zones, who_is_due, zones_now
 from progress.reminders.fanout import fan_out
 from progress.structure import structure_for
-from tests.progress.reminder_helpers import enroll, learners
+from tests.progress.reminder_helpers import enroll, learners, utc
 
 pytestmark = pytest.mark.django_db
 
 MONDAY = date(2026, 3, 2)
-
-
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-@pytest.fixture
-def travel() -> Iterator[Callable[[datetime], None]]:
-    """Freeze time at an instant: travel(utc("2026-03-02 00:00"))."""
-    travellers: list[time_machine.travel] = []
-
-    def go(when: datetime) -> None:
-        if travellers:
-            travellers.pop().stop()
-        t = time_machine.travel(when, tick=False)
-        t.start()
-        travellers.append(t)
-
-    yield go
-    for t in travellers:
-        t.stop()
 
 
 def due_now() -> dict[int, Kind]:
