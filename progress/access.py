@@ -160,6 +160,11 @@ PAGE = ("GET", "HEAD")
 FORM = ("GET", "HEAD", "POST")
 ACTION = ("POST",)
 
+# Set on an enrollment whose row in hand is known to match the learner's state now: the one a page request
+# (GET or HEAD, which write nothing) read. progress.state.load uses a state kept under such a row instead of
+# reading it; after a write of the request's own, the row in hand is behind, and the state is read.
+ROW_CURRENT = "_row_current"
+
 type UserView[**P] = Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponse]
 type LearnerView[**P] = Callable[Concatenate[AuthenticatedHttpRequest, Enrollment, date, P], HttpResponse]
 type View[**P] = Callable[Concatenate[HttpRequest, P], HttpResponse]
@@ -196,6 +201,8 @@ def learner_page[**P](methods: Sequence[str] = PAGE) -> Callable[[LearnerView[P]
             enrollment = current_enrollment(request)
             if enrollment is None:
                 return redirect("progress:enroll")
+            if request.method in PAGE:
+                setattr(enrollment, ROW_CURRENT, True)
             return view(request, enrollment, local_today(enrollment.time_zone), *args, **kwargs)
 
         return signed_in(methods)(with_enrollment)

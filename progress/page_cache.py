@@ -165,6 +165,24 @@ def cached_bytes(kind: str, inputs: tuple[object, ...], build: Callable[[], byte
     return body if isinstance(body, bytes) else body.encode()
 
 
+def kept(kind: str, inputs: tuple[object, ...]) -> Any:
+    """The value `keep` stored in this process under `inputs` (with the code version), or None."""
+    with _lock:
+        entry = _local.get(_plain_key(kind, inputs))
+    return None if entry is None else entry[0]
+
+
+def keep(kind: str, inputs: tuple[object, ...], value: object, weight: int) -> None:
+    """Keep `value` under `inputs` in this process's memory only, where `weight` is what it counts for, in
+    characters of a page: for values cheaper to read again from the database than from the shared cache."""
+    _remember(_plain_key(kind, inputs), value, weight)
+
+
+def _plain_key(kind: str, inputs: tuple[object, ...]) -> str:
+    # No language or script prefix: for values no text of a page goes into.
+    return f"{kind}:" + hashlib.blake2b(repr((code_version(), inputs)).encode(), digest_size=20).hexdigest()
+
+
 def _cached(kind: str, inputs: tuple[object, ...], build: Callable[[], str | bytes]) -> str | bytes:
     key = _text_key(kind, inputs)
     value = _get(key)
@@ -179,36 +197,48 @@ def _text_key(kind: str, inputs: tuple[object, ...]) -> str:
     return f"{kind}:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
 
 
-_local: OrderedDict[str, str | bytes] = OrderedDict()
+_local: OrderedDict[str, tuple[Any, int]] = OrderedDict()
 _local_chars = 0
 _lock = threading.Lock()
 
 
 def _get(key: str) -> Any:
     with _lock:
-        html = _local.get(key)
-        if html is not None:
+        entry = _local.get(key)
+        if entry is not None:
             _local.move_to_end(key)
-            return html
-    html = cache.get(key)
-    if html is not None:
-        _remember(key, html)
-    return html
+            return entry[0]
+    value = cache.get(key)
+    if value is not None:
+        _remember(key, value, _weight(value))
+    return value
 
 
-def _set(key: str, html: str | bytes) -> None:
-    cache.set(key, html, TIMEOUT)
-    _remember(key, html)
+def _set(key: str, value: object, weight: int | None = None) -> None:
+    cache.set(key, value, TIMEOUT)
+    _remember(key, value, _weight(value) if weight is None else weight)
 
 
-def _remember(key: str, html: str | bytes) -> None:
+def _weight(value: object) -> int:
+    return len(value) if isinstance(value, str | bytes) else 1000
+
+
+def _remember(key: str, value: object, weight: int) -> None:
     global _local_chars
     with _lock:
         if key not in _local:
-            _local[key] = html
-            _local_chars += len(html)
+            _local[key] = (value, weight)
+            _local_chars += weight
         while _local_chars > LOCAL_CHARS and _local:
-            _local_chars -= len(_local.popitem(last=False)[1])
+            _local_chars -= _local.popitem(last=False)[1][1]
+
+
+def forget_local() -> None:
+    """Empty this process's memory of pages and values (the tests start each test from nothing)."""
+    global _local_chars
+    with _lock:
+        _local.clear()
+        _local_chars = 0
 
 
 def _page_key(request: HttpRequest, inputs: tuple[object, ...]) -> str | None:

@@ -11,12 +11,16 @@ for `progress.study_time.study_state`, so the pages that show study time need no
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Value
 from django.db.models.functions import Cast
 
+from progress import page_cache
+from progress.access import ROW_CURRENT
 from progress.compiled import CompiledQuery
 from progress.models import DayOff, Enrollment, ScheduleChange, StudyTime, StudyTimer, TaskCompletion
 from progress.study_hours import StudyState, Timer
@@ -27,7 +31,8 @@ _NULL_INT = Cast(Value(None), models.IntegerField())
 _NULL_TEXT = Cast(Value(None), models.CharField())
 _NULL_DATE = Cast(Value(None), models.DateField())
 _NULL_TIME = Cast(Value(None), models.DateTimeField())
-_TICK, _CHANGE, _OFF, _TIME, _TIMER = "t", "c", "o", "s", "r"
+_TICK, _CHANGE, _OFF, _TIME, _TIMER, _VERSION = "t", "c", "o", "s", "r", "v"
+_KIND = "learner-state"
 STUDY_ATTR = "_study_state"
 
 
@@ -49,42 +54,116 @@ def _rows(enrollment_id: int, user_id: int) -> Any:
     timer = StudyTimer.objects.filter(user_id=user_id).values_list(
         Value(_TIMER), "pk", "day_id", _NULL_TEXT, "enrollment_id", _NULL_DATE, _NULL_DATE, "started_at", _NULL_TIME
     )
-    return ticks.order_by().union(changes.order_by(), days_off.order_by(), times.order_by(), timer.order_by(), all=True)
+    # The enrollment's own counter (in from_day), read in the same snapshot as the rows: see `load`.
+    version = Enrollment.objects.filter(pk=enrollment_id).values_list(
+        Value(_VERSION), "pk", _NULL_INT, _NULL_TEXT, "state_version", _NULL_DATE, _NULL_DATE, _NULL_TIME, _NULL_TIME
+    )
+    return ticks.order_by().union(
+        changes.order_by(), days_off.order_by(), times.order_by(), timer.order_by(), version.order_by(), all=True
+    )
 
 
 # Compiled once per connection: building this UNION's SQL costs more than running it.
 _STATE = CompiledQuery("learner-state", _rows, arity=2)
 
 
-def load(enrollment: Enrollment) -> frozenset[int]:
-    """Read the learner's state (one query); returns the ticked task ids and fills the prefetch caches.
+@dataclass(frozen=True)
+class Snapshot:
+    """A learner's state as plain values: what `load` reads, and what the cache keeps of it."""
 
-    An unsaved enrollment (an instructor's preview) has no state: nothing is read.
+    ticked: frozenset[int]
+    changes: tuple[tuple[Any, ...], ...]  # (pk, kind, from_day, on_date, created_at, undone_at)
+    days_off: tuple[tuple[Any, ...], ...]  # (pk, start_date, end_date, created_at)
+    minutes: tuple[tuple[int, int], ...]  # (plan day id, minutes)
+    timer: Timer | None
+
+
+def load(enrollment: Enrollment) -> frozenset[int]:
+    """The learner's state (at most one query); returns the ticked task ids and fills the prefetch caches.
+
+    A state read together with the enrollment's own `state_version` (same statement, same snapshot), when
+    that is the counter of the row in hand, is kept in this process's memory under the row
+    (`page_cache.enrollment_key`). The counter moves with every write to the state (progress.triggers), so
+    a kept state is never stale for that row; it is used when the row in hand is known to be the current
+    one (access.ROW_CURRENT: a page request, or after `advance`), so the first page after a tick reads no
+    state. An unsaved enrollment (an instructor's preview) has no state: nothing is read.
     """
     if enrollment.pk is None:
         setattr(enrollment, STUDY_ATTR, StudyState({}, None))
         return frozenset()
+    current = getattr(enrollment, ROW_CURRENT, False)
+    snapshot = page_cache.kept(_KIND, page_cache.enrollment_key(enrollment)) if current else None
+    if snapshot is None:
+        snapshot, version = _read(enrollment)
+        if version == enrollment.state_version:
+            _keep(enrollment, snapshot)
+    return _apply(enrollment, snapshot)
+
+
+def advance(enrollment: Enrollment, task_id: int, done: bool, version: int) -> None:
+    """After this request's own tick or untick of `task_id`, with `version` the enrollment's state_version read
+    after it: keep the state it made, derived from the kept state before it, so the answer reads no state.
+
+    The enrollment row in hand was read before the write, at `enrollment.state_version`. The write moved the
+    counter by one if it changed a row (the task was not already as posted) and left it alone otherwise; any
+    other write in between moved it further. So when `version` is exactly what this write alone explains,
+    the state before plus this write is the state now; otherwise nothing is derived and `load` reads it.
+    """
+    if version < 0:
+        return
+    before = page_cache.kept(_KIND, page_cache.enrollment_key(enrollment))
+    explained = before is not None and version == enrollment.state_version + ((task_id in before.ticked) != done)
+    # Either way the row's counter is now `version`, so `load` may use a state kept under it, and keeps the
+    # state it reads under it. (A kept state is what the database held at that counter: another column of
+    # the row changed meanwhile only makes a key no page asks for.)
+    enrollment.state_version = version
+    setattr(enrollment, ROW_CURRENT, True)
+    if before is not None and explained:
+        ticked = before.ticked | {task_id} if done else before.ticked - {task_id}
+        _keep(enrollment, replace(before, ticked=frozenset(ticked)))
+
+
+def _read(enrollment: Enrollment) -> tuple[Snapshot, int | None]:
+    """The state from the database, and the enrollment's state_version in the same snapshot."""
     ticked: set[int] = set()
-    changes: list[ScheduleChange] = []
-    days_off: list[DayOff] = []
-    minutes: dict[int, int] = {}
+    changes: list[tuple[Any, ...]] = []
+    days_off: list[tuple[Any, ...]] = []
+    minutes: list[tuple[int, int]] = []
     timer: Timer | None = None
+    version: int | None = None
     for kind, pk, task_id, change_kind, from_day, day1, day2, created, undone in _STATE.rows(
         enrollment.pk, enrollment.user_id
     ):
         if kind == _TICK:
             ticked.add(task_id)
         elif kind == _TIME:
-            minutes[task_id] = from_day
+            minutes.append((task_id, from_day))
         elif kind == _TIMER:
             timer = Timer(enrollment_id=from_day, day_id=task_id, started_at=created)
         elif kind == _CHANGE:
-            changes.append(change_row(enrollment, pk, change_kind, from_day, day1, created, undone))
+            changes.append((pk, change_kind, from_day, day1, created, undone))
+        elif kind == _OFF:
+            days_off.append((pk, day1, day2, created))
         else:
-            days_off.append(day_off_row(enrollment, pk, day1, day2, created))
+            version = from_day
+    return Snapshot(frozenset(ticked), tuple(changes), tuple(days_off), tuple(minutes), timer), version
+
+
+def _keep(enrollment: Enrollment, snapshot: Snapshot) -> None:
+    # Only what is committed: a state read or made inside a transaction may still be rolled back, and its
+    # counter value then reused for another state. (The tests' own transaction around each test is not one.)
+    if any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
+        return
+    weight = 8 * (len(snapshot.ticked) + len(snapshot.minutes)) + 100 * (len(snapshot.changes) + len(snapshot.days_off))
+    page_cache.keep(_KIND, page_cache.enrollment_key(enrollment), snapshot, weight + 200)
+
+
+def _apply(enrollment: Enrollment, snapshot: Snapshot) -> frozenset[int]:
+    changes = [change_row(enrollment, *row) for row in snapshot.changes]
+    days_off = [day_off_row(enrollment, *row) for row in snapshot.days_off]
     fill_schedule_caches(enrollment, changes, days_off)
-    setattr(enrollment, STUDY_ATTR, StudyState(minutes, timer))
-    return frozenset(ticked)
+    setattr(enrollment, STUDY_ATTR, StudyState(dict(snapshot.minutes), snapshot.timer))
+    return snapshot.ticked
 
 
 def change_row(
@@ -116,8 +195,14 @@ def fill_schedule_caches(enrollment: Enrollment, changes: list[ScheduleChange], 
         row._state.adding = False
         row._state.db = enrollment._state.db
     cache = enrollment.__dict__.setdefault("_prefetched_objects_cache", {})
-    cache["schedule_changes"] = _prefetched(ScheduleChange.objects.filter(enrollment=enrollment), changes)
-    cache["days_off"] = _prefetched(DayOff.objects.filter(enrollment=enrollment), days_off)
+    cache["schedule_changes"] = _prefetched(_of_enrollment(ScheduleChange, enrollment.pk).all(), changes)
+    cache["days_off"] = _prefetched(_of_enrollment(DayOff, enrollment.pk).all(), days_off)
+
+
+@lru_cache(maxsize=1024)
+def _of_enrollment[M: models.Model](model: type[M], enrollment_id: int) -> models.QuerySet[M]:
+    # Building a filtered queryset costs more than copying one (`.all()`), and every state load needs two.
+    return model._default_manager.filter(enrollment_id=enrollment_id)
 
 
 def _prefetched[M: models.Model](queryset: models.QuerySet[M], rows: list[M]) -> models.QuerySet[M]:

@@ -117,6 +117,24 @@ def fresh_translation() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def fresh_page_cache() -> None:
+    """Each test starts with no kept pages or learner states.
+
+    Their keys are the rows they are made of, which never repeat in a real database; but each test's rows
+    are rolled back, and under a frozen clock the next test can make the very same rows (same ids, same
+    timestamps) with other contents. The per-process cache is emptied only when it is one (a Redis
+    cache may be shared with something else)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from progress import page_cache
+
+    page_cache.forget_local()
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def fresh_throttles(settings: Any) -> None:
     """Each test counts password-reset and sign-up attempts from zero, in memory of its own."""
     settings.CACHES = {

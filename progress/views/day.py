@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
+from progress import state as learner_state
 from progress import ticks
 from progress.access import ACTION, AuthenticatedHttpRequest, learner_page
 from progress.models import Enrollment
@@ -38,11 +39,15 @@ def toggle_task(
     if structure_for(enrollment.plan).day_of_task.get(task_id) != number:
         raise Http404("no such task on this day")
     done = bool(request.POST.get("done"))
-    ticks.set_done(enrollment.pk, task_id, done)
     if not request.htmx:
+        ticks.set_done(enrollment.pk, task_id, done)
         # Back to the ticked task itself (its <li id="task-N">), not the top of a long page.
         back = safe_next(request, reverse("progress:day", args=[number])).split("#", 1)[0]
         return HttpResponseRedirect(f"{back}#task-{task_id}")
+    version = ticks.set_done(enrollment.pk, task_id, done, read_version=True)
+    # The state after this tick, from the kept state before it when no other write came in between, so the
+    # counters below read no state (progress.state.advance).
+    learner_state.advance(enrollment, task_id, done, version)
     if request.POST.get("counters") == "today":
         # Today shows other counters than the task's day page (its overdue list, its figures); the same
         # agenda() that drew the page says which ones, so every out-of-band swap finds its target.

@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from curriculum.models import Day, Task
+from progress import page_cache
 from progress.models import DayNote, Enrollment, TaskCompletion
 from tests.factories import make_plan
 from tests.progress.helpers import START
@@ -23,7 +24,8 @@ TODAY = START + timedelta(days=10)  # Thursday of week 2: day 9 of either plan
 # is cached (progress.structure; the first request after an edit builds it: STRUCTURE_BUILD more), and for a
 # page not yet in the page cache (a warm one costs 2: tests/progress/test_warm_pages.py). Every page starts with
 # the session and the user with the learner's enrollments (2: the navigation bar and the view share that one
-# query); overview() adds one: the learner's ticks, schedule changes and days off in one UNION.
+# query); overview() adds one: the learner's ticks, schedule changes and days off in one UNION (none when this
+# process kept the state from an earlier page: tests/progress/test_kept_state.py).
 PAGES = {
     "/": 3,
     "/calendar/": 3,
@@ -61,6 +63,7 @@ def learner_with_history(user: User, days: int, history_days: int) -> Client:
 
 def count(client: Client, url: str, **headers: str) -> int:
     client.get("/")  # the plan's structure is cached from here on
+    page_cache.forget_local()  # no learner state kept in this process: as after another process's write
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, headers=headers)
     assert response.status_code == 200, url
@@ -84,6 +87,7 @@ def test_page_query_count_is_flat(small_and_large, url: str, expected: int) -> N
 
 def test_the_first_page_after_a_plan_edit_builds_the_structure_once(small_and_large) -> None:
     for client in small_and_large:
+        page_cache.forget_local()
         with CaptureQueriesContext(connection) as cold:
             client.get("/plan/")
         assert len(cold) == PAGES["/plan/"] + STRUCTURE_BUILD

@@ -1,0 +1,148 @@
+"""The learner state a process keeps (progress.state): used only for the row it was read or made under, and
+never for an answer after a write the row in hand does not know of.
+
+A page keeps the state it read; the htmx tick derives the state after it from that one when its own write is
+the only one since the page, and reads it otherwise. Every test here checks the numbers shown, not only the
+queries made.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from curriculum.models import Plan
+from progress import page_cache, state, ticks
+from progress.models import Enrollment, StudyTimer, TaskCompletion
+from tests.progress.helpers import START, tasks_of
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_ui")]
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture(autouse=True)
+def on_day_two(on_local_date: Callable[..., None]) -> None:
+    on_local_date(START + timedelta(days=1))
+
+
+def state_reads(ctx: CaptureQueriesContext) -> int:
+    """How many of the captured queries read the learner's state (progress.state's UNION)."""
+    # The one query that reads the ticks beside the enrollment's counter.
+    return sum(
+        '"progress_taskcompletion"' in q["sql"] and '"progress_enrollment"."state_version"' in q["sql"]
+        for q in ctx.captured_queries
+    )
+
+
+def counters(html: str) -> tuple[int, int, int]:
+    """(done in the whole plan, done on the day, tasks of the day) as the tick's answer shows them."""
+    overall = re.search(r'class="overall-done" data-done="(\d+)"', html)
+    day = re.search(r'class="day-counter" aria-live="polite" data-done="(\d+)" data-total="(\d+)"', html)
+    assert overall and day, html
+    return int(overall[1]), int(day[1]), int(day[2])
+
+
+def tick(client: Client, task_id: int, done: bool = True, number: int = 1) -> tuple[tuple[int, int, int], int]:
+    """Tick over htmx: the counters shown, and how many times the state was read for them."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(f"/days/{number}/tasks/{task_id}/toggle/", {"done": "1"} if done else {}, headers=HTMX)
+    assert response.status_code == 200
+    return counters(response.content.decode()), state_reads(ctx)
+
+
+def test_a_page_keeps_the_state_it_read_for_the_next_page(alice_client: Client, enrollment: Enrollment) -> None:
+    with CaptureQueriesContext(connection) as first:
+        assert alice_client.get("/days/1/").status_code == 200
+    with CaptureQueriesContext(connection) as second:
+        assert alice_client.get("/plan/").status_code == 200
+    assert (state_reads(first), state_reads(second)) == (1, 0)
+
+
+def test_ticks_after_a_page_read_no_state_and_count_right(
+    alice_client: Client, enrollment: Enrollment, plan: Plan
+) -> None:
+    first, second = (t.pk for t in tasks_of(plan, 1)[:2])
+    alice_client.get("/days/1/")
+    assert tick(alice_client, first) == ((1, 1, 4), 0)
+    assert tick(alice_client, second) == ((2, 2, 4), 0)
+    assert tick(alice_client, first, done=False) == ((1, 1, 4), 0)
+    # Ticking a task already ticked changes nothing, and is still known without a read.
+    assert tick(alice_client, second) == ((1, 1, 4), 0)
+    assert set(TaskCompletion.objects.values_list("task_id", flat=True)) == {second}
+
+
+def test_the_page_after_a_tick_shows_it_without_reading_the_state(
+    alice_client: Client, enrollment: Enrollment, plan: Plan
+) -> None:
+    alice_client.get("/days/1/")
+    tick(alice_client, tasks_of(plan, 1)[0].pk)
+    with CaptureQueriesContext(connection) as ctx:
+        html = alice_client.get("/progress/").content.decode()
+    assert state_reads(ctx) == 0
+    assert 'data-done="1"' in html
+
+
+def test_a_write_between_the_page_and_the_tick_is_read_not_guessed(
+    alice_client: Client, enrollment: Enrollment, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another tab's tick lands after this request read the enrollment and before its own write."""
+    mine, other = (t.pk for t in tasks_of(plan, 1)[:2])
+    alice_client.get("/days/1/")
+    set_done = ticks.set_done
+
+    def after_another_write(enrollment_id: int, task_id: int, done: bool, **kwargs: bool) -> int:
+        TaskCompletion.objects.create(enrollment_id=enrollment_id, task_id=other)
+        return set_done(enrollment_id, task_id, done, **kwargs)
+
+    monkeypatch.setattr(ticks, "set_done", after_another_write)
+    assert tick(alice_client, mine) == ((2, 2, 4), 1)
+
+
+def test_a_write_behind_the_views_back_is_read(alice_client: Client, enrollment: Enrollment, plan: Plan) -> None:
+    first, second = (t.pk for t in tasks_of(plan, 1)[:2])
+    alice_client.get("/days/1/")
+    TaskCompletion.objects.filter(enrollment=enrollment).delete()  # nothing to delete: no version move
+    TaskCompletion.objects.create(enrollment=enrollment, task_id=second)
+    assert tick(alice_client, first) == ((2, 2, 4), 1)
+
+
+def test_the_study_timer_of_another_plan_moves_the_row_too(
+    alice_client: Client, enrollment: Enrollment, plan: Plan
+) -> None:
+    """The timer is the learner's (one per user): starting it moves every one of their enrollments."""
+    alice_client.get("/days/1/")
+    before = Enrollment.objects.get(pk=enrollment.pk).state_version
+    StudyTimer.objects.create(
+        user=enrollment.user, enrollment=enrollment, day=plan.days.get(number=1), started_at=timezone.now()
+    )
+    assert Enrollment.objects.get(pk=enrollment.pk).state_version == before + 1
+    assert tick(alice_client, tasks_of(plan, 1)[0].pk) == ((1, 1, 4), 1)
+
+
+def test_a_state_read_inside_a_transaction_is_not_kept(enrollment: Enrollment) -> None:
+    """It could still be rolled back, and its counter value then reused for another state."""
+    row = Enrollment.objects.select_related("plan").get(pk=enrollment.pk)
+    with transaction.atomic():
+        state.load(row)
+    assert page_cache.kept("learner-state", page_cache.enrollment_key(row)) is None
+    state.load(row)
+    assert page_cache.kept("learner-state", page_cache.enrollment_key(row)) is not None
+
+
+def test_a_row_not_known_to_be_current_reads_the_state(enrollment: Enrollment, plan: Plan) -> None:
+    """An enrollment read before a write of the same request must not be served the state of before."""
+    row = Enrollment.objects.select_related("plan").get(pk=enrollment.pk)
+    assert state.load(row) == frozenset()  # kept under this row now
+    task = tasks_of(plan, 1)[0]
+    TaskCompletion.objects.create(enrollment=enrollment, task=task)
+    with CaptureQueriesContext(connection) as ctx:
+        assert state.load(row) == frozenset({task.pk})
+    assert state_reads(ctx) == 1
