@@ -37,6 +37,11 @@ class _Prepared:
     params: tuple[Any, ...]
     slots: tuple[tuple[int, int], ...]  # (position in params, which id) for each marker found
     compiler: SQLCompiler
+    # What `compiler.results_iter()` works out on every call, worked out once: the backend's converters per
+    # column (dozens of lookups for a wide row), and whether any column is a composite key.
+    converters: dict[int, Any]
+    fields: tuple[Any, ...]
+    composite: bool
 
 
 class CompiledQuery:
@@ -72,7 +77,16 @@ class CompiledQuery:
             )
             if {k for _, k in slots} != set(range(len(self.markers))):
                 raise ValueError(f"{self.name}: an id is not among the compiled parameters")
-            prepared = kept[self.name] = _Prepared(sql, tuple(params), slots, compiler)
+            fields = tuple(s[0] for s in compiler.select[0 : compiler.col_count])
+            prepared = kept[self.name] = _Prepared(
+                sql,
+                tuple(params),
+                slots,
+                compiler,
+                compiler.get_converters(fields),
+                fields,
+                compiler.has_composite_fields(fields),
+            )
         return prepared
 
     def rows(self, *ids: Any, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
@@ -86,4 +100,10 @@ class CompiledQuery:
         with prepared_cursor() if prepared_cursor else connection.cursor() as cursor:
             cursor.execute(prepared.sql, params)
             fetched = cursor.fetchall()
-        return [tuple(row) for row in prepared.compiler.results_iter([fetched], tuple_expected=True)]
+        # As values_list() would convert them (compiler.results_iter), with the converters found once.
+        rows: Any = fetched
+        if prepared.converters:
+            rows = prepared.compiler.apply_converters(rows, prepared.converters)
+        if prepared.composite:
+            rows = prepared.compiler.composite_fields_to_tuples(rows, list(prepared.fields))
+        return [tuple(row) for row in rows]

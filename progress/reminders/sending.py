@@ -106,6 +106,9 @@ class BatchConnection:
 
     def __init__(self, backend: BaseEmailBackend) -> None:
         self.backend = backend
+        # The sender's address as the SMTP envelope gives it: parsed once per batch, not once per email (the
+        # header parser costs a fifth of what building the email does).
+        self._senders: dict[str, str] = {}
 
     def __enter__(self) -> BatchConnection:
         return self
@@ -125,7 +128,10 @@ class BatchConnection:
             backend.send_messages([message])
             return
         # The same bytes Django would send, written without its header objects (progress.reminders.wire).
-        backend.connection.sendmail(backend.prep_address(message.from_email), message.recipients(), raw)
+        sender = self._senders.get(message.from_email)
+        if sender is None:
+            sender = self._senders[message.from_email] = backend.prep_address(message.from_email)
+        backend.connection.sendmail(sender, message.recipients(), raw)
 
     def close(self) -> None:
         self.backend.close()  # a no-op when nothing is open
