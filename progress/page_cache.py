@@ -167,9 +167,13 @@ def cached_bytes(kind: str, inputs: tuple[object, ...], build: Callable[[], byte
 
 def kept(kind: str, inputs: tuple[object, ...]) -> Any:
     """The value `keep` stored in this process under `inputs` (with the code version), or None."""
+    key = _plain_key(kind, inputs)
     with _lock:
-        entry = _local.get(_plain_key(kind, inputs))
-    return None if entry is None else entry[0]
+        entry = _local.get(key)
+        if entry is None:
+            return None
+        _local.move_to_end(key)
+    return entry[0]
 
 
 def keep(kind: str, inputs: tuple[object, ...], value: object, weight: int) -> None:

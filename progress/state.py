@@ -24,6 +24,7 @@ from progress.access import ROW_CURRENT
 from progress.compiled import CompiledQuery
 from progress.models import DayOff, Enrollment, ScheduleChange, StudyTime, StudyTimer, TaskCompletion
 from progress.study_hours import StudyState, Timer
+from progress.ticks import Written
 
 # One row shape for the three kinds of rows: (kind, id, task, change kind, from_day, date 1, date 2,
 # created, undone). Typed NULLs, so every database resolves the UNION's column types the same way.
@@ -100,23 +101,26 @@ def load(enrollment: Enrollment) -> frozenset[int]:
     return _apply(enrollment, snapshot)
 
 
-def advance(enrollment: Enrollment, task_id: int, done: bool, version: int) -> None:
-    """After this request's own tick or untick of `task_id`, with `version` the enrollment's state_version read
-    after it: keep the state it made, derived from the kept state before it, so the answer reads no state.
+def advance(enrollment: Enrollment, task_id: int, done: bool, written: Written) -> None:
+    """After this request's own tick or untick of `task_id` (`written`: the rows it changed and the enrollment's
+    state_version read after it), keep the state it made, derived from the kept state before it, so the
+    answer reads no state.
 
-    The enrollment row in hand was read before the write, at `enrollment.state_version`. The write moved the
-    counter by one if it changed a row (the task was not already as posted) and left it alone otherwise; any
-    other write in between moved it further. So when `version` is exactly what this write alone explains,
-    the state before plus this write is the state now; otherwise nothing is derived and `load` reads it.
+    The enrollment row in hand was read before the write, at `enrollment.state_version`. The write changed a
+    row exactly when the task was not already as posted, and moved the counter by one then; every other write
+    in between moved it at least once more (once per statement on PostgreSQL, however many rows). So when
+    this write changed what the state before says it would, and the counter moved by exactly that, the state
+    before plus this write is the state now; otherwise nothing is derived and `load` reads it.
     """
-    if version < 0:
+    if written.version < 0:
         return
     before = page_cache.kept(_KIND, page_cache.enrollment_key(enrollment))
-    explained = before is not None and version == enrollment.state_version + ((task_id in before.ticked) != done)
-    # Either way the row's counter is now `version`, so `load` may use a state kept under it, and keeps the
-    # state it reads under it. (A kept state is what the database held at that counter: another column of
+    expected = int(before is not None and (task_id in before.ticked) != done)
+    explained = before is not None and written.changed == expected == written.version - enrollment.state_version
+    # Either way the row's counter is now `written.version`, so `load` may use a state kept under it, and keeps
+    # the state it reads under it. (A kept state is what the database held at that counter: another column of
     # the row changed meanwhile only makes a key no page asks for.)
-    enrollment.state_version = version
+    enrollment.state_version = written.version
     setattr(enrollment, ROW_CURRENT, True)
     if before is not None and explained:
         ticked = before.ticked | {task_id} if done else before.ticked - {task_id}
@@ -154,8 +158,10 @@ def _keep(enrollment: Enrollment, snapshot: Snapshot) -> None:
     # counter value then reused for another state. (The tests' own transaction around each test is not one.)
     if any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
         return
-    weight = 8 * (len(snapshot.ticked) + len(snapshot.minutes)) + 100 * (len(snapshot.changes) + len(snapshot.days_off))
-    page_cache.keep(_KIND, page_cache.enrollment_key(enrollment), snapshot, weight + 200)
+    # About the bytes the objects take in memory (an int in a set, a row tuple of dates and datetimes).
+    rows = len(snapshot.changes) + len(snapshot.days_off)
+    weight = 64 * (len(snapshot.ticked) + len(snapshot.minutes)) + 400 * rows + 500
+    page_cache.keep(_KIND, page_cache.enrollment_key(enrollment), snapshot, weight)
 
 
 def _apply(enrollment: Enrollment, snapshot: Snapshot) -> frozenset[int]:

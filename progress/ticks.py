@@ -10,11 +10,12 @@ trip and transaction (a pipeline), so the answer can tell whether this was the o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
+from psycopg import pq
 
 from progress.models import Enrollment, TaskCompletion
 
@@ -35,12 +36,16 @@ _UNTICK = f"DELETE FROM {_TABLE} WHERE {_ENROLLMENT} = %s AND {_TASK} = %s"  # n
 _VERSION = f"SELECT {_STATE_VERSION} FROM {_ENROLLMENTS} WHERE id = %s"  # noqa: S608
 
 
-def set_done(enrollment_id: int, task_id: int, done: bool, *, read_version: bool = False) -> int:
+class Written(NamedTuple):
+    changed: int  # rows the write inserted or deleted: 0 when the task already was as posted, else 1
+    version: int  # the enrollment's state_version just after the write (-1: not read, or no enrollment)
+
+
+def set_done(enrollment_id: int, task_id: int, done: bool, *, read_version: bool = False) -> Written:
     """Make the task ticked (`done`) or not, whatever it was: posting the wanted state, not "flip it".
 
-    With `read_version`, returns the enrollment's state_version read just after the write (-1 if the
-    enrollment is gone), from which progress.state.advance tells whether this write was the only one since
-    the page was read; otherwise -1.
+    With `read_version`, also reads the enrollment's state_version just after the write, from which
+    progress.state.advance tells whether this write was the only one since the page was read.
     """
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     write, params = (_TICK, (enrollment_id, task_id, now)) if done else (_UNTICK, (enrollment_id, task_id))
@@ -50,19 +55,37 @@ def set_done(enrollment_id: int, task_id: int, done: bool, *, read_version: bool
         return _set_done_pipelined(prepared_cursor, write, params, enrollment_id)
     with connection.cursor() as cursor:
         cursor.execute(write, params)
+        changed = cursor.rowcount
         if not read_version:
-            return -1
+            return Written(changed, -1)
         cursor.execute(_VERSION, [enrollment_id])
         row = cursor.fetchone()
-    return row[0] if row else -1
+    return Written(changed, row[0] if row else -1)
 
 
-def _set_done_pipelined(prepared_cursor: Any, write: str, params: tuple[Any, ...], enrollment_id: int) -> int:
-    # Both statements in one round trip, and in one implicit transaction (a pipeline commits at its end):
-    # the version read sees this write's own trigger, under the row lock that trigger took.
-    with prepared_cursor() as cursor, connection.wrap_database_errors:
-        with connection.connection.pipeline():
-            cursor.execute(write, params)
-            cursor.execute(_VERSION, [enrollment_id])
-        row = cursor.fetchone()
-    return row[0] if row else -1
+def _set_done_pipelined(prepared_cursor: Any, write: str, params: tuple[Any, ...], enrollment_id: int) -> Written:
+    # Both statements in one round trip and one transaction: the version read sees this write's own trigger,
+    # under the row lock that trigger took. In autocommit the pipeline brings its own BEGIN and COMMIT, so a
+    # deferred constraint (Django's foreign keys are DEFERRABLE INITIALLY DEFERRED) fails as the COMMIT
+    # statement, reported like any other; left to the pipeline's end it would leave the connection stuck in
+    # pipeline mode.
+    raw = connection.connection
+    own = not connection.in_atomic_block
+    try:
+        with prepared_cursor() as writing, prepared_cursor() as reading, connection.wrap_database_errors:
+            control = raw.cursor()
+            with raw.pipeline():
+                if own:
+                    control.execute("BEGIN", prepare=False)
+                writing.execute(write, params)
+                reading.execute(_VERSION, [enrollment_id])
+                if own:
+                    control.execute("COMMIT", prepare=False)
+            changed = writing.rowcount
+            row = reading.fetchone()
+    except DatabaseError:
+        # A failed statement skips the rest, the COMMIT too: end the transaction it left open and failed.
+        if own and raw.pgconn.transaction_status == pq.TransactionStatus.INERROR:
+            raw.execute("ROLLBACK", prepare=False)
+        raise
+    return Written(changed, row[0] if row else -1)

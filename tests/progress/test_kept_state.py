@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -22,6 +22,7 @@ from curriculum.models import Plan
 from progress import page_cache, state, ticks
 from progress.models import Enrollment, StudyTimer, TaskCompletion
 from tests.progress.helpers import START, tasks_of
+from tests.progress.helpers import tick as tick_tasks
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_ui")]
 
@@ -98,12 +99,32 @@ def test_a_write_between_the_page_and_the_tick_is_read_not_guessed(
     alice_client.get("/days/1/")
     set_done = ticks.set_done
 
-    def after_another_write(enrollment_id: int, task_id: int, done: bool, **kwargs: bool) -> int:
+    def after_another_write(enrollment_id: int, task_id: int, done: bool, **kwargs: bool) -> ticks.Written:
         TaskCompletion.objects.create(enrollment_id=enrollment_id, task_id=other)
         return set_done(enrollment_id, task_id, done, **kwargs)
 
     monkeypatch.setattr(ticks, "set_done", after_another_write)
     assert tick(alice_client, mine) == ((2, 2, 4), 1)
+
+
+def test_one_statement_changing_several_ticks_in_between_is_read_not_guessed(
+    alice_client: Client, enrollment: Enrollment, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a statement moves the counter once however many rows it changes: an admin's bulk delete
+    of both ticks, landing before this untick, moves it by one, as this untick alone would have."""
+    first, second = tasks_of(plan, 1)[:2]
+    tick_tasks(enrollment, first, second)
+    alice_client.get("/days/1/")
+    set_done = ticks.set_done
+
+    def after_a_bulk_delete(enrollment_id: int, task_id: int, done: bool, **kwargs: bool) -> ticks.Written:
+        TaskCompletion.objects.filter(enrollment_id=enrollment_id).delete()
+        return set_done(enrollment_id, task_id, done, **kwargs)
+
+    monkeypatch.setattr(ticks, "set_done", after_a_bulk_delete)
+    assert tick(alice_client, first.pk, done=False) == ((0, 0, 4), 1)
+    monkeypatch.undo()
+    assert tick(alice_client, second.pk) == ((1, 1, 4), 0)
 
 
 def test_a_write_behind_the_views_back_is_read(alice_client: Client, enrollment: Enrollment, plan: Plan) -> None:
@@ -146,3 +167,23 @@ def test_a_row_not_known_to_be_current_reads_the_state(enrollment: Enrollment, p
     with CaptureQueriesContext(connection) as ctx:
         assert state.load(row) == frozenset({task.pk})
     assert state_reads(ctx) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tick_refused_by_the_database_leaves_a_working_connection(enrollment: Enrollment, plan: Plan) -> None:
+    """A task deleted between the page and the tick: the foreign key (checked at commit on PostgreSQL) refuses
+    the row, and the connection goes on working, out of any transaction."""
+    task = tasks_of(plan, 1)[0]
+    for _ in range(2):
+        with pytest.raises(IntegrityError):
+            ticks.set_done(enrollment.pk, 987_654_321, True, read_version=True)
+        assert not TaskCompletion.objects.exists()
+    # Refused by the statement itself, before the COMMIT: the transaction it opened is ended all the same.
+    with pytest.raises(IntegrityError):
+        ticks.set_done(None, task.pk, True, read_version=True)  # type: ignore[arg-type]  # NOT NULL
+    assert not TaskCompletion.objects.exists()
+    version = Enrollment.objects.get(pk=enrollment.pk).state_version
+    assert ticks.set_done(enrollment.pk, task.pk, True, read_version=True) == (1, version + 1)
+    assert ticks.set_done(enrollment.pk, task.pk, True, read_version=True) == (0, version + 1)
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    assert TaskCompletion.objects.get().task_id == task.pk
