@@ -187,3 +187,17 @@ def test_a_tick_refused_by_the_database_leaves_a_working_connection(enrollment: 
     assert ticks.set_done(enrollment.pk, task.pk, True, read_version=True) == (0, version + 1)
     assert connection.get_autocommit() and not connection.in_atomic_block
     assert TaskCompletion.objects.get().task_id == task.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ticks_in_autocommit_as_in_production(alice_client: Client, enrollment: Enrollment, plan: Plan) -> None:
+    """Outside the tests' own transaction: every tick commits by itself, and the states kept in between are
+    the committed ones."""
+    first, second = (t.pk for t in tasks_of(plan, 1)[:2])
+    alice_client.get("/days/1/")
+    assert tick(alice_client, first) == ((1, 1, 4), 0)
+    assert tick(alice_client, second) == ((2, 2, 4), 0)
+    assert tick(alice_client, first, done=False) == ((1, 1, 4), 0)
+    assert not connection.in_atomic_block
+    assert set(TaskCompletion.objects.values_list("task_id", flat=True)) == {second}
+    assert 'data-done="1"' in alice_client.get("/progress/").content.decode()
