@@ -266,8 +266,12 @@ def _mark_sent(box: Outbox, pk: int) -> None:
     """`_finish(box, pk, status=SENT, sent_at=now, error="")` as one fixed statement: it runs once per email,
     and building the same UPDATE through the ORM each time cost more CPU than the round trip."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(_sent_statement(box.model._meta.db_table), [Status.SENT, now, now, pk, Status.SENDING])
+    # On PostgreSQL prepared on the server (config.postgresql): bound there, and planned once per connection.
+    prepared_cursor = getattr(connection, "prepared_cursor", None)
+    with prepared_cursor() if prepared_cursor else connection.cursor() as cursor:
+        cursor.execute(
+            _sent_statement(box.model._meta.db_table), [str(Status.SENT), now, now, pk, str(Status.SENDING)]
+        )
 
 
 def _record_sent(box: Outbox, delivery: Any, result: BatchResult) -> None:

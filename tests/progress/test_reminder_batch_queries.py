@@ -52,7 +52,8 @@ def batch_of(make_user: Callable[..., User], plan: Plan, n: int, prefix: str) ->
 
 
 def is_sent_mark(sql: str) -> bool:
-    return sql.startswith("UPDATE") and "'sent'" in sql
+    # On PostgreSQL the mark is prepared (config.postgresql), logged as QUERY = '...' - PARAMS = (...).
+    return sql.removeprefix("QUERY = '").startswith("UPDATE") and "'sent'" in sql
 
 
 def run(ids: list[int]) -> tuple[list[str], int]:
