@@ -269,9 +269,7 @@ def _mark_sent(box: Outbox, pk: int) -> None:
     # On PostgreSQL prepared on the server (config.postgresql): bound there, and planned once per connection.
     prepared_cursor = getattr(connection, "prepared_cursor", None)
     with prepared_cursor() if prepared_cursor else connection.cursor() as cursor:
-        cursor.execute(
-            _sent_statement(box.model._meta.db_table), [str(Status.SENT), now, now, pk, str(Status.SENDING)]
-        )
+        cursor.execute(_sent_statement(box.model._meta.db_table), [str(Status.SENT), now, now, pk, str(Status.SENDING)])
 
 
 def _record_sent(box: Outbox, delivery: Any, result: BatchResult) -> None:
