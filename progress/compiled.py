@@ -94,10 +94,7 @@ class CompiledQuery:
         params = list(prepared.params)
         for i, k in prepared.slots:
             params[i] = ids[k]
-        connection = connections[using]
-        # On PostgreSQL, bound on the server so the statement is prepared and not planned on every page.
-        prepared_cursor = getattr(connection, "prepared_cursor", None)
-        with prepared_cursor() if prepared_cursor else connection.cursor() as cursor:
+        with server_cursor(connections[using]) as cursor:
             cursor.execute(prepared.sql, params)
             fetched = cursor.fetchall()
         # As values_list() would convert them (compiler.results_iter), with the converters found once.
@@ -107,3 +104,10 @@ class CompiledQuery:
         if prepared.composite:
             rows = prepared.compiler.composite_fields_to_tuples(rows, list(prepared.fields))
         return [tuple(row) for row in rows]
+
+
+def server_cursor(connection: Any) -> Any:
+    """On PostgreSQL (config.postgresql) a cursor bound on the server, whose statements are prepared there and
+    not planned again on every use; elsewhere the connection's own cursor. For fixed SQL run with values."""
+    prepared_cursor = getattr(connection, "prepared_cursor", None)
+    return prepared_cursor() if prepared_cursor else connection.cursor()

@@ -167,13 +167,7 @@ def cached_bytes(kind: str, inputs: tuple[object, ...], build: Callable[[], byte
 
 def kept(kind: str, inputs: tuple[object, ...]) -> Any:
     """The value `keep` stored in this process under `inputs` (with the code version), or None."""
-    key = _plain_key(kind, inputs)
-    with _lock:
-        entry = _local.get(key)
-        if entry is None:
-            return None
-        _local.move_to_end(key)
-    return entry[0]
+    return _local_get(_plain_key(kind, inputs))
 
 
 def keep(kind: str, inputs: tuple[object, ...], value: object, weight: int) -> None:
@@ -197,8 +191,7 @@ def _cached(kind: str, inputs: tuple[object, ...], build: Callable[[], str | byt
 
 
 def _text_key(kind: str, inputs: tuple[object, ...]) -> str:
-    parts = (code_version(), translation.get_language(), get_script_prefix(), inputs)
-    return f"{kind}:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+    return _plain_key(kind, (translation.get_language(), get_script_prefix(), inputs))
 
 
 _local: OrderedDict[str, tuple[Any, int]] = OrderedDict()
@@ -207,24 +200,26 @@ _lock = threading.Lock()
 
 
 def _get(key: str) -> Any:
-    with _lock:
-        entry = _local.get(key)
-        if entry is not None:
-            _local.move_to_end(key)
-            return entry[0]
-    value = cache.get(key)
-    if value is not None:
-        _remember(key, value, _weight(value))
+    value = _local_get(key)
+    if value is None:
+        value = cache.get(key)
+        if value is not None:
+            _remember(key, value, len(value))
     return value
 
 
-def _set(key: str, value: object, weight: int | None = None) -> None:
+def _local_get(key: str) -> Any:
+    with _lock:
+        entry = _local.get(key)
+        if entry is None:
+            return None
+        _local.move_to_end(key)
+        return entry[0]
+
+
+def _set(key: str, value: str | bytes) -> None:
     cache.set(key, value, TIMEOUT)
-    _remember(key, value, _weight(value) if weight is None else weight)
-
-
-def _weight(value: object) -> int:
-    return len(value) if isinstance(value, str | bytes) else 1000
+    _remember(key, value, len(value))
 
 
 def _remember(key: str, value: object, weight: int) -> None:

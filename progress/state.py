@@ -115,14 +115,16 @@ def advance(enrollment: Enrollment, task_id: int, done: bool, written: Written) 
     if written.version < 0:
         return
     before = page_cache.kept(_KIND, page_cache.enrollment_key(enrollment))
-    expected = int(before is not None and (task_id in before.ticked) != done)
-    explained = before is not None and written.changed == expected == written.version - enrollment.state_version
+    moved = written.version - enrollment.state_version
     # Either way the row's counter is now `written.version`, so `load` may use a state kept under it, and keeps
     # the state it reads under it. (A kept state is what the database held at that counter: another column of
     # the row changed meanwhile only makes a key no page asks for.)
     enrollment.state_version = written.version
     setattr(enrollment, ROW_CURRENT, True)
-    if before is not None and explained:
+    if before is None:
+        return
+    expected = int((task_id in before.ticked) != done)
+    if written.changed == expected == moved:
         ticked = before.ticked | {task_id} if done else before.ticked - {task_id}
         _keep(enrollment, replace(before, ticked=frozenset(ticked)))
 

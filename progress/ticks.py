@@ -1,4 +1,4 @@
-"""Ticking and unticking a task: one statement each, atomic by itself.
+"""Ticking and unticking a task: one statement each, atomic by itself, and the counter it moved read back.
 
 The tick is the write learners make dozens of times a day. Through the ORM each one is a transaction around
 its statement (BEGIN, the statement, COMMIT: three round trips), and an untick first SELECTs the rows Django
@@ -31,8 +31,6 @@ _TICK = (
     f"ON CONFLICT ({_ENROLLMENT}, {_TASK}) DO NOTHING"
 )
 _UNTICK = f"DELETE FROM {_TABLE} WHERE {_ENROLLMENT} = %s AND {_TASK} = %s"  # noqa: S608
-
-
 _VERSION = f"SELECT {_STATE_VERSION} FROM {_ENROLLMENTS} WHERE id = %s"  # noqa: S608
 
 

@@ -9,7 +9,8 @@ failed transaction: unusable, as `SELECT 1` would find) and at the socket, witho
 something is there asks the server as Django does. A broken connection is still dropped before use and
 replaced, as before.
 
-It also offers `prepared_cursor()`, for the few compiled queries every page makes (progress.compiled).
+It also offers `prepared_cursor()`, for fixed SQL run again and again with values: the compiled queries every
+page makes (progress.compiled.server_cursor), the tick and the reminders' "sent" mark.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from config.logging_utils import log_event
+from progress.compiled import server_cursor
 from progress.models import ReminderDelivery
 from progress.reminders import batch
 from progress.reminders.message import NothingToSend
@@ -266,9 +267,7 @@ def _mark_sent(box: Outbox, pk: int) -> None:
     """`_finish(box, pk, status=SENT, sent_at=now, error="")` as one fixed statement: it runs once per email,
     and building the same UPDATE through the ORM each time cost more CPU than the round trip."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    # On PostgreSQL prepared on the server (config.postgresql): bound there, and planned once per connection.
-    prepared_cursor = getattr(connection, "prepared_cursor", None)
-    with prepared_cursor() if prepared_cursor else connection.cursor() as cursor:
+    with server_cursor(connection) as cursor:
         cursor.execute(_sent_statement(box.model._meta.db_table), [str(Status.SENT), now, now, pk, str(Status.SENDING)])
 
 

@@ -30,7 +30,7 @@ def day(request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date, 
 def toggle_task(
     request: AuthenticatedHttpRequest, enrollment: Enrollment, today: date, number: int, task_id: int
 ) -> HttpResponse:
-    """Set a task's state to the posted one ("done" present = ticked). Idempotent, one statement.
+    """Set a task's state to the posted one ("done" present = ticked). Idempotent, one write.
 
     Posting the wanted state rather than "flip it" means a double click or two tabs cannot undo each
     other by accident (progress.ticks).
