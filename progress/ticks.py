@@ -4,15 +4,14 @@ The tick is the write learners make dozens of times a day. Through the ORM each 
 its statement (BEGIN, the statement, COMMIT: three round trips), and an untick first SELECTs the rows Django
 collects for deletion. Here each is one statement in autocommit. The unique constraint with ON CONFLICT DO
 NOTHING keeps one row under a double click or two tabs; the state-version triggers (progress.triggers) fire as
-for any other write. The enrollment's state_version is read back after it, on PostgreSQL in the same round
-trip and transaction (a pipeline), so the answer can tell whether this was the only write since the page.
+for any other write. The enrollment's state_version is read back after it, on PostgreSQL in the same message,
+round trip and transaction, so the answer can tell whether this was the only write since the page.
 """
 
 from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-import psycopg
 from django.db import DatabaseError, connection
 from django.utils import timezone
 from psycopg import pq
@@ -47,10 +46,8 @@ def set_done(enrollment_id: int, task_id: int, done: bool, *, read_version: bool
     """
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     write, params = (_TICK, (enrollment_id, task_id, now)) if done else (_UNTICK, (enrollment_id, task_id))
-    # config.postgresql's cursor binds on the server, which psycopg's pipeline mode needs.
-    prepared_cursor = getattr(connection, "prepared_cursor", None)
-    if read_version and prepared_cursor is not None and psycopg.Pipeline.is_supported():
-        return _set_done_pipelined(prepared_cursor, write, params, enrollment_id)
+    if connection.vendor == "postgresql":
+        return _set_done_in_one_message(write, params, enrollment_id if read_version else None)
     with connection.cursor() as cursor:
         cursor.execute(write, params)
         changed = cursor.rowcount
@@ -61,29 +58,43 @@ def set_done(enrollment_id: int, task_id: int, done: bool, *, read_version: bool
     return Written(changed, row[0] if row else -1)
 
 
-def _set_done_pipelined(prepared_cursor: Any, write: str, params: tuple[Any, ...], enrollment_id: int) -> Written:
-    # Both statements in one round trip and one transaction: the version read sees this write's own trigger,
-    # under the row lock that trigger took. In autocommit the pipeline brings its own BEGIN and COMMIT, so a
-    # deferred constraint (Django's foreign keys are DEFERRABLE INITIALLY DEFERRED) fails as the COMMIT
-    # statement, reported like any other; left to the pipeline's end it would leave the connection stuck in
-    # pipeline mode.
-    raw = connection.connection
-    own = not connection.in_atomic_block
-    try:
-        with prepared_cursor() as writing, prepared_cursor() as reading, connection.wrap_database_errors:
-            control = raw.cursor()
-            with raw.pipeline():
-                if own:
-                    control.execute("BEGIN", prepare=False)
-                writing.execute(write, params)
-                reading.execute(_VERSION, [enrollment_id])
-                if own:
-                    control.execute("COMMIT", prepare=False)
-            changed = writing.rowcount
-            row = reading.fetchone()
-    except DatabaseError:
-        # A failed statement skips the rest, the COMMIT too: end the transaction it left open and failed.
-        if own and raw.pgconn.transaction_status == pq.TransactionStatus.INERROR:
-            raw.execute("ROLLBACK", prepare=False)
-        raise
+def _set_done_in_one_message(write: str, params: tuple[Any, ...], version_of: int | None) -> Written:
+    """The write, and the version read when `version_of` is given, sent to PostgreSQL as ONE simple-query
+    message: one round trip and one transaction, and the version read sees this write's own trigger, under the
+    row lock that trigger took. Django's cursor binds on the client, which is what lets one message carry
+    several statements with their values.
+
+    Outside a transaction of the caller's the message brings its own BEGIN and COMMIT, with
+    `synchronous_commit` off for that transaction only: the tick is visible to every request at once and
+    survives any crash of the web process, and only a crash of the database server itself can lose the
+    last fraction of a second of ticks (never half of one). Waiting for the disk flush doubled a tick's time
+    for that; a learner ticks again what they see unticked. A deferred constraint (Django's foreign keys are
+    DEFERRABLE INITIALLY DEFERRED) then fails as the COMMIT statement and is reported like any other failure.
+    """
+    own = connection.get_autocommit() and not connection.in_atomic_block
+    statements = [write] if version_of is None else [write, _VERSION]
+    values = list(params) if version_of is None else [*params, version_of]
+    if own:
+        statements = ["BEGIN", "SET LOCAL synchronous_commit TO OFF", *statements, "COMMIT"]
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute("; ".join(statements), values)
+        except DatabaseError:
+            # A failed statement skips the rest, the COMMIT too: end the transaction it left open and failed.
+            if own and connection.connection.info.transaction_status == pq.TransactionStatus.INERROR:
+                cursor.execute("ROLLBACK")
+            raise
+        results = _results(cursor.cursor)
+    first = 2 if own else 0  # BEGIN and SET LOCAL come first
+    changed = results[first][0]
+    row = results[first + 1][1] if version_of is not None else None
     return Written(changed, row[0] if row else -1)
+
+
+def _results(raw: Any) -> list[tuple[int, Any]]:
+    """Each statement's (rowcount, first row or None), in order, from a cursor that ran several."""
+    results = []
+    while True:
+        results.append((raw.rowcount, raw.fetchone() if raw.description else None))
+        if not raw.nextset():
+            return results

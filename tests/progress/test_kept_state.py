@@ -190,6 +190,26 @@ def test_a_tick_refused_by_the_database_leaves_a_working_connection(enrollment: 
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_tick_is_one_message_whose_quick_commit_stays_with_it(enrollment: Enrollment, plan: Plan) -> None:
+    """On PostgreSQL the write and the version read are one message, committed without waiting for the disk
+    flush; the connection's own setting is untouched afterwards, so no other write of the request is."""
+    if connection.vendor != "postgresql":
+        pytest.skip("one message with its own transaction on PostgreSQL only")
+    task = tasks_of(plan, 1)[0]
+    version = Enrollment.objects.get(pk=enrollment.pk).state_version
+    with CaptureQueriesContext(connection) as ctx:
+        assert ticks.set_done(enrollment.pk, task.pk, True, read_version=True) == (1, version + 1)
+    assert len(ctx.captured_queries) == 1
+    assert "synchronous_commit TO OFF" in ctx.captured_queries[0]["sql"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    assert ticks.set_done(enrollment.pk, task.pk, False, read_version=True) == (1, version + 2)
+    assert not TaskCompletion.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_ticks_in_autocommit_as_in_production(alice_client: Client, enrollment: Enrollment, plan: Plan) -> None:
     """Outside the tests' own transaction: every tick commits by itself, and the states kept in between are
     the committed ones."""

@@ -41,7 +41,8 @@ PAGES = {
 }
 STRUCTURE_BUILD = 6  # citations, tasks, sessions, days with weeks and phases, resources, resource sections
 HTMX_CALENDAR = 3
-TICK_HTMX = 4  # 2 per request, the INSERT, the learner's state for the counters
+# 2 per request, then the write and the state version read back: one message on PostgreSQL (progress.ticks).
+TICK_HTMX = 3 if connection.vendor == "postgresql" else 4
 NOTE_HTMX = 5  # 2 per request, the INSERT of a new note inside its savepoint (3)
 
 
