@@ -8,7 +8,7 @@ more from the database: it is the Today page's agenda (services.agenda) computed
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,7 +17,7 @@ from django.core.mail import EmailMessage
 
 from progress.models import ReminderDelivery
 from progress.reminders import learners as learner_state
-from progress.reminders.message import build_message
+from progress.reminders.message import build_message, build_steps
 from progress.structure import structure_for
 
 
@@ -60,3 +60,8 @@ def load(ids: Sequence[int]) -> dict[int, Loaded]:
 
 def build(loaded: Loaded) -> EmailMessage:
     return build_message(loaded.delivery.enrollment, loaded.local_date, loaded.ticked, memo=loaded.memo)
+
+
+def steps(loaded: Loaded) -> Generator[None, None, EmailMessage]:
+    """`build` in steps (progress.reminders.message.build_steps)."""
+    return (yield from build_steps(loaded.delivery.enrollment, loaded.local_date, loaded.ticked, memo=loaded.memo))

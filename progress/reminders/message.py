@@ -7,7 +7,7 @@ reminder.html, with a one-click List-Unsubscribe link (RFC 8058) signed by progr
 from __future__ import annotations
 
 import email.policy
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -129,30 +129,55 @@ def build_message(
     the copy a learner asks for on the settings page (progress.reminders.on_demand). `ticked`: the learner's
     ticked task ids when a batch loaded them (progress.reminders.batch); `memo`: the batch's parts already
     rendered (progress.templatetags.email_memo)."""
+    steps = build_steps(enrollment, today, ticked, test=test, memo=memo)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            message: EmailMultiAlternatives = done.value
+            return message
+
+
+def build_steps(
+    enrollment: Enrollment,
+    today: date,
+    ticked: frozenset[int] | None = None,
+    *,
+    test: bool = False,
+    memo: dict[Any, str] | None = None,
+) -> Generator[None, None, EmailMultiAlternatives]:
+    """`build_message` in a few steps of about equal work, pausing (yielding) between them and returning the
+    message: a batch runs them while the SMTP server answers the email before (progress.reminders.interleave).
+    Each step sets the learner's language for itself, so none is left active while paused."""
     reminder = reminder_for(enrollment, today, ticked)
     day = reminder.agenda.day
     done = reminder.agenda.done_task_ids
     unsubscribe_url, headers = unsubscribe_headers(enrollment)
     with translation.override(learner_language(enrollment)):
-        context = {
-            "kind": reminder.kind,
-            "agenda": reminder.agenda,
-            "enrollment": enrollment,
-            "ov": reminder.agenda.overview,
-            "user": enrollment.user,
-            "today": today,
-            "today_url": _once(memo, ("today_url",), lambda: absolute_url(reverse("progress:today"))),
-            "review_url": review_url(reminder.agenda, memo),
-            "unsubscribe_url": unsubscribe_url,
-            "site_url": settings.SITE_URL,
-            "language": translation.get_language(),
-            "test": test,
-            "memo": memo,
-            # The ticks the day's part shows: its key in the memo.
-            "day_ticked": frozenset(t.pk for t in day.tasks if t.pk in done) if day is not None else frozenset(),
-        }
+        language = translation.get_language()
+    context = {
+        "kind": reminder.kind,
+        "agenda": reminder.agenda,
+        "enrollment": enrollment,
+        "ov": reminder.agenda.overview,
+        "user": enrollment.user,
+        "today": today,
+        "today_url": _once(memo, ("today_url",), lambda: absolute_url(reverse("progress:today"))),
+        "review_url": review_url(reminder.agenda, memo),
+        "unsubscribe_url": unsubscribe_url,
+        "site_url": settings.SITE_URL,
+        "language": language,
+        "test": test,
+        "memo": memo,
+        # The ticks the day's part shows: its key in the memo.
+        "day_ticked": frozenset(t.pk for t in day.tasks if t.pk in done) if day is not None else frozenset(),
+    }
+    yield
+    with translation.override(language):
         subject = " ".join(render_to_string("emails/reminder_subject.txt", context).split())
         text = render_to_string("emails/reminder.txt", context)
+    yield
+    with translation.override(language):
         html = render_to_string("emails/reminder.html", context)
     message = ReminderEmail(
         subject=subject,

@@ -32,7 +32,8 @@ from django.utils import timezone
 from config.logging_utils import log_event
 from progress.compiled import server_cursor
 from progress.models import ReminderDelivery
-from progress.reminders import batch
+from progress.reminders import batch, interleave
+from progress.reminders.interleave import Steps
 from progress.reminders.message import NothingToSend
 from progress.reminders.wire import wire_bytes
 
@@ -79,6 +80,13 @@ class Outbox:
     build: Callable[[Any], EmailMessage]
     event: str
     about: Callable[[Any], dict[str, Any]]  # the row's own fields for the "sent" log line
+    # `build` in steps, run while the SMTP server answers (progress.reminders.interleave); None: one step.
+    steps: Callable[[Any], Steps] | None = None
+
+    def build_steps(self, row: Any) -> Steps:
+        if self.steps is not None:
+            return self.steps(row)
+        return _one_step(self.build, row)
 
     @property
     def rows(self) -> Any:
@@ -119,7 +127,9 @@ class BatchConnection:
     ) -> None:
         self.close()
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, between: Callable[[], bool] = lambda: False) -> None:
+        """Send `message`, calling `between()` while each SMTP reply is on its way (when it goes over
+        smtplib; other backends send it in one go): one step of work, False when there is none left."""
         # Django's backends open a connection only when none is open (that is how open() lets several
         # messages share one), so this connects for the first message and reuses it for the rest.
         backend = self.backend
@@ -132,10 +142,15 @@ class BatchConnection:
         sender = self._senders.get(message.from_email)
         if sender is None:
             sender = self._senders[message.from_email] = backend.prep_address(message.from_email)
-        backend.connection.sendmail(sender, message.recipients(), raw)
+        interleave.sendmail(backend.connection, sender, message.recipients(), raw, between)
 
     def close(self) -> None:
         self.backend.close()  # a no-op when nothing is open
+
+
+def _one_step(build: Callable[[Any], EmailMessage], row: Any) -> Steps:
+    return build(row)
+    yield  # a generator that returns at once
 
 
 def _unattended(now: datetime) -> Q:
@@ -218,40 +233,39 @@ def send_batch(
 
 
 def _send_claimed(box: Outbox, queue: list[Any], smtp: BatchConnection, result: BatchResult) -> None:
-    """Build every claimed row's email, then send them one after the other, recording each outcome as soon as
-    it is known. Building them all first keeps the send loop to the SMTP round trips and one UPDATE each:
-    measured faster than alternating (or than building on one thread while another sends, where the two
-    fight over the interpreter lock)."""
-    built = [(delivery, _build(box, delivery, result)) for delivery in queue]
-    ready = [(delivery, message) for delivery, message in built if message is not None]
-    for i, (delivery, message) in enumerate(ready):
+    """Send the claimed rows' emails one after the other, recording each outcome as soon as it is known, and
+    build the next ones while the SMTP server answers (progress.reminders.interleave)."""
+    ahead = interleave.Ahead(queue, box.build_steps)
+    while ahead:
+        delivery, message, failure = ahead.next()
+        if message is None:
+            _build_failed(box, delivery, failure, result)
+            continue
         try:
-            smtp.send(message)
+            smtp.send(message, between=ahead.step)
         except (smtplib.SMTPException, OSError) as exc:
             attempts = _record_failure(box, delivery.pk, exc, result)
             if breaks_connection(exc):
                 smtp.close()
-                _hand_back(box, [d.pk for d, _ in ready[i + 1 :]], attempts, result)
+                _hand_back(box, [d.pk for d in ahead.rest()], attempts, result)
                 return
             continue
         _record_sent(box, delivery, result)
 
 
-def _build(box: Outbox, delivery: Any, result: BatchResult) -> EmailMessage | None:
-    """The row's email, or None once the row is finished as skipped or failed: no retry would change it."""
+def _build_failed(box: Outbox, delivery: Any, exc: BaseException | None, result: BatchResult) -> None:
+    """The row's email could not be built: the row is finished as skipped or failed, as no retry would
+    change it."""
     pk = delivery.pk
-    try:
-        return box.build(delivery)
-    except NothingToSend as exc:
+    if isinstance(exc, NothingToSend):
         # Things changed between the claim and now (a retry hours later): say why, send nothing.
         _finish(box, pk, status=Status.SKIPPED, error=str(exc))
         result.skipped.append(pk)
-    except Exception as exc:
-        # A bug or bad data will not fix itself on retry: record it for the admin and move on.
-        log.exception("%s %s could not be built", box.event, pk)
-        _finish(box, pk, status=Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
-        result.failed.append(pk)
-    return None
+        return
+    # A bug or bad data will not fix itself on retry: record it for the admin and move on.
+    log.error("%s %s could not be built", box.event, pk, exc_info=exc)
+    _finish(box, pk, status=Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
+    result.failed.append(pk)
 
 
 @functools.cache
@@ -331,4 +345,6 @@ def resend(ids: Iterable[int], box: Outbox | None = None) -> int:
     )
 
 
-REMINDERS = Outbox(ReminderDelivery, batch.load, batch.build, "reminder", lambda d: {"local_date": d.local_date})
+REMINDERS = Outbox(
+    ReminderDelivery, batch.load, batch.build, "reminder", lambda d: {"local_date": d.local_date}, batch.steps
+)
