@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.template.base import FilterExpression, Node, NodeList, Parser, Token
+from django.template.base import FilterExpression, Node, NodeList, Parser, Token, Variable
 from django.template.context import Context
 from django.utils.translation import get_language
 
@@ -25,16 +25,46 @@ class MemoNode(Node):
         self.nodelist = nodelist
         self.name = name
         self.values = values
+        # For a value that is a plain `name.attr.attr` (no filter, no literal): the names, read directly.
+        self.paths = [_plain_path(v) for v in values]
 
     def render(self, context: Context) -> str:
         memo: dict[tuple[Any, ...], str] | None = context.get("memo")
         if memo is None:
             return self.nodelist.render(context)
-        key = (self.name, get_language(), *(v.resolve(context) for v in self.values))
+        key = (self.name, get_language(), *(self._value(context, i) for i in range(len(self.values))))
         text = memo.get(key)
         if text is None:
             text = memo[key] = self.nodelist.render(context)
         return text
+
+    def _value(self, context: Context, i: int) -> Any:
+        """The listed value as the template would resolve it. A plain path is read with getattr, which is what
+        Django's lookup comes to for objects without item access; anything else (a dict, a list, a method, a
+        missing attribute) goes through Django's own resolution."""
+        path = self.paths[i]
+        if path is not None:
+            try:
+                value = context[path[0]]
+                for name in path[1:]:
+                    if hasattr(type(value), "__getitem__"):
+                        break  # Django would try value[name] first
+                    value = getattr(value, name)
+                else:
+                    if not callable(value):
+                        return value
+            except (KeyError, AttributeError):
+                pass
+        return self.values[i].resolve(context)
+
+
+def _plain_path(value: FilterExpression) -> tuple[str, ...] | None:
+    var = value.var
+    if value.filters or not isinstance(var, Variable) or var.lookups is None or var.translate:
+        return None
+    if any(name.startswith("_") or name.isdigit() for name in var.lookups):
+        return None
+    return tuple(var.lookups)
 
 
 @register.tag

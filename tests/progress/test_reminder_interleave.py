@@ -157,3 +157,11 @@ def test_ahead_builds_in_steps_and_hands_back_what_was_not_returned() -> None:
     assert ahead.next()[0] == "a"
     assert ahead.step()  # "b"'s first step
     assert ahead.rest() == ["b", "c"]
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["a@example.com", "first.last+tag@mail.example.org", "Ann <ann@example.com>", " a@example.com ", "<>", "x"],
+)
+def test_addresses_are_quoted_as_smtplib_quotes_them(address: str) -> None:
+    assert interleave._quoted(address) == smtplib.quoteaddr(address)

@@ -95,3 +95,33 @@ def test_a_memo_part_is_rendered_once_per_name_language_and_values() -> None:
 def test_the_memo_tag_wants_a_quoted_name() -> None:
     with pytest.raises(TemplateSyntaxError):
         Template("{% load email_memo %}{% memo n %}{% endmemo %}")
+
+
+class _Obj:
+    def __init__(self, **attrs: Any) -> None:
+        self.__dict__.update(attrs)
+
+    def method(self) -> str:
+        return "called"
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        {"a": _Obj(b=_Obj(c=3))},
+        {"a": _Obj(b=None)},  # None on the way: Django's invalid value
+        {"a": {"b": {"c": "from a dict"}}},
+        {"a": _Obj(b={"c": "dict inside"})},
+        {"a": _Obj(b=[1, 2])},
+        {"a": _Obj(b=_Obj(c=_Obj().method))},  # a callable is called, as Django does
+        {},
+    ],
+)
+def test_memo_keys_are_the_values_django_resolves(context: dict[str, Any]) -> None:
+    """The memo reads plain paths with getattr; whatever it reads must be what the template would show."""
+    template = Template('{% load email_memo %}{% memo "x" a.b.c a.b a %}{% endmemo %}')
+    node = next(n for n in template.nodelist if n.__class__.__name__ == "MemoNode")
+    ctx = Context(context)
+    ctx.template = template  # as while rendering: an invalid value is the engine's string_if_invalid
+    for i, value in enumerate(node.values):  # type: ignore[attr-defined]
+        assert node._value(ctx, i) == value.resolve(ctx)  # type: ignore[attr-defined]
