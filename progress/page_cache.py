@@ -58,17 +58,18 @@ def learner_inputs(enrollment: Enrollment, today: date) -> tuple[object, ...]:
 
     All of it is in the one query that reads the learner's enrollments, so a page found in the cache reads
     nothing else: no state, no schedule."""
-    plan = enrollment.plan
-    return (
-        enrollment_key(enrollment),
-        tuple(getattr(plan, name) for name in _PLAN_COLUMNS),
-        today,
-    )
+    return (enrollment_key(enrollment), plan_key(enrollment.plan), today)
 
 
 def enrollment_key(enrollment: Enrollment) -> tuple[object, ...]:
     """Every column of the enrollment that a page or the feed may show (all but triggers.NOT_SHOWN)."""
     return tuple(getattr(enrollment, name) for name in _ENROLLMENT_COLUMNS)
+
+
+def plan_key(plan: Plan) -> tuple[object, ...]:
+    """Every column of the plan's row: its `version` moves with any edit of its days, sessions, tasks or
+    resources, the other columns with any edit of the row itself."""
+    return tuple(getattr(plan, name) for name in _PLAN_COLUMNS)
 
 
 _ENROLLMENT_COLUMNS = tuple(f.attname for f in Enrollment._meta.concrete_fields if f.attname not in NOT_SHOWN)

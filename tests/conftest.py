@@ -118,7 +118,7 @@ def fresh_translation() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def fresh_page_cache() -> None:
-    """Each test starts with no kept pages or learner states.
+    """Each test starts with no kept pages, learner states or reminder parts.
 
     Their keys are the rows they are made of, which never repeat in a real database; but each test's rows
     are rolled back, and under a frozen clock the next test can make the very same rows (same ids, same
@@ -128,8 +128,10 @@ def fresh_page_cache() -> None:
     from django.core.cache.backends.locmem import LocMemCache
 
     from progress import page_cache
+    from progress.reminders import batch
 
     page_cache.forget_local()
+    batch.forget_memos()
     if isinstance(caches["default"], LocMemCache):
         caches["default"].clear()
 

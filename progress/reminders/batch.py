@@ -8,14 +8,19 @@ more from the database: it is the Today page's agenda (services.agenda) computed
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections import OrderedDict
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMessage
+from django.urls import get_script_prefix
 
+from curriculum.models import Plan
 from progress.models import ReminderDelivery
+from progress.page_cache import plan_key
 from progress.reminders import learners as learner_state
 from progress.reminders.message import build_message, build_steps
 from progress.structure import structure_for
@@ -27,7 +32,8 @@ class Loaded:
 
     delivery: ReminderDelivery
     ticked: frozenset[int]
-    # The parts of emails this batch has rendered, shared by its rows (progress.templatetags.email_memo).
+    # The parts of emails rendered for this batch's plans, shared by its rows and by later batches on the same
+    # plans (progress.templatetags.email_memo, `memo_for`).
     memo: dict[Any, str]
 
     @property
@@ -52,10 +58,38 @@ def load(ids: Sequence[int]) -> dict[int, Loaded]:
         )
     )
     ticked = learner_state.load_many([d.enrollment for d in rows])
-    for plan in {d.enrollment.plan_id: d.enrollment.plan for d in rows}.values():
+    plans = {d.enrollment.plan_id: d.enrollment.plan for d in rows}
+    for plan in plans.values():
         structure_for(plan)
-    memo: dict[Any, str] = {}
+    memo = memo_for(plans.values())
     return {d.pk: Loaded(d, ticked[d.enrollment_id], memo) for d in rows}
+
+
+# The parts earlier batches of this process rendered, by what they were rendered from: every column of each
+# plan row of the batch (its `version` moves with any edit of its days, sessions and tasks), the site's URL and
+# the URL prefix (the links). A batch on the same plans goes on from where the last one left off instead of
+# rendering the plan day and every task line again. Bounded: a few plan sets, and a set's parts are dropped
+# once they are many (a day's ticked-task combinations grow with the crowd).
+_MEMOS: OrderedDict[tuple[object, ...], dict[Any, str]] = OrderedDict()
+MEMOS_KEPT = 8
+MEMO_PARTS = 20_000
+
+
+def memo_for(plans: Iterable[Plan]) -> dict[Any, str]:
+    """The memo (progress.templatetags.email_memo) for a batch of learners on `plans`."""
+    key = (settings.SITE_URL, get_script_prefix(), *(plan_key(p) for p in sorted(plans, key=lambda p: p.pk)))
+    memo = _MEMOS.get(key)
+    if memo is None or len(memo) > MEMO_PARTS:
+        memo = _MEMOS[key] = {}
+    _MEMOS.move_to_end(key)
+    while len(_MEMOS) > MEMOS_KEPT:
+        _MEMOS.popitem(last=False)
+    return memo
+
+
+def forget_memos() -> None:
+    """Drop every kept part (the tests: their rolled-back rows can come back with the same ids and columns)."""
+    _MEMOS.clear()
 
 
 def build(loaded: Loaded) -> EmailMessage:

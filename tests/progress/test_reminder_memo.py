@@ -125,3 +125,39 @@ def test_memo_keys_are_the_values_django_resolves(context: dict[str, Any]) -> No
     ctx.template = template  # as while rendering: an invalid value is the engine's string_if_invalid
     for i, value in enumerate(node.values):  # type: ignore[attr-defined]
         assert node._value(ctx, i) == value.resolve(ctx)  # type: ignore[attr-defined]
+
+
+def test_a_later_batch_on_the_same_plans_goes_on_with_the_parts_rendered(
+    make_user: Callable[..., User], plan: Plan
+) -> None:
+    other = make_plan(days=10, slug="other-plan")
+    ids = crowd(make_user, plan, other)
+    first, second = batch.load(ids[:10]), batch.load(ids[10:])
+    for loaded in first.values():
+        batch.build(loaded)
+    kept = len(next(iter(first.values())).memo)
+    assert next(iter(second.values())).memo is next(iter(first.values())).memo
+    together = [parts(batch.build(second[pk])) for pk in ids[10:]]
+    assert len(next(iter(second.values())).memo) < 2 * kept  # most of the second batch's parts were there
+    alone = []
+    for pk in ids[10:]:
+        d = ReminderDelivery.objects.select_related("enrollment__plan", "enrollment__user").get(pk=pk)
+        alone.append(parts(build_message(d.enrollment, d.local_date)))
+    assert together == alone
+
+
+def test_an_edit_of_the_plan_between_batches_shows_in_the_next_one(make_user: Callable[..., User], plan: Plan) -> None:
+    """The kept parts belong to the plan as it was: an instructor's edit (a new version) starts afresh."""
+    users = learners(make_user, 2)
+    ids = []
+    for user in users:
+        e = enroll(user, plan, start=date(2026, 3, 2), at=dtime(8, 0), language="en")
+        Enrollment.objects.filter(pk=e.pk).update(study_weekdays=EVERY_DAY)
+        ids.append(ReminderDelivery.objects.create(enrollment=e, local_date=SATURDAY).pk)
+    before = parts(batch.build(batch.load(ids[:1])[ids[0]]))
+    task = Task.objects.filter(session__day__plan=plan, session__day__number=6).order_by("pk").first()
+    assert task is not None and task.text in before[1]
+    task.text = "A task rewritten by the instructor"
+    task.save()
+    after = parts(batch.build(batch.load(ids[1:])[ids[1]]))
+    assert "A task rewritten by the instructor" in after[1] and "A task rewritten by the instructor" in after[2]
