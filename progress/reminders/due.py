@@ -31,7 +31,7 @@ from django.utils import timezone
 from progress.models import Enrollment, ReminderDelivery, TaskCompletion
 from progress.reminders import learners as learner_state
 from progress.schedule import ONE_DAY, DayKind, Schedule, ScheduleInput, off_on, paused_on
-from progress.structure import structure_for
+from progress.structure import PlanStructure, structure_for
 from progress.zones import load_zone
 
 log = logging.getLogger(__name__)
@@ -188,9 +188,18 @@ def decide(now: datetime | None = None) -> Decisions:
     zones = zones_now(reminder_zones(now), now)
     by_zone = {z.time_zone: z for z in zones}
     candidates = list(due_enrollments(now, zones))
+    # Each plan's structure once, not once per learner: the candidates of one plan carry the same plan row.
+    structures: dict[int, PlanStructure] = {}
+
+    def structure(e: Enrollment) -> PlanStructure:
+        found = structures.get(e.plan_id)
+        if found is None:
+            found = structures[e.plan_id] = structure_for(e.plan)
+        return found
+
     inputs: dict[int, ScheduleInput] = {}
     for chunk in chunks(candidates):
-        inputs.update(learner_state.schedule_inputs(chunk, lambda e: structure_for(e.plan).last_day))
+        inputs.update(learner_state.schedule_inputs(chunk, lambda e: structure(e).last_day))
     decided: list[tuple[Enrollment, date, Kind | None, str]] = []
     for e in candidates:
         local_date = local_date_due(by_zone[e.time_zone], e.reminder_time)
@@ -213,7 +222,7 @@ def decide(now: datetime | None = None) -> Decisions:
     done = _ticks([e for e, _, kind, _ in decided if kind is not None])
     result = Decisions()
     for e, local_date, kind, why in decided:
-        total = structure_for(e.plan).total_tasks
+        total = structure(e).total_tasks
         if kind is not None and total > 0 and done.get(e.pk, 0) >= total:
             kind, why = None, "the plan is finished"
         if kind is None:
