@@ -86,9 +86,15 @@ def _meanwhile(smtp: smtplib.SMTP, work: Callable[[], bool]) -> None:
 
 
 def _readable(sock: Any) -> bool:
+    """Whether a reply has arrived (poll, not select: any file descriptor number), or is already decrypted
+    and waiting in the TLS layer."""
     try:
-        return bool(select.select([sock], [], [], 0)[0])
-    except (OSError, ValueError, TypeError):  # closed, or no socket: let getreply() say so
+        if getattr(sock, "pending", None) is not None and sock.pending():
+            return True
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    except (OSError, ValueError, TypeError, AttributeError):  # closed, or no socket: let getreply() say so
         return True
 
 

@@ -40,20 +40,20 @@ class MemoNode(Node):
 
     def _value(self, context: Context, i: int) -> Any:
         """The listed value as the template would resolve it. A plain path is read with getattr, which is what
-        Django's lookup comes to for objects without item access; anything else (a dict, a list, a method, a
-        missing attribute) goes through Django's own resolution."""
+        Django's lookup comes to for objects without item access; anything else (a dict, a list, a callable on
+        the way, a missing attribute or any error) goes through Django's own resolution."""
         path = self.paths[i]
         if path is not None:
             try:
                 value = context[path[0]]
                 for name in path[1:]:
-                    if hasattr(type(value), "__getitem__"):
-                        break  # Django would try value[name] first
+                    if callable(value) or hasattr(type(value), "__getitem__"):
+                        break  # Django would call it, or try value[name] first
                     value = getattr(value, name)
                 else:
                     if not callable(value):
                         return value
-            except (KeyError, AttributeError):
+            except Exception:  # noqa: S110 - Django's resolution below decides: a blank, or the error
                 pass
         return self.values[i].resolve(context)
 

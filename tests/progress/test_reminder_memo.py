@@ -97,6 +97,23 @@ def test_the_memo_tag_wants_a_quoted_name() -> None:
         Template("{% load email_memo %}{% memo n %}{% endmemo %}")
 
 
+def _on_the_way() -> dict[str, str]:
+    return {"c": "from a callable on the way"}
+
+
+_on_the_way.c = "the function's own attribute"  # type: ignore[attr-defined]
+
+
+class _Silent(Exception):
+    silent_variable_failure = True
+
+
+class _Raising:
+    @property
+    def c(self) -> str:
+        raise _Silent
+
+
 class _Obj:
     def __init__(self, **attrs: Any) -> None:
         self.__dict__.update(attrs)
@@ -114,6 +131,8 @@ class _Obj:
         {"a": _Obj(b={"c": "dict inside"})},
         {"a": _Obj(b=[1, 2])},
         {"a": _Obj(b=_Obj(c=_Obj().method))},  # a callable is called, as Django does
+        {"a": _Obj(b=_on_the_way)},  # a callable on the way is called too, whatever attributes it has
+        {"a": _Obj(b=_Raising())},  # silent_variable_failure: Django's blank
         {},
     ],
 )
