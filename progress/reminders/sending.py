@@ -1,9 +1,11 @@
 """Sending a batch of claimed reminders over one SMTP connection, and what happens when sending fails.
 
 A batch first claims its rows (see the package docstring for why that makes sending at most once), then
-builds and sends each email in turn and records each outcome as soon as it is known. Failures are
+sends each email in turn (building the next ones while the server answers: progress.reminders.interleave)
+and records each outcome as soon as it is known. Failures are
 classified: a 4xx reply or a dropped connection is retried later with exponential backoff, a 5xx reply
-fails the row for good, and a lost connection hands the rest of the batch back for the same retry.
+fails the row for good, and a lost connection (or a 421 reply, which closes it) hands the rest of the batch
+back for the same retry.
 """
 
 from __future__ import annotations
@@ -59,7 +61,13 @@ def classify(exc: BaseException) -> Outcome:
 
 
 def breaks_connection(exc: BaseException) -> bool:
-    return not isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
+    """Whether the connection is gone: anything but a reply, or a 421 reply (the server is closing it, and
+    smtplib closes it too), after which the rest of the batch goes back untried."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return any(code == 421 for code, _msg in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code == 421
+    return True
 
 
 def retry_delay(attempts: int) -> float:

@@ -312,3 +312,20 @@ def test_a_batch_closes_its_connection_when_it_ends(
     result = send_batch(ids, connection=backend)
     assert (len(result.retry), len(result.sent), server.sink.sessions) == (1, 4, 1)
     assert backend.connection is None  # closed: the server is not left holding an idle session
+
+
+def test_a_421_hands_the_rest_of_the_batch_back_without_using_their_attempts(
+    make_user: Callable[..., User], plan: Plan, smtp: Callable[..., SmtpServer], smtp_settings: Callable
+) -> None:
+    """421: the server is closing the connection (smtplib closes it too). The email it refused is retried; the
+    others never reached the server, so they go back with the attempt they did not get, not failed one by one
+    on a closed connection."""
+    server = smtp(codes=["421 4.7.0 closing"])
+    smtp_settings(server)
+    ids = [ReminderDelivery.objects.create(enrollment=e, local_date=date(2026, 3, 4)).pk for e in five(make_user, plan)]
+    result = send_batch(ids)
+    assert (sorted(result.retry), result.sent, result.failed, server.sink.data_commands) == (sorted(ids), [], [], 1)
+    attempts = dict(ReminderDelivery.objects.values_list("pk", "attempts"))
+    assert attempts[ids[0]] == 1 and all(attempts[pk] == 0 for pk in ids[1:])
+    assert sorted(send_batch(ids).sent) == sorted(ids)
+    assert len(server.sink.messages) == 5
