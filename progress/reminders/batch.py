@@ -69,18 +69,29 @@ def load(ids: Sequence[int]) -> dict[int, Loaded]:
 # plan row of the batch (its `version` moves with any edit of its days, sessions and tasks), the site's URL and
 # the URL prefix (the links). A batch on the same plans goes on from where the last one left off instead of
 # rendering the plan day and every task line again. Bounded: a few plan sets, and a set's parts are dropped
-# once they are many (a day's ticked-task combinations grow with the crowd).
-_MEMOS: OrderedDict[tuple[object, ...], dict[Any, str]] = OrderedDict()
-MEMOS_KEPT = 8
-MEMO_PARTS = 20_000
+# once their text is long (a day's ticked-task combinations grow with the crowd): at most MEMOS_KEPT x
+# MEMO_CHARS characters per worker process, checked when a batch starts.
+class Parts(dict[Any, str]):
+    """A memo that counts the characters of the parts put in it."""
+
+    chars = 0
+
+    def __setitem__(self, key: Any, text: str) -> None:
+        self.chars += len(text)
+        super().__setitem__(key, text)
+
+
+_MEMOS: OrderedDict[tuple[object, ...], Parts] = OrderedDict()
+MEMOS_KEPT = 4
+MEMO_CHARS = 4_000_000
 
 
 def memo_for(plans: Iterable[Plan]) -> dict[Any, str]:
     """The memo (progress.templatetags.email_memo) for a batch of learners on `plans`."""
     key = (settings.SITE_URL, get_script_prefix(), *(plan_key(p) for p in sorted(plans, key=lambda p: p.pk)))
     memo = _MEMOS.get(key)
-    if memo is None or len(memo) > MEMO_PARTS:
-        memo = _MEMOS[key] = {}
+    if memo is None or memo.chars > MEMO_CHARS:
+        memo = _MEMOS[key] = Parts()
     _MEMOS.move_to_end(key)
     while len(_MEMOS) > MEMOS_KEPT:
         _MEMOS.popitem(last=False)

@@ -180,3 +180,19 @@ def test_an_edit_of_the_plan_between_batches_shows_in_the_next_one(make_user: Ca
     task.save()
     after = parts(batch.build(batch.load(ids[1:])[ids[1]]))
     assert "A task rewritten by the instructor" in after[1] and "A task rewritten by the instructor" in after[2]
+
+
+def test_the_kept_parts_start_afresh_once_their_text_is_long(
+    make_user: Callable[..., User], plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = make_plan(days=10, slug="other-plan")
+    ids = crowd(make_user, plan, other)
+    first = batch.load(ids[:10])
+    for loaded in first.values():
+        batch.build(loaded)
+    memo = next(iter(first.values())).memo
+    assert isinstance(memo, batch.Parts) and memo.chars == sum(len(text) for text in memo.values())
+    monkeypatch.setattr(batch, "MEMO_CHARS", memo.chars - 1)
+    second = batch.load(ids[10:])
+    assert next(iter(second.values())).memo == {}
+    assert [parts(batch.build(second[pk])) for pk in ids[10:12]]  # and it fills again
