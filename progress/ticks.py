@@ -2,10 +2,11 @@
 
 The tick is the write learners make dozens of times a day. Through the ORM each one is a transaction around
 its statement (BEGIN, the statement, COMMIT: three round trips), and an untick first SELECTs the rows Django
-collects for deletion. Here each is one statement in autocommit. The unique constraint with ON CONFLICT DO
-NOTHING keeps one row under a double click or two tabs; the state-version triggers (progress.triggers) fire as
-for any other write. The enrollment's state_version is read back after it, on PostgreSQL in the same message,
-round trip and transaction, so the answer can tell whether this was the only write since the page.
+collects for deletion. Here each is one statement: on PostgreSQL sent with its BEGIN and COMMIT in one
+message (one round trip), elsewhere in autocommit. The unique constraint with ON CONFLICT DO NOTHING keeps
+one row under a double click or two tabs; the state-version triggers (progress.triggers) fire as for any
+other write. The enrollment's state_version can be read back after it, on PostgreSQL in the same message and
+transaction, so the answer can tell whether this was the only write since the page.
 """
 
 from __future__ import annotations

@@ -108,6 +108,16 @@ def _end(smtp: smtplib.SMTP, code: int) -> None:
         smtp.rset()
 
 
+def finish[T](steps: Generator[None, None, T]) -> T:
+    """Run every step at once: what they build."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            built: T = done.value
+            return built
+
+
 class Ahead:
     """The emails of a batch, built in steps: `step()` runs one step of the next email not yet built (while a
     reply is on its way), `next()` finishes the next email and returns it with its row.

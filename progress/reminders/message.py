@@ -22,6 +22,7 @@ from progress.language import learner_language
 from progress.links import absolute_url
 from progress.models import Enrollment
 from progress.reminders.due import Kind, reminder_kind
+from progress.reminders.interleave import finish
 from progress.review import week_to_review
 from progress.schedule import off_on
 from progress.services import Agenda, agenda, overview
@@ -129,13 +130,7 @@ def build_message(
     the copy a learner asks for on the settings page (progress.reminders.on_demand). `ticked`: the learner's
     ticked task ids when a batch loaded them (progress.reminders.batch); `memo`: the batch's parts already
     rendered (progress.templatetags.email_memo)."""
-    steps = build_steps(enrollment, today, ticked, test=test, memo=memo)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            message: EmailMultiAlternatives = done.value
-            return message
+    return finish(build_steps(enrollment, today, ticked, test=test, memo=memo))
 
 
 def build_steps(
