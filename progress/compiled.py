@@ -90,13 +90,23 @@ class CompiledQuery:
         return prepared
 
     def rows(self, *ids: Any, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
+        sql, params = self.statement(*ids, using=using)
+        with server_cursor(connections[using]) as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        return self.convert(fetched, using=using)
+
+    def statement(self, *ids: Any, using: str = DEFAULT_DB_ALIAS) -> tuple[str, list[Any]]:
+        """The SQL and its values for these ids, to run in a message of one's own (then `convert` the rows)."""
         prepared = self._prepare(using)
         params = list(prepared.params)
         for i, k in prepared.slots:
             params[i] = ids[k]
-        with server_cursor(connections[using]) as cursor:
-            cursor.execute(prepared.sql, params)
-            fetched = cursor.fetchall()
+        return prepared.sql, params
+
+    def convert(self, fetched: list[Any], using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
+        """Rows of `statement`'s SQL as values_list() would return them."""
+        prepared = self._prepare(using)
         # As values_list() would convert them (compiler.results_iter), with the converters found once.
         rows: Any = fetched
         if prepared.converters:

@@ -19,7 +19,7 @@ from django.db import connection, models
 from django.db.models import Value
 from django.db.models.functions import Cast
 
-from progress import page_cache
+from progress import page_cache, ticks
 from progress.access import ROW_CURRENT
 from progress.compiled import CompiledQuery
 from progress.models import DayOff, Enrollment, ScheduleChange, StudyTime, StudyTimer, TaskCompletion
@@ -101,7 +101,30 @@ def load(enrollment: Enrollment) -> frozenset[int]:
     return _apply(enrollment, snapshot)
 
 
-def advance(enrollment: Enrollment, task_id: int, done: bool, written: Written) -> None:
+def set_done(enrollment: Enrollment, task_id: int, done: bool) -> None:
+    """Tick or untick `task_id` for the learner (progress.ticks), and have the state after it at hand, so the
+    answer's counters read nothing more.
+
+    With a state kept for the row in hand (this process drew the learner's last page or tick), the state after
+    is derived from it (`advance`). Without one (the learner's last request went to another process, as it
+    mostly does with several web workers), the state is read in the same message as the write: the write and
+    the read are one round trip, and the state read is the state after the write, with its counter.
+    """
+    before = page_cache.kept(_KIND, page_cache.enrollment_key(enrollment))
+    if before is not None:
+        advance(enrollment, task_id, done, ticks.set_done(enrollment.pk, task_id, done, read_version=True), before)
+        return
+    sql, params = _STATE.statement(enrollment.pk, enrollment.user_id)
+    _, fetched = ticks.set_done_then_read(enrollment.pk, task_id, done, sql, params)
+    snapshot, version = _snapshot(_STATE.convert(fetched))
+    if version is None:  # the enrollment is gone: nothing to keep, and `load` finds out as for any page
+        return
+    enrollment.state_version = version
+    setattr(enrollment, ROW_CURRENT, True)
+    _keep(enrollment, snapshot)
+
+
+def advance(enrollment: Enrollment, task_id: int, done: bool, written: Written, before: Snapshot | None = None) -> None:
     """After this request's own tick or untick of `task_id` (`written`: the rows it changed and the enrollment's
     state_version read after it), keep the state it made, derived from the kept state before it, so the
     answer reads no state.
@@ -114,7 +137,8 @@ def advance(enrollment: Enrollment, task_id: int, done: bool, written: Written) 
     """
     if written.version < 0:
         return
-    before = page_cache.kept(_KIND, page_cache.enrollment_key(enrollment))
+    if before is None:
+        before = page_cache.kept(_KIND, page_cache.enrollment_key(enrollment))
     moved = written.version - enrollment.state_version
     # Either way the row's counter is now `written.version`, so `load` may use a state kept under it, and keeps
     # the state it reads under it. (A kept state is what the database held at that counter: another column of
@@ -131,15 +155,18 @@ def advance(enrollment: Enrollment, task_id: int, done: bool, written: Written) 
 
 def _read(enrollment: Enrollment) -> tuple[Snapshot, int | None]:
     """The state from the database, and the enrollment's state_version in the same snapshot."""
+    return _snapshot(_STATE.rows(enrollment.pk, enrollment.user_id))
+
+
+def _snapshot(rows: list[tuple[Any, ...]]) -> tuple[Snapshot, int | None]:
+    """The state in the state query's rows, and the enrollment's state_version among them (None: no row)."""
     ticked: set[int] = set()
     changes: list[tuple[Any, ...]] = []
     days_off: list[tuple[Any, ...]] = []
     minutes: list[tuple[int, int]] = []
     timer: Timer | None = None
     version: int | None = None
-    for kind, pk, task_id, change_kind, from_day, day1, day2, created, undone in _STATE.rows(
-        enrollment.pk, enrollment.user_id
-    ):
+    for kind, pk, task_id, change_kind, from_day, day1, day2, created, undone in rows:
         if kind == _TICK:
             ticked.add(task_id)
         elif kind == _TIME:

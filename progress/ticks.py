@@ -5,8 +5,9 @@ its statement (BEGIN, the statement, COMMIT: three round trips), and an untick f
 collects for deletion. Here each is one statement: on PostgreSQL sent with its BEGIN and COMMIT in one
 message (one round trip), elsewhere in autocommit. The unique constraint with ON CONFLICT DO NOTHING keeps
 one row under a double click or two tabs; the state-version triggers (progress.triggers) fire as for any
-other write. The enrollment's state_version can be read back after it, on PostgreSQL in the same message and
-transaction, so the answer can tell whether this was the only write since the page.
+other write. The enrollment's state_version, or the learner's whole state, can be read back after it, on
+PostgreSQL in the same message and transaction: the answer then tells whether this was the only write since
+the page, or has the state after it without another round trip (progress.state.set_done).
 """
 
 from __future__ import annotations
@@ -45,25 +46,46 @@ def set_done(enrollment_id: int, task_id: int, done: bool, *, read_version: bool
     With `read_version`, also reads the enrollment's state_version just after the write, from which
     progress.state.advance tells whether this write was the only one since the page was read.
     """
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    write, params = (_TICK, (enrollment_id, task_id, now)) if done else (_UNTICK, (enrollment_id, task_id))
+    if not read_version:
+        return Written(_run(_write(enrollment_id, task_id, done), None)[0], -1)
+    changed, rows = _run(_write(enrollment_id, task_id, done), (_VERSION, [enrollment_id]))
+    return Written(changed, rows[0][0] if rows else -1)
+
+
+def set_done_then_read(
+    enrollment_id: int, task_id: int, done: bool, sql: str, params: list[Any]
+) -> tuple[int, list[tuple[Any, ...]]]:
+    """`set_done`, then the query `sql` with `params`: on PostgreSQL in the same message and transaction, so
+    it sees this write and costs no round trip of its own. Returns the rows changed and the query's rows."""
+    return _run(_write(enrollment_id, task_id, done), (sql, params))
+
+
+def _write(enrollment_id: int, task_id: int, done: bool) -> tuple[str, list[Any]]:
+    if done:
+        return _TICK, [enrollment_id, task_id, connection.ops.adapt_datetimefield_value(timezone.now())]
+    return _UNTICK, [enrollment_id, task_id]
+
+
+def _run(write: tuple[str, list[Any]], read: tuple[str, list[Any]] | None) -> tuple[int, list[tuple[Any, ...]]]:
+    """The write's rowcount, and the rows of the query `read` run just after it (none without one)."""
     if connection.vendor == "postgresql":
-        return _set_done_in_one_message(write, params, enrollment_id if read_version else None)
+        return _in_one_message(write, read)
     with connection.cursor() as cursor:
-        cursor.execute(write, params)
+        cursor.execute(*write)
         changed = cursor.rowcount
-        if not read_version:
-            return Written(changed, -1)
-        cursor.execute(_VERSION, [enrollment_id])
-        row = cursor.fetchone()
-    return Written(changed, row[0] if row else -1)
+        if read is None:
+            return changed, []
+        cursor.execute(*read)
+        return changed, cursor.fetchall()
 
 
-def _set_done_in_one_message(write: str, params: tuple[Any, ...], version_of: int | None) -> Written:
-    """The write, and the version read when `version_of` is given, sent to PostgreSQL as ONE simple-query
-    message: one round trip and one transaction, and the version read sees this write's own trigger, under the
-    row lock that trigger took. Django's cursor binds on the client, which is what lets one message carry
-    several statements with their values.
+def _in_one_message(
+    write: tuple[str, list[Any]], read: tuple[str, list[Any]] | None
+) -> tuple[int, list[tuple[Any, ...]]]:
+    """The write, and the query `read` when given, sent to PostgreSQL as ONE simple-query message: one round
+    trip and one transaction, and the query sees this write's own trigger, under the row lock that trigger
+    took. Django's cursor binds on the client, which is what lets one message carry several statements with
+    their values.
 
     Outside a transaction of the caller's the message brings its own BEGIN and COMMIT, with
     `synchronous_commit` off for that transaction only: the tick is visible to every request at once and
@@ -73,8 +95,8 @@ def _set_done_in_one_message(write: str, params: tuple[Any, ...], version_of: in
     DEFERRABLE INITIALLY DEFERRED) then fails as the COMMIT statement and is reported like any other failure.
     """
     own = connection.get_autocommit() and not connection.in_atomic_block
-    statements = [write] if version_of is None else [write, _VERSION]
-    values = list(params) if version_of is None else [*params, version_of]
+    statements = [write[0]] if read is None else [write[0], read[0]]
+    values = list(write[1]) if read is None else [*write[1], *read[1]]
     if own:
         statements = ["BEGIN", "SET LOCAL synchronous_commit TO OFF", *statements, "COMMIT"]
     with connection.cursor() as cursor:
@@ -87,15 +109,13 @@ def _set_done_in_one_message(write: str, params: tuple[Any, ...], version_of: in
             raise
         results = _results(cursor.cursor)
     first = 2 if own else 0  # BEGIN and SET LOCAL come first
-    changed = results[first][0]
-    row = results[first + 1][1] if version_of is not None else None
-    return Written(changed, row[0] if row else -1)
+    return results[first][0], (results[first + 1][1] if read is not None else [])
 
 
-def _results(raw: Any) -> list[tuple[int, Any]]:
-    """Each statement's (rowcount, first row or None), in order, from a cursor that ran several."""
+def _results(raw: Any) -> list[tuple[int, list[tuple[Any, ...]]]]:
+    """Each statement's (rowcount, rows), in order, from a cursor that ran several."""
     results = []
     while True:
-        results.append((raw.rowcount, raw.fetchone() if raw.description else None))
+        results.append((raw.rowcount, raw.fetchall() if raw.description else []))
         if not raw.nextset():
             return results

@@ -44,10 +44,8 @@ def toggle_task(
         # Back to the ticked task itself (its <li id="task-N">), not the top of a long page.
         back = safe_next(request, reverse("progress:day", args=[number])).split("#", 1)[0]
         return HttpResponseRedirect(f"{back}#task-{task_id}")
-    written = ticks.set_done(enrollment.pk, task_id, done, read_version=True)
-    # The state after this tick, from the kept state before it when no other write came in between, so the
-    # counters below read no state (progress.state.advance).
-    learner_state.advance(enrollment, task_id, done, written)
+    # The state after this tick comes with it (progress.state.set_done), so the counters below read nothing.
+    learner_state.set_done(enrollment, task_id, done)
     if request.POST.get("counters") == "today":
         # Today shows other counters than the task's day page (its overdue list, its figures); the same
         # agenda() that drew the page says which ones, so every out-of-band swap finds its target.

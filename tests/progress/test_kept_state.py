@@ -221,3 +221,56 @@ def test_ticks_in_autocommit_as_in_production(alice_client: Client, enrollment: 
     assert not connection.in_atomic_block
     assert set(TaskCompletion.objects.values_list("task_id", flat=True)) == {second}
     assert 'data-done="1"' in alice_client.get("/progress/").content.decode()
+
+
+def test_a_tick_without_a_kept_state_reads_it_with_its_write(
+    alice_client: Client, enrollment: Enrollment, plan: Plan
+) -> None:
+    """The learner's last page was drawn by another web process (this one keeps nothing): the tick's answer
+    still reads the state only once, with the write, and the next page of this process reads none."""
+    first, second = (t.pk for t in tasks_of(plan, 1)[:2])
+    tick_tasks(enrollment, tasks_of(plan, 1)[2])
+    alice_client.get("/days/1/")
+    page_cache.forget_local()
+    with CaptureQueriesContext(connection) as ctx:
+        response = alice_client.post(f"/days/1/tasks/{first}/toggle/", {"done": "1"}, headers=HTMX)
+    assert counters(response.content.decode()) == (2, 2, 4)
+    assert state_reads(ctx) == 1
+    # The session and the enrollments, then the write with the state read (PostgreSQL: one message;
+    # SQLite: two statements): no separate read of the counter.
+    assert len(ctx.captured_queries) == (3 if connection.vendor == "postgresql" else 4)
+    # One statement (PostgreSQL: one message) carries the write; the state read is that one on PostgreSQL.
+    writes = [q["sql"] for q in ctx.captured_queries if "progress_taskcompletion" in q["sql"] and "INSERT" in q["sql"]]
+    assert len(writes) == 1
+    if connection.vendor == "postgresql":
+        assert '"progress_enrollment"."state_version"' in writes[0]
+    page_cache.forget_local()
+    assert tick(alice_client, second) == ((3, 3, 4), 1)
+    assert tick(alice_client, first, done=False) == ((2, 2, 4), 0)
+    with CaptureQueriesContext(connection) as page:
+        assert 'data-done="2"' in alice_client.get("/progress/").content.decode()
+    assert state_reads(page) == 0
+    assert set(TaskCompletion.objects.values_list("task_id", flat=True)) == {second, tasks_of(plan, 1)[2].pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tick_and_its_state_read_commit_as_one_message(enrollment: Enrollment, plan: Plan) -> None:
+    """In autocommit, as in production: the state read sees the write and its counter, and both are one
+    message on PostgreSQL whose quick commit does not outlive it."""
+    task = tasks_of(plan, 1)[0]
+    row = Enrollment.objects.select_related("plan").get(pk=enrollment.pk)
+    version = row.state_version
+    with CaptureQueriesContext(connection) as ctx:
+        state.set_done(row, task.pk, True)
+    assert row.state_version == version + 1
+    assert page_cache.kept("learner-state", page_cache.enrollment_key(row)).ticked == frozenset({task.pk})
+    if connection.vendor == "postgresql":
+        assert len(ctx.captured_queries) == 1
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone() == ("on",)
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    state.set_done(row, task.pk, False)  # derived from the state kept just now
+    assert row.state_version == version + 2
+    assert page_cache.kept("learner-state", page_cache.enrollment_key(row)).ticked == frozenset()
+    assert not TaskCompletion.objects.exists()
