@@ -65,8 +65,13 @@ class EnrollmentQuerySet(models.QuerySet["Enrollment"]):
 
 
 class Enrollment(models.Model):
+    # No index of its own: the unique (user, plan) index leads with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("learner")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enrollments",
+        verbose_name=_("learner"),
+        db_index=False,
     )
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("plan"))
     start_date = models.DateField(_("start date"))
@@ -168,8 +173,10 @@ class Enrollment(models.Model):
 class TaskCompletion(models.Model):
     """A ticked task. Done means the row exists; unticking deletes it."""
 
+    # No index of its own: the unique (enrollment, task) index leads with it, and a second would only cost writes
+    # and space (the largest table of all).
     enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="completions", verbose_name=_("enrollment")
+        Enrollment, on_delete=models.CASCADE, related_name="completions", verbose_name=_("enrollment"), db_index=False
     )
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="completions", verbose_name=_("task"))
     completed_at = models.DateTimeField(auto_now_add=True)
@@ -185,8 +192,9 @@ class TaskCompletion(models.Model):
 
 
 class DayNote(models.Model):
+    # No index of its own: the unique (enrollment, day) index leads with it.
     enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="notes", verbose_name=_("enrollment")
+        Enrollment, on_delete=models.CASCADE, related_name="notes", verbose_name=_("enrollment"), db_index=False
     )
     day = models.ForeignKey(Day, on_delete=models.PROTECT, related_name="notes", verbose_name=_("day"))
     body = models.TextField(_("note"), blank=True, help_text=_("Markdown."))
@@ -215,8 +223,9 @@ class ReminderDelivery(models.Model):
         FAILED = "failed", _("failed")
         SKIPPED = "skipped", _("skipped")
 
+    # No index of its own: the unique (enrollment, local date) index leads with it.
     enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("enrollment")
+        Enrollment, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("enrollment"), db_index=False
     )
     local_date = models.DateField(_("local date"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)

@@ -22,7 +22,10 @@ class UserSession(models.Model):
     """
 
     session_key = models.CharField(max_length=40, primary_key=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    # No index of its own: the (user, last seen) index leads with it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signed_in_sessions", db_index=False
+    )
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
     signed_in_at = models.DateTimeField(_("signed in"), auto_now_add=True)
     last_seen = models.DateTimeField(_("last seen"))

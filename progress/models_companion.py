@@ -19,8 +19,13 @@ class ResourceProgress(models.Model):
         IN_PROGRESS = "in_progress", _("In progress")
         DONE = "done", _("Done")
 
+    # No index of its own: the unique (enrollment, resource) index leads with it.
     enrollment = models.ForeignKey(
-        "progress.Enrollment", on_delete=models.CASCADE, related_name="resource_progress", verbose_name=_("enrollment")
+        "progress.Enrollment",
+        on_delete=models.CASCADE,
+        related_name="resource_progress",
+        verbose_name=_("enrollment"),
+        db_index=False,
     )
     resource = models.ForeignKey(
         Resource, on_delete=models.PROTECT, related_name="learner_progress", verbose_name=_("resource")
@@ -42,8 +47,13 @@ class ResourceProgress(models.Model):
 class WeekNote(models.Model):
     """The weekly reflection a learner writes on the weekend review page."""
 
+    # No index of its own: the unique (enrollment, week) index leads with it.
     enrollment = models.ForeignKey(
-        "progress.Enrollment", on_delete=models.CASCADE, related_name="week_notes", verbose_name=_("enrollment")
+        "progress.Enrollment",
+        on_delete=models.CASCADE,
+        related_name="week_notes",
+        verbose_name=_("enrollment"),
+        db_index=False,
     )
     week = models.ForeignKey(Week, on_delete=models.PROTECT, related_name="notes", verbose_name=_("week"))
     body = models.TextField(_("note"), blank=True, help_text=_("Markdown."))

@@ -17,8 +17,13 @@ from progress.study_hours import MAX_DAY_MINUTES
 class StudyTime(models.Model):
     """How long a learner studied for one plan day, as the day's total (logging adds to it, correcting sets it)."""
 
+    # No index of its own: the unique (enrollment, day) index leads with it.
     enrollment = models.ForeignKey(
-        "progress.Enrollment", on_delete=models.CASCADE, related_name="study_times", verbose_name=_("enrollment")
+        "progress.Enrollment",
+        on_delete=models.CASCADE,
+        related_name="study_times",
+        verbose_name=_("enrollment"),
+        db_index=False,
     )
     day = models.ForeignKey(Day, on_delete=models.PROTECT, related_name="study_times", verbose_name=_("day"))
     minutes = models.PositiveIntegerField(_("minutes"), validators=[MaxValueValidator(MAX_DAY_MINUTES)])

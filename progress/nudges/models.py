@@ -38,7 +38,10 @@ class NudgeDelivery(models.Model):
     # The reminders' states, so the sending code and the admin read both kinds of row alike.
     Status = ReminderDelivery.Status
 
-    nudge = models.ForeignKey(Nudge, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("nudge"))
+    # No index of its own: the unique (nudge, enrollment) index leads with it.
+    nudge = models.ForeignKey(
+        Nudge, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("nudge"), db_index=False
+    )
     enrollment = models.ForeignKey(
         "progress.Enrollment", on_delete=models.CASCADE, related_name="nudges", verbose_name=_("enrollment")
     )
