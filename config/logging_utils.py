@@ -47,7 +47,20 @@ def log_event(logger: logging.Logger, event: str, level: int = logging.INFO, **f
     shows them; KeyValueFormatter prints them once, after ts, level and logger.
     """
     all_fields = {"event": event, **fields}
-    logger.log(level, "%s", format_fields(all_fields), extra={FIELDS_ATTR: all_fields})
+    logger.log(level, "%s", _Fields(all_fields), extra={FIELDS_ATTR: all_fields})
+
+
+class _Fields:
+    """The fields as the log message, formatted only if a handler asks for the message: KeyValueFormatter
+    formats the fields itself, so a request's log line is not formatted twice."""
+
+    __slots__ = ("fields",)
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.fields = fields
+
+    def __str__(self) -> str:
+        return format_fields(self.fields)
 
 
 class KeyValueFormatter(logging.Formatter):
