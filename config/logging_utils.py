@@ -62,6 +62,8 @@ class _Fields:
     def __str__(self) -> str:
         return format_fields(self.fields)
 
+    __repr__ = __str__
+
 
 class KeyValueFormatter(logging.Formatter):
     """ts, level and logger first, then the event's fields (or msg="..." for ordinary log calls)."""

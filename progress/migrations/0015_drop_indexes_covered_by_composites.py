@@ -29,6 +29,10 @@ def _indexes(apps, schema_editor):
 def drop_indexes(apps, schema_editor):
     """Only the indexes go: altering the fields themselves would make PostgreSQL drop and re-check each
     foreign key over the whole table, and SQLite copy each table (and lose its triggers)."""
+    if schema_editor.connection.vendor == "postgresql":
+        # DROP INDEX locks its table: give up (and leave the migration to be run again) rather than queue
+        # behind a long transaction while every page that reads a table already locked waits too.
+        schema_editor.execute("SET LOCAL lock_timeout = '10s'")
     for _model, _field, name in _indexes(apps, schema_editor):
         schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
 

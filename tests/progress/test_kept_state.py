@@ -274,3 +274,15 @@ def test_a_tick_and_its_state_read_commit_as_one_message(enrollment: Enrollment,
     assert row.state_version == version + 2
     assert page_cache.kept("learner-state", page_cache.enrollment_key(row)).ticked == frozenset()
     assert not TaskCompletion.objects.exists()
+
+
+def test_a_tick_inside_a_transaction_keeps_nothing(enrollment: Enrollment, plan: Plan) -> None:
+    """The state read with the write is not committed yet: it is used for the answer, never kept."""
+    task = tasks_of(plan, 1)[0]
+    row = Enrollment.objects.select_related("plan").get(pk=enrollment.pk)
+    version = row.state_version
+    with transaction.atomic():
+        state.set_done(row, task.pk, True)
+        assert row.state_version == version + 1
+        assert page_cache.kept("learner-state", page_cache.enrollment_key(row)) is None
+    assert TaskCompletion.objects.filter(enrollment=enrollment, task=task).exists()
