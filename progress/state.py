@@ -124,10 +124,10 @@ def set_done(enrollment: Enrollment, task_id: int, done: bool) -> None:
     _keep(enrollment, snapshot)
 
 
-def advance(enrollment: Enrollment, task_id: int, done: bool, written: Written, before: Snapshot | None = None) -> None:
+def advance(enrollment: Enrollment, task_id: int, done: bool, written: Written, before: Snapshot) -> None:
     """After this request's own tick or untick of `task_id` (`written`: the rows it changed and the enrollment's
-    state_version read after it), keep the state it made, derived from the kept state before it, so the
-    answer reads no state.
+    state_version read after it), keep the state it made, derived from the state `before` it that this process
+    kept for the row in hand, so the answer reads no state.
 
     The enrollment row in hand was read before the write, at `enrollment.state_version`. The write changed a
     row exactly when the task was not already as posted, and moved the counter by one then; every other write
@@ -137,16 +137,12 @@ def advance(enrollment: Enrollment, task_id: int, done: bool, written: Written, 
     """
     if written.version < 0:
         return
-    if before is None:
-        before = page_cache.kept(_KIND, page_cache.enrollment_key(enrollment))
     moved = written.version - enrollment.state_version
     # Either way the row's counter is now `written.version`, so `load` may use a state kept under it, and keeps
     # the state it reads under it. (A kept state is what the database held at that counter: another column of
     # the row changed meanwhile only makes a key no page asks for.)
     enrollment.state_version = written.version
     setattr(enrollment, ROW_CURRENT, True)
-    if before is None:
-        return
     expected = int((task_id in before.ticked) != done)
     if written.changed == expected == moved:
         ticked = before.ticked | {task_id} if done else before.ticked - {task_id}
