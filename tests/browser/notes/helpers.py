@@ -51,8 +51,14 @@ def go_offline_and_type(page: Page, text: str) -> None:
 def close_offline(page: Page) -> None:
     """Close the tab while offline, so that the save sent on leaving fails as well.
 
-    Chromium may send a keepalive request after its tab is gone, and the tab's offline emulation with it; the
-    page's fetch is made to fail as the network would, so the draft is the only copy, every time.
+    Chromium may still run the tab's script for a moment after `close()` returns: a keepalive fetch, or the
+    retry htmx sends through XMLHttpRequest when the context goes back online. Both are made to go nowhere
+    (fetch fails as the network would, an XHR is never sent), so the draft is the only copy, every time.
     """
-    page.evaluate("() => { window.fetch = () => Promise.reject(new TypeError('offline')); }")
+    page.evaluate(
+        """() => {
+            window.fetch = () => Promise.reject(new TypeError('offline'));
+            XMLHttpRequest.prototype.send = function () {};
+        }"""
+    )
     page.close()
