@@ -10,7 +10,7 @@ something is there asks the server as Django does. A broken connection is still 
 replaced, as before.
 
 It also offers `prepared_cursor()`, for fixed SQL run again and again with values: the compiled queries every
-page makes (progress.compiled.server_cursor) and the reminders' "sent" mark.
+page makes (progress.compiled.server_cursor).
 """
 
 from __future__ import annotations

@@ -156,6 +156,10 @@ class Ahead:
             self._built.append((row, None, exc))
         return True
 
+    def built(self) -> bool:
+        """Whether `next()` has an email ready, without building."""
+        return bool(self._built)
+
     def next(self) -> tuple[Any, EmailMessage | None, BaseException | None]:
         while not self._built:
             self.step()

@@ -10,7 +10,6 @@ back for the same retry.
 
 from __future__ import annotations
 
-import functools
 import logging
 import random
 import smtplib
@@ -32,10 +31,10 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from config.logging_utils import log_event
-from progress.compiled import server_cursor
 from progress.models import ReminderDelivery
 from progress.reminders import batch, interleave
 from progress.reminders.interleave import Steps
+from progress.reminders.marks import SentMarks
 from progress.reminders.message import NothingToSend
 from progress.reminders.wire import wire_bytes
 
@@ -126,6 +125,8 @@ class BatchConnection:
         # The sender's address as the SMTP envelope gives it: parsed once per batch, not once per email (the
         # header parser costs a fifth of what building the email does).
         self._senders: dict[str, str] = {}
+        # Messages' bytes written ahead, while the server answered an earlier email (`prepared`), by id().
+        self._wire: dict[int, bytes | None] = {}
 
     def __enter__(self) -> BatchConnection:
         return self
@@ -142,7 +143,7 @@ class BatchConnection:
         # messages share one), so this connects for the first message and reuses it for the rest.
         backend = self.backend
         backend.open()
-        raw = wire_bytes(message) if isinstance(backend, SmtpBackend) else None
+        raw = self._wire.pop(id(message)) if id(message) in self._wire else self._bytes(message)
         if raw is None or not isinstance(backend, SmtpBackend) or backend.connection is None:
             backend.send_messages([message])
             return
@@ -151,6 +152,17 @@ class BatchConnection:
         if sender is None:
             sender = self._senders[message.from_email] = backend.prep_address(message.from_email)
         interleave.sendmail(backend.connection, sender, message.recipients(), raw, between)
+
+    def prepared(self, steps: Steps) -> Steps:
+        """`steps`, and one step more that writes the message's bytes, so that they too are made while the
+        server answers an earlier email."""
+        message = yield from steps
+        yield
+        self._wire[id(message)] = self._bytes(message)
+        return message
+
+    def _bytes(self, message: EmailMessage) -> bytes | None:
+        return wire_bytes(message) if isinstance(self.backend, SmtpBackend) else None
 
     def close(self) -> None:
         self.backend.close()  # a no-op when nothing is open
@@ -242,23 +254,42 @@ def send_batch(
 
 def _send_claimed(box: Outbox, queue: list[Any], smtp: BatchConnection, result: BatchResult) -> None:
     """Send the claimed rows' emails one after the other, recording each outcome as soon as it is known, and
-    build the next ones while the SMTP server answers (progress.reminders.interleave)."""
-    ahead = interleave.Ahead(queue, box.build_steps)
-    while ahead:
-        delivery, message, failure = ahead.next()
-        if message is None:
-            _build_failed(box, delivery, failure, result)
-            continue
-        try:
-            smtp.send(message, between=ahead.step)
-        except (smtplib.SMTPException, OSError) as exc:
-            attempts = _record_failure(box, delivery.pk, exc, result)
-            if breaks_connection(exc):
-                smtp.close()
-                _hand_back(box, [d.pk for d in ahead.rest()], attempts, result)
-                return
-            continue
-        _record_sent(box, delivery, result)
+    build the next ones while the SMTP server answers (progress.reminders.interleave). Each "sent" mark's
+    answer is read while the next email's first command travels (progress.reminders.marks)."""
+    marks = SentMarks(box.model._meta.db_table, str(Status.SENT), str(Status.SENDING))
+    ahead = interleave.Ahead(queue, lambda row: smtp.prepared(box.build_steps(row)))
+
+    def between() -> bool:
+        # No build step while a mark is in flight (a query of one would find the connection busy): until its
+        # answer is there, the SMTP reply is simply awaited, and the mark read at the next command.
+        if not marks.answered():
+            return False
+        marks.settle()
+        return ahead.step()
+
+    try:
+        while ahead:
+            if not ahead.built():
+                marks.settle()  # `next()` is about to build
+            delivery, message, failure = ahead.next()
+            if message is None:
+                marks.settle()
+                _build_failed(box, delivery, failure, result)
+                continue
+            try:
+                smtp.send(message, between=between)
+            except (smtplib.SMTPException, OSError) as exc:
+                marks.settle()
+                attempts = _record_failure(box, delivery.pk, exc, result)
+                if breaks_connection(exc):
+                    smtp.close()
+                    _hand_back(box, [d.pk for d in ahead.rest()], attempts, result)
+                    return
+                continue
+            marks.send(delivery.pk)
+            _record_sent(box, delivery, result)
+    finally:
+        marks.settle()
 
 
 def _build_failed(box: Outbox, delivery: Any, exc: BaseException | None, result: BatchResult) -> None:
@@ -276,25 +307,7 @@ def _build_failed(box: Outbox, delivery: Any, exc: BaseException | None, result:
     result.failed.append(pk)
 
 
-@functools.cache
-def _sent_statement(table: str) -> str:
-    q = connection.ops.quote_name
-    return (
-        f"UPDATE {q(table)} SET {q('status')} = %s, {q('sent_at')} = %s, {q('error')} = '', {q('updated_at')} = %s"  # noqa: S608 - names from the model, values bound
-        f" WHERE {q('id')} = %s AND {q('status')} = %s"
-    )
-
-
-def _mark_sent(box: Outbox, pk: int) -> None:
-    """`_finish(box, pk, status=SENT, sent_at=now, error="")` as one fixed statement: it runs once per email,
-    and building the same UPDATE through the ORM each time cost more CPU than the round trip."""
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with server_cursor(connection) as cursor:
-        cursor.execute(_sent_statement(box.model._meta.db_table), [str(Status.SENT), now, now, pk, str(Status.SENDING)])
-
-
 def _record_sent(box: Outbox, delivery: Any, result: BatchResult) -> None:
-    _mark_sent(box, delivery.pk)
     result.sent.append(delivery.pk)
     # One structured line per email sent, for log-based counting and alerting.
     log_event(log, f"{box.event}_sent", delivery=delivery.pk, enrollment=delivery.enrollment_id, **box.about(delivery))

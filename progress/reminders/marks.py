@@ -1,0 +1,108 @@
+"""The "sent" mark of each email, written as soon as the SMTP server accepts it, its answer read while the next
+email's first command travels.
+
+A batch sends one email after the other and marks each row sent the moment the server has accepted it (the
+at-most-once rule: a row still "sending" is retried once stale). Waiting for PostgreSQL's answer to that
+UPDATE before writing the next email's first SMTP command made the two round trips add up. Here the UPDATE
+is written to the database at the same moment as before, and its answer is read (`settle`) once it is
+there, while the SMTP server reads the next email's first commands: the waits overlap. Nothing else uses
+the connection while a mark is in flight: the send loop settles it before any query of its own, before any
+build step, and when the batch ends, so a failed mark still stops the batch (the next email then never
+reaches DATA) exactly as a failed statement did.
+
+On PostgreSQL this goes through libpq's asynchronous calls on Django's connection; on any other database
+the mark is an ordinary statement and `settle` has nothing to do.
+"""
+
+from __future__ import annotations
+
+import functools
+import select
+from typing import Any
+
+import psycopg
+from django.db import connection
+from django.utils import timezone
+from psycopg import pq
+
+from progress.compiled import server_cursor
+
+
+class SentMarks:
+    """Marks rows of one delivery table sent (status SENDING to SENT, sent_at and updated_at now, no error)."""
+
+    def __init__(self, table: str, sent: str, sending: str) -> None:
+        self._table, self._sent, self._sending = table, sent, sending
+        self._in_flight: Any = None  # the libpq connection whose answer is still to be read
+
+    @property
+    def in_flight(self) -> bool:
+        return self._in_flight is not None
+
+    def send(self, pk: int) -> None:
+        """Mark row `pk` sent: written now, its answer read by the next `settle` (PostgreSQL), or at once."""
+        self.settle()
+        now = timezone.now()
+        if connection.vendor != "postgresql":
+            value = connection.ops.adapt_datetimefield_value(now)
+            with server_cursor(connection) as cursor:
+                cursor.execute(_statement(self._table, "%s"), [self._sent, value, value, pk, self._sending])
+            return
+        connection.ensure_connection()
+        pgconn = connection.connection.pgconn
+        stamp = now.isoformat().encode()
+        values = [self._sent.encode(), stamp, stamp, str(pk).encode(), self._sending.encode()]
+        with connection.wrap_database_errors:
+            pgconn.send_query_params(_statement(self._table, "$").encode(), values)
+            while pgconn.flush():  # a nonblocking connection: the rest of the message once the socket takes it
+                _wait(pgconn.socket, select.POLLOUT)
+        self._in_flight = pgconn
+        if connection.queries_logged:  # DEBUG, or a test counting queries: listed as Django lists its own
+            shown = [self._sent, now.isoformat(), now.isoformat(), pk, self._sending]
+            sql = _statement(self._table, "%s") % tuple(map(repr, shown))
+            connection.queries_log.append({"sql": sql, "time": "0.000"})
+
+    def answered(self) -> bool:
+        """Whether the mark in flight, if any, has its answer here (reads what arrived, never waits)."""
+        pgconn = self._in_flight
+        if pgconn is None:
+            return True
+        with connection.wrap_database_errors:
+            pgconn.consume_input()
+        return not pgconn.is_busy()
+
+    def settle(self) -> None:
+        """Read the answer of the mark in flight, if any; raises what the statement raised."""
+        pgconn, self._in_flight = self._in_flight, None
+        if pgconn is None:
+            return
+        error: psycopg.Error | None = None
+        with connection.wrap_database_errors:
+            while True:
+                while pgconn.is_busy():
+                    _wait(pgconn.socket, select.POLLIN)
+                    pgconn.consume_input()
+                result = pgconn.get_result()
+                if result is None:
+                    break
+                if result.status == pq.ExecStatus.FATAL_ERROR and error is None:
+                    error = psycopg.errors.error_from_result(result, encoding=connection.connection.info.encoding)
+            if error is not None:
+                raise error
+
+
+@functools.cache
+def _statement(table: str, style: str) -> str:
+    """The UPDATE, with `%s` placeholders (Django's cursors) or `$n` ones (libpq's)."""
+    marks = iter(["%s"] * 5 if style == "%s" else [f"${n}" for n in range(1, 6)])
+    q = connection.ops.quote_name
+    return (
+        f"UPDATE {q(table)} SET {q('status')} = {next(marks)}, {q('sent_at')} = {next(marks)}, {q('error')} = '', "  # noqa: S608 - names from the model, values bound
+        f"{q('updated_at')} = {next(marks)} WHERE {q('id')} = {next(marks)} AND {q('status')} = {next(marks)}"
+    )
+
+
+def _wait(sock: int, event: int) -> None:
+    poller = select.poll()
+    poller.register(sock, event)
+    poller.poll()

@@ -1,0 +1,147 @@
+"""Each email's "sent" mark is written as soon as the SMTP server accepted it and read while the next email's
+first command travels (progress.reminders.marks): every row ends up sent, a mark that fails stops the batch
+before the next email is delivered, and nothing else runs on the connection while a mark is in flight."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from datetime import UTC, date, datetime
+from datetime import time as dtime
+from typing import Any
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
+
+from curriculum.models import Plan
+from progress.models import ReminderDelivery
+from progress.reminders import batch
+from progress.reminders.marks import SentMarks
+from progress.reminders.sending import REMINDERS, Outbox, send_batch
+from tests.progress.reminder_helpers import SmtpServer, enroll, learners
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+Status = ReminderDelivery.Status
+MONDAY = date(2026, 3, 2)
+WEDNESDAY = date(2026, 3, 4)
+TABLE = ReminderDelivery._meta.db_table
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Any:
+    with time_machine.travel(datetime(2026, 3, 4, 4, 0, tzinfo=UTC), tick=False) as t:
+        yield t
+
+
+def due_rows(make_user: Callable[..., User], plan: Plan, n: int) -> list[int]:
+    ids = []
+    for user in learners(make_user, n, "mark"):
+        e = enroll(user, plan, start=MONDAY, at=dtime(8, 0))
+        ids.append(ReminderDelivery.objects.create(enrollment=e, local_date=WEDNESDAY).pk)
+    return ids
+
+
+def statuses(ids: list[int]) -> list[str]:
+    found = dict(ReminderDelivery.objects.filter(pk__in=ids).values_list("pk", "status"))
+    return [found[pk] for pk in ids]
+
+
+def test_every_email_accepted_is_marked_sent_with_its_time(
+    make_user: Callable[..., User], plan: Plan, server: SmtpServer
+) -> None:
+    ids = due_rows(make_user, plan, 5)
+    with CaptureQueriesContext(connection) as queries:
+        result = send_batch(ids)
+    assert result.sent == ids
+    assert statuses(ids) == [Status.SENT] * 5
+    assert set(ReminderDelivery.objects.values_list("sent_at", flat=True)) == {datetime(2026, 3, 4, 4, 0, tzinfo=UTC)}
+    assert len(server.sink.messages) == 5
+    # Listed with Django's own queries, whichever way it went to the database.
+    assert sum(q["sql"].startswith("UPDATE") and "'sent'" in q["sql"] for q in queries.captured_queries) == 5
+    if connection.vendor == "postgresql":
+        assert connection.connection.pgconn.get_result() is None  # nothing left unread
+
+
+@pytest.fixture
+def refuse_mark_of() -> Any:
+    """A database trigger that makes the "sent" mark of one row fail, as a lost connection or a full disk would."""
+    created: list[str] = []
+
+    def refuse(pk: int) -> None:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "CREATE FUNCTION refuse_mark() RETURNS trigger AS $$ BEGIN "
+                    f"IF NEW.status = 'sent' AND NEW.id = {int(pk)} THEN RAISE EXCEPTION 'no mark'; END IF; "
+                    "RETURN NEW; END $$ LANGUAGE plpgsql"
+                )
+                cursor.execute(
+                    f"CREATE TRIGGER refuse_mark BEFORE UPDATE ON {TABLE} FOR EACH ROW EXECUTE FUNCTION refuse_mark()"
+                )
+            created.append("postgresql")
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"CREATE TRIGGER refuse_mark BEFORE UPDATE ON {TABLE} "
+                    f"WHEN NEW.status = 'sent' AND NEW.id = {int(pk)} BEGIN SELECT RAISE(ABORT, 'no mark'); END"
+                )
+            created.append("sqlite")
+
+    yield refuse
+    with connection.cursor() as cursor:
+        for vendor in created:
+            if vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS refuse_mark ON {TABLE}")
+                cursor.execute("DROP FUNCTION IF EXISTS refuse_mark()")
+            else:
+                cursor.execute("DROP TRIGGER IF EXISTS refuse_mark")
+
+
+def test_a_mark_that_fails_stops_the_batch_before_the_next_email_is_delivered(
+    make_user: Callable[..., User], plan: Plan, server: SmtpServer, refuse_mark_of: Callable[[int], None]
+) -> None:
+    ids = due_rows(make_user, plan, 4)
+    refuse_mark_of(ids[1])
+    with pytest.raises(DatabaseError, match="no mark"):
+        send_batch(ids)
+    # The second email went out and its mark failed: it stays "sending" (retried once stale, as after a crash),
+    # and the third, whose first command was on its way, was never delivered.
+    assert len(server.sink.messages) == 2
+    assert statuses(ids) == [Status.SENT, Status.SENDING, Status.SENDING, Status.SENDING]
+    assert ReminderDelivery.objects.filter(pk=ids[0]).update(error="") == 1  # the connection is usable again
+
+
+def querying_steps(row: batch.Loaded) -> Generator[None, None, Any]:
+    """A build that queries the database in each of its steps."""
+    for _ in range(3):
+        ReminderDelivery.objects.filter(pk=row.pk).exists()
+        yield
+    return batch.build(row)
+
+
+def test_no_build_step_runs_while_a_mark_is_in_flight(
+    make_user: Callable[..., User], plan: Plan, server: SmtpServer
+) -> None:
+    # Were a step to run with a mark's answer unread, its query would find the connection busy and the
+    # row would fail to build.
+    box = Outbox(REMINDERS.model, batch.load, batch.build, "reminder", REMINDERS.about, querying_steps)
+    ids = due_rows(make_user, plan, 6)
+    result = send_batch(ids, box=box)
+    assert result.sent == ids and not result.failed
+    assert statuses(ids) == [Status.SENT] * 6
+
+
+def test_on_postgresql_a_mark_is_answered_later_and_settled_once(postgres: None) -> None:
+    marks = SentMarks(TABLE, str(Status.SENT), str(Status.SENDING))
+    assert marks.answered() and not marks.in_flight
+    marks.send(0)  # no such row: the UPDATE changes nothing, and succeeds
+    assert marks.in_flight
+    marks.settle()
+    assert not marks.in_flight and marks.answered()
+    marks.settle()  # nothing in flight: nothing to do
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
