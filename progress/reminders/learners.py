@@ -14,14 +14,14 @@ from datetime import date
 from typing import Any
 
 from django.db import models
-from django.db.models import Value
+from django.db.models import StringAgg, Value
 from django.db.models.functions import Cast
 
 from progress.models import DayOff, Enrollment, ScheduleChange, TaskCompletion
 from progress.schedule import Change, ScheduleInput
 
-# One row shape for the three kinds of rows: (kind, enrollment, id, task, change kind, from_day, date 1, date 2,
-# created, undone). Typed NULLs, so every database resolves the UNION's column types the same way.
+# One row shape for the three kinds of rows: (kind, enrollment, id, task, change kind or ticked task ids, from_day,
+# date 1, date 2, created, undone). Typed NULLs, so every database resolves the UNION's column types the same way.
 _NULL_INT = Cast(Value(None), models.IntegerField())
 _NULL_TEXT = Cast(Value(None), models.CharField())
 _NULL_DATE = Cast(Value(None), models.DateField())
@@ -32,17 +32,24 @@ _TICK, _CHANGE, _OFF = "t", "c", "o"
 def _rows(enrollment_ids: Collection[int], *, ticks: bool = True) -> Any:
     # `= id` for one learner (a page), `IN (...)` for a reminder batch: the same query either way.
     mine = {"enrollment_id__in": enrollment_ids} if len(enrollment_ids) > 1 else {"enrollment_id": min(enrollment_ids)}
-    ticked = TaskCompletion.objects.filter(**mine).values_list(
-        Value(_TICK),
-        "enrollment_id",
-        "pk",
-        "task_id",
-        _NULL_TEXT,
-        _NULL_INT,
-        _NULL_DATE,
-        _NULL_DATE,
-        _NULL_TIME,
-        _NULL_TIME,
+    # One row per learner, their ticked task ids joined in the text column: a batch's thousands of ticks as
+    # rows of ten columns cost five times as much to read.
+    ticked = (
+        TaskCompletion.objects.filter(**mine)
+        .values("enrollment_id")
+        .annotate(tasks=StringAgg(Cast("task_id", models.CharField()), delimiter=Value(",")))
+        .values_list(
+            Value(_TICK),
+            "enrollment_id",
+            _NULL_INT,
+            _NULL_INT,
+            "tasks",
+            _NULL_INT,
+            _NULL_DATE,
+            _NULL_DATE,
+            _NULL_TIME,
+            _NULL_TIME,
+        )
     )
     changes = ScheduleChange.objects.filter(**mine).values_list(
         Value(_CHANGE),
@@ -121,7 +128,7 @@ def load_many(enrollments: Sequence[Enrollment]) -> dict[int, frozenset[int]]:
     schedule: list[tuple[Any, ...]] = []
     for row in _rows(by_id.keys()):
         if row[0] == _TICK:
-            ticked[row[1]].add(row[3])
+            ticked[row[1]].update(map(int, row[4].split(",")))
         else:
             schedule.append(row)
     for owner, loaded in _schedule_rows(by_id.keys(), schedule).items():

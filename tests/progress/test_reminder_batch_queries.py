@@ -17,7 +17,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from curriculum.models import Plan, Task
-from progress.models import ReminderDelivery, ScheduleChange, TaskCompletion
+from progress import state
+from progress.models import Enrollment, ReminderDelivery, ScheduleChange, TaskCompletion
+from progress.reminders.learners import load_many
 from progress.reminders.sending import send_batch
 from progress.structure import structure_for
 from tests.factories import make_plan
@@ -91,3 +93,16 @@ def test_the_batch_reads_nothing_per_learner_before_sending(
     assert len(selects) == 3
     assert any("UNION ALL" in s for s in selects)
     assert any("FOR UPDATE" in s for s in selects) or connection.vendor == "sqlite"
+
+
+def test_a_batch_reads_each_learners_ticks_and_schedule_as_their_own_page_does(
+    make_user: Callable[..., User], plan: Plan
+) -> None:
+    ids = batch_of(make_user, plan, 7, "state")  # from no tick to several each, a shift for every third
+    enrollments = [d.enrollment for d in ReminderDelivery.objects.filter(pk__in=ids).select_related("enrollment")]
+    many = load_many(enrollments)
+    assert len({len(ticked) for ticked in many.values()}) > 2 and frozenset() in many.values()
+    for e in enrollments:
+        alone = Enrollment.objects.get(pk=e.pk)
+        assert many[e.pk] == state.load(alone)
+        assert e.schedule_input(60) == alone.schedule_input(60)
