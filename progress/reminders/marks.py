@@ -10,17 +10,19 @@ the connection while a mark is in flight: the send loop settles it before any qu
 build step, and when the batch ends, so a failed mark still stops the batch (the next email then never
 reaches DATA) exactly as a failed statement did.
 
-On PostgreSQL this goes through libpq's asynchronous calls on Django's connection; on any other database
-the mark is an ordinary statement and `settle` has nothing to do.
+On PostgreSQL this goes through libpq's asynchronous calls on Django's connection, with the UPDATE prepared
+once per connection; on any other database the mark is an ordinary statement and `settle` has nothing to do.
 """
 
 from __future__ import annotations
 
 import functools
 import select
+import weakref
 from typing import Any
 
 import psycopg
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from psycopg import pq
@@ -53,7 +55,11 @@ class SentMarks:
         stamp = now.isoformat().encode()
         values = [self._sent.encode(), stamp, stamp, str(pk).encode(), self._sending.encode()]
         with connection.wrap_database_errors:
-            pgconn.send_query_params(_statement(self._table, "$").encode(), values)
+            name = self._prepared(connection.connection)
+            if name is None:
+                pgconn.send_query_params(_statement(self._table, "$").encode(), values)
+            else:
+                pgconn.send_query_prepared(name, values)
             while pgconn.flush():  # a nonblocking connection: the rest of the message once the socket takes it
                 _wait(pgconn.socket, select.POLLOUT)
         self._in_flight = pgconn
@@ -61,6 +67,21 @@ class SentMarks:
             shown = [self._sent, now.isoformat(), now.isoformat(), pk, self._sending]
             sql = _statement(self._table, "%s") % tuple(map(repr, shown))
             connection.queries_log.append({"sql": sql, "time": "0.000"})
+
+    def _prepared(self, raw: psycopg.Connection[Any]) -> bytes | None:
+        """The name of the UPDATE prepared on this connection (prepared now the first time), or None when
+        statements are not to be prepared (settings.DB_PREPARE, config.postgresql): planning it for every
+        email cost the database as much CPU as running it."""
+        if not settings.DB_PREPARE:
+            return None
+        name = f"studyplan_sent_{self._table}".encode()
+        names = _PREPARED.setdefault(raw, set())
+        if name not in names:
+            result = raw.pgconn.prepare(name, _statement(self._table, "$").encode())
+            if result.status != pq.ExecStatus.COMMAND_OK:
+                raise psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
+            names.add(name)
+        return name
 
     def answered(self) -> bool:
         """Whether the mark in flight, if any, has its answer here (reads what arrived, never waits)."""
@@ -89,6 +110,10 @@ class SentMarks:
                     error = psycopg.errors.error_from_result(result, encoding=connection.connection.info.encoding)
             if error is not None:
                 raise error
+
+
+# The statements prepared on each connection, by name (a new connection has none).
+_PREPARED: weakref.WeakKeyDictionary[psycopg.Connection[Any], set[bytes]] = weakref.WeakKeyDictionary()
 
 
 @functools.cache

@@ -145,3 +145,27 @@ def test_on_postgresql_a_mark_is_answered_later_and_settled_once(postgres: None)
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
+
+
+def prepared_marks() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'studyplan_sent_%%'")
+        return [name for (name,) in cursor.fetchall()]
+
+
+@pytest.mark.parametrize("prepare", [True, False])
+def test_on_postgresql_the_mark_is_prepared_once_per_connection_unless_told_not_to(
+    postgres: None, make_user: Callable[..., User], plan: Plan, server: SmtpServer, settings: Any, prepare: bool
+) -> None:
+    # A pooler in transaction mode cannot keep prepared statements (DJANGO_DB_PREPARE=0, config.postgresql).
+    settings.DB_PREPARE = prepare
+    connection.close()  # a new connection: nothing prepared on it yet
+    ids = due_rows(make_user, plan, 4)
+    send_batch(ids[:2])
+    expected = [f"studyplan_sent_{TABLE}"] if prepare else []
+    assert prepared_marks() == expected
+    send_batch(ids[2:3])  # the same connection: prepared already, not again (which PostgreSQL would refuse)
+    connection.close()
+    send_batch(ids[3:])  # a new connection, where it must be prepared afresh
+    assert prepared_marks() == expected
+    assert statuses(ids) == [Status.SENT] * 4
