@@ -11,14 +11,13 @@ build step, and when the batch ends, so a failed mark still stops the batch (the
 reaches DATA) exactly as a failed statement did.
 
 On PostgreSQL this goes through libpq's asynchronous calls on Django's connection, with the UPDATE prepared
-once per connection; on any other database the mark is an ordinary statement and `settle` has nothing to do.
+on the connection; on any other database the mark is an ordinary statement and `settle` has nothing to do.
 """
 
 from __future__ import annotations
 
 import functools
 import select
-import weakref
 from typing import Any
 
 import psycopg
@@ -36,6 +35,7 @@ class SentMarks:
     def __init__(self, table: str, sent: str, sending: str) -> None:
         self._table, self._sent, self._sending = table, sent, sending
         self._in_flight: Any = None  # the libpq connection whose answer is still to be read
+        self._name: bytes | None = None  # the prepared UPDATE's, once looked up
 
     @property
     def in_flight(self) -> bool:
@@ -69,19 +69,26 @@ class SentMarks:
             connection.queries_log.append({"sql": sql, "time": "0.000"})
 
     def _prepared(self, raw: psycopg.Connection[Any]) -> bytes | None:
-        """The name of the UPDATE prepared on this connection (prepared now the first time), or None when
-        statements are not to be prepared (settings.DB_PREPARE, config.postgresql): planning it for every
-        email cost the database as much CPU as running it."""
+        """The name of the UPDATE prepared on this connection, or None when statements are not to be prepared
+        (settings.DB_PREPARE, config.postgresql): planning it for every email cost the database as much CPU as
+        running it.
+
+        Looked up once per batch, and prepared when missing: psycopg deallocates every prepared statement of
+        a connection after a rollback (its own cache is then void), so one prepared by an earlier batch may
+        be gone. Nothing in a batch's send loop rolls back."""
         if not settings.DB_PREPARE:
             return None
-        name = f"studyplan_sent_{self._table}".encode()
-        names = _PREPARED.setdefault(raw, set())
-        if name not in names:
-            result = raw.pgconn.prepare(name, _statement(self._table, "$").encode())
-            if result.status != pq.ExecStatus.COMMAND_OK:
-                raise psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
-            names.add(name)
-        return name
+        if self._name is None:
+            name = f"studyplan_sent_{self._table}"
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
+                found = cursor.fetchone() is not None
+            if not found:
+                result = raw.pgconn.prepare(name.encode(), _statement(self._table, "$").encode())
+                if result.status != pq.ExecStatus.COMMAND_OK:
+                    raise psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
+            self._name = name.encode()
+        return self._name
 
     def answered(self) -> bool:
         """Whether the mark in flight, if any, has its answer here (reads what arrived, never waits)."""
@@ -110,10 +117,6 @@ class SentMarks:
                     error = psycopg.errors.error_from_result(result, encoding=connection.connection.info.encoding)
             if error is not None:
                 raise error
-
-
-# The statements prepared on each connection, by name (a new connection has none).
-_PREPARED: weakref.WeakKeyDictionary[psycopg.Connection[Any], set[bytes]] = weakref.WeakKeyDictionary()
 
 
 @functools.cache

@@ -4,6 +4,7 @@ before the next email is delivered, and nothing else runs on the connection whil
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Generator
 from datetime import UTC, date, datetime
 from datetime import time as dtime
@@ -12,10 +13,11 @@ from typing import Any
 import pytest
 import time_machine
 from django.contrib.auth.models import User
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from curriculum.models import Plan
+from progress.compiled import server_cursor
 from progress.models import ReminderDelivery
 from progress.reminders import batch
 from progress.reminders.marks import SentMarks
@@ -169,3 +171,21 @@ def test_on_postgresql_the_mark_is_prepared_once_per_connection_unless_told_not_
     send_batch(ids[3:])  # a new connection, where it must be prepared afresh
     assert prepared_marks() == expected
     assert statuses(ids) == [Status.SENT] * 4
+
+
+def test_a_batch_after_a_rollback_prepares_the_mark_again(
+    postgres: None, make_user: Callable[..., User], plan: Plan, server: SmtpServer
+) -> None:
+    ids = due_rows(make_user, plan, 2)
+    send_batch(ids[:1])
+    assert prepared_marks() == [f"studyplan_sent_{TABLE}"]
+    # psycopg deallocates every statement prepared on the connection when a transaction rolls back after it
+    # prepared one of its own (a compiled page query, say): the next batch finds the mark gone.
+    with server_cursor(connection) as cursor:
+        cursor.execute("SELECT %s::int", [1])
+    with contextlib.suppress(RuntimeError), transaction.atomic():
+        ReminderDelivery.objects.count()
+        raise RuntimeError
+    assert prepared_marks() == []
+    send_batch(ids[1:])
+    assert statuses(ids) == [Status.SENT] * 2
