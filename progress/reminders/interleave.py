@@ -32,11 +32,18 @@ _LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
 
 
 def sendmail(
-    smtp: smtplib.SMTP, sender: str, recipients: Sequence[str], msg: bytes, between: Callable[[], Any]
+    smtp: smtplib.SMTP,
+    sender: str,
+    recipients: Sequence[str],
+    msg: bytes,
+    between: Callable[[], Any],
+    before_message: Callable[[], Any] = lambda: None,
 ) -> None:
     """Send `msg` (CRLF line ends) as smtplib's sendmail would, calling `between()` while each reply is on its
-    way (`_meanwhile`). Raises what sendmail raises: SMTPSenderRefused, SMTPRecipientsRefused (every
-    recipient refused, or one refused with 421), SMTPDataError, SMTPServerDisconnected."""
+    way (`_meanwhile`) and `before_message()` once the server has said it will take the message, just before
+    it is written (what raises there leaves the message unsent). Raises what sendmail raises:
+    SMTPSenderRefused, SMTPRecipientsRefused (every recipient refused, or one refused with 421),
+    SMTPDataError, SMTPServerDisconnected."""
     smtp.ehlo_or_helo_if_needed()
     size = f" size={len(msg)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
     smtp.putcmd("mail", f"FROM:{_quoted(sender)}{size}")
@@ -66,6 +73,13 @@ def sendmail(
     body = _LEADING_DOT.sub(b"..", msg)
     if not body.endswith(b"\r\n"):
         body += b"\r\n"
+    try:
+        before_message()
+    except BaseException:
+        # The server waits for the message now: a QUIT would be read as part of it, and its reply never come.
+        # Dropping the connection leaves the message undelivered.
+        smtp.close()
+        raise
     smtp.send(body + b".\r\n")
     _meanwhile(smtp, between)
     code, reply = smtp.getreply()

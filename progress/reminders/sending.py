@@ -125,8 +125,8 @@ class BatchConnection:
         # The sender's address as the SMTP envelope gives it: parsed once per batch, not once per email (the
         # header parser costs a fifth of what building the email does).
         self._senders: dict[str, str] = {}
-        # Messages' bytes written ahead, while the server answered an earlier email (`prepared`), by id().
-        self._wire: dict[int, bytes | None] = {}
+        # Messages' bytes written ahead, while the server answered an earlier email (`prepared`).
+        self._wire: dict[EmailMessage, bytes | None] = {}
 
     def __enter__(self) -> BatchConnection:
         return self
@@ -136,14 +136,20 @@ class BatchConnection:
     ) -> None:
         self.close()
 
-    def send(self, message: EmailMessage, between: Callable[[], bool] = lambda: False) -> None:
+    def send(
+        self,
+        message: EmailMessage,
+        between: Callable[[], bool] = lambda: False,
+        before_message: Callable[[], None] = lambda: None,
+    ) -> None:
         """Send `message`, calling `between()` while each SMTP reply is on its way (when it goes over
-        smtplib; other backends send it in one go): one step of work, False when there is none left."""
+        smtplib; other backends send it in one go): one step of work, False when there is none left; and
+        `before_message()` just before the message itself is written, after the server said it would take it."""
         # Django's backends open a connection only when none is open (that is how open() lets several
         # messages share one), so this connects for the first message and reuses it for the rest.
         backend = self.backend
         backend.open()
-        raw = self._wire.pop(id(message)) if id(message) in self._wire else self._bytes(message)
+        raw = self._wire.pop(message) if message in self._wire else self._bytes(message)
         if raw is None or not isinstance(backend, SmtpBackend) or backend.connection is None:
             backend.send_messages([message])
             return
@@ -151,15 +157,19 @@ class BatchConnection:
         sender = self._senders.get(message.from_email)
         if sender is None:
             sender = self._senders[message.from_email] = backend.prep_address(message.from_email)
-        interleave.sendmail(backend.connection, sender, message.recipients(), raw, between)
+        interleave.sendmail(backend.connection, sender, message.recipients(), raw, between, before_message)
 
     def prepared(self, steps: Steps) -> Steps:
         """`steps`, and one step more that writes the message's bytes, so that they too are made while the
         server answers an earlier email."""
         message = yield from steps
         yield
-        self._wire[id(message)] = self._bytes(message)
+        self._wire[message] = self._bytes(message)
         return message
+
+    def interleaves(self) -> bool:
+        """Whether messages go over smtplib with pauses for other work (else in one go, through any backend)."""
+        return isinstance(self.backend, SmtpBackend)
 
     def _bytes(self, message: EmailMessage) -> bytes | None:
         return wire_bytes(message) if isinstance(self.backend, SmtpBackend) else None
@@ -255,8 +265,12 @@ def send_batch(
 def _send_claimed(box: Outbox, queue: list[Any], smtp: BatchConnection, result: BatchResult) -> None:
     """Send the claimed rows' emails one after the other, recording each outcome as soon as it is known, and
     build the next ones while the SMTP server answers (progress.reminders.interleave). Each "sent" mark's
-    answer is read while the next email's first command travels (progress.reminders.marks)."""
+    answer is read while the next email's first commands travel, and always before its message is written
+    (progress.reminders.marks)."""
+    if not queue:
+        return
     marks = SentMarks(box.model._meta.db_table, str(Status.SENT), str(Status.SENDING))
+    marks.ready()
     ahead = interleave.Ahead(queue, lambda row: smtp.prepared(box.build_steps(row)))
 
     def between() -> bool:
@@ -269,15 +283,15 @@ def _send_claimed(box: Outbox, queue: list[Any], smtp: BatchConnection, result: 
 
     try:
         while ahead:
-            if not ahead.built():
-                marks.settle()  # `next()` is about to build
+            if not ahead.built() or not smtp.interleaves():
+                marks.settle()  # `next()` is about to build, or the backend sends without pauses (and may query)
             delivery, message, failure = ahead.next()
             if message is None:
                 marks.settle()
                 _build_failed(box, delivery, failure, result)
                 continue
             try:
-                smtp.send(message, between=between)
+                smtp.send(message, between=between, before_message=marks.settle)
             except (smtplib.SMTPException, OSError) as exc:
                 marks.settle()
                 attempts = _record_failure(box, delivery.pk, exc, result)
@@ -288,8 +302,10 @@ def _send_claimed(box: Outbox, queue: list[Any], smtp: BatchConnection, result: 
                 continue
             marks.send(delivery.pk)
             _record_sent(box, delivery, result)
-    finally:
-        marks.settle()
+    except BaseException:
+        marks.abandon()
+        raise
+    marks.settle()
 
 
 def _build_failed(box: Outbox, delivery: Any, exc: BaseException | None, result: BatchResult) -> None:

@@ -87,6 +87,24 @@ def test_work_runs_while_each_reply_is_on_its_way(served: Any) -> None:
     assert len(steps) > 8  # more than one step for each of the four replies
 
 
+def test_what_raises_just_before_the_message_leaves_it_undelivered_and_the_connection_dropped(served: Any) -> None:
+    sink = Sink()
+    client = served(sink)
+    called: list[int] = []
+
+    def refuse() -> None:
+        called.append(1)
+        raise LookupError("not now")
+
+    with pytest.raises(LookupError):
+        interleave.sendmail(client, "me@example.com", ["a@example.com"], BODY, lambda: False, refuse)
+    assert called == [1] and client.sock is None  # dropped, not QUIT (the server would read it as the message)
+    interleave.sendmail(
+        served(sink), "me@example.com", ["a@example.com"], BODY, lambda: False, lambda: called.append(2)
+    )
+    assert len(sink.raw) == 1 and called == [1, 2]  # on a new connection the hook runs, and the message goes
+
+
 def test_a_refused_sender_raises_as_smtplib_and_resets(served: Any) -> None:
     sink = Refusing(mail={"me@example.com": "451 4.3.0 try later"})
     client = served(sink)

@@ -75,9 +75,11 @@ def refuse_mark_of() -> Any:
     def refuse(pk: int) -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
+                # Slow too: the answer comes after the next email's first commands, and must still stop it.
                 cursor.execute(
                     "CREATE FUNCTION refuse_mark() RETURNS trigger AS $$ BEGIN "
-                    f"IF NEW.status = 'sent' AND NEW.id = {int(pk)} THEN RAISE EXCEPTION 'no mark'; END IF; "
+                    f"IF NEW.status = 'sent' AND NEW.id = {int(pk)} THEN "
+                    "PERFORM pg_sleep(0.2); RAISE EXCEPTION 'no mark'; END IF; "
                     "RETURN NEW; END $$ LANGUAGE plpgsql"
                 )
                 cursor.execute(
@@ -114,6 +116,26 @@ def test_a_mark_that_fails_stops_the_batch_before_the_next_email_is_delivered(
     assert len(server.sink.messages) == 2
     assert statuses(ids) == [Status.SENT, Status.SENDING, Status.SENDING, Status.SENDING]
     assert ReminderDelivery.objects.filter(pk=ids[0]).update(error="") == 1  # the connection is usable again
+
+
+def test_what_fails_in_the_batch_is_what_it_raises_even_with_a_failing_mark_in_flight(
+    postgres: None,
+    make_user: Callable[..., User],
+    plan: Plan,
+    server: SmtpServer,
+    refuse_mark_of: Callable[[int], None],
+) -> None:
+    # (Elsewhere the mark is not in flight: it fails at once, first.)
+    def broken_about(delivery: Any) -> dict[str, Any]:
+        raise LookupError("the log line's fields")
+
+    box = Outbox(REMINDERS.model, batch.load, batch.build, "reminder", broken_about, REMINDERS.steps)
+    ids = due_rows(make_user, plan, 2)
+    refuse_mark_of(ids[0])
+    with pytest.raises(LookupError):
+        send_batch(ids, box=box)
+    assert len(server.sink.messages) == 1
+    assert ReminderDelivery.objects.filter(pk__in=ids).count() == 2  # the connection answers again
 
 
 def querying_steps(row: batch.Loaded) -> Generator[None, None, Any]:
