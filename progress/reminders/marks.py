@@ -69,7 +69,10 @@ class SentMarks:
             found = raw.pgconn.exec_params(b"SELECT 1 FROM pg_prepared_statements WHERE name = $1", [name])
             _raise_on_error(found, raw.info.encoding)
             if not found.ntuples:
-                _raise_on_error(raw.pgconn.prepare(name, _statement(self._table, "$").encode()), raw.info.encoding)
+                prepared = raw.pgconn.prepare(name, _statement(self._table, "$").encode())
+                # "Already exists" though not listed: a pooler (PgBouncer 1.21+) keeps it under a name of its own.
+                if prepared.error_field(pq.DiagnosticField.SQLSTATE) != b"42P05":
+                    _raise_on_error(prepared, raw.info.encoding)
         self._name = name
 
     def send(self, pk: int) -> None:
