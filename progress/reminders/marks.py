@@ -3,13 +3,12 @@ email's first command travels.
 
 A batch sends one email after the other and marks each row sent the moment the server has accepted it (the
 at-most-once rule: a row still "sending" is retried once stale). Waiting for PostgreSQL's answer to that
-UPDATE before writing the next email's first SMTP command made the two round trips add up. Here the UPDATE
-is written to the database at the same moment as before, and its answer is read (`settle`) once it is
-there, while the SMTP server reads the next email's first commands: the waits overlap. Nothing else uses
-the connection while a mark is in flight: the send loop settles it before any query of its own, before any
-build step, at the latest just before the next email's message is written, and when the batch ends. So a
-failed mark still stops the batch with the next email undelivered (its connection is dropped before the
-message), as a failed statement did.
+UPDATE before writing the next email's first SMTP command would make the two round trips add up, so the
+answer is read (`settle`) once it is there, while the SMTP server reads the next email's first commands.
+Nothing else uses the connection while a mark is in flight: the send loop settles it before any query of
+its own, before any build step, at the latest just before the next email's message is written, and when
+the batch ends. So a failed mark stops the batch with the next email undelivered (its connection is
+dropped before the message), as any failed statement does.
 
 On PostgreSQL this goes through libpq's asynchronous calls on Django's connection, with the UPDATE prepared
 on the connection; on any other database the mark is an ordinary statement and `settle` has nothing to do.
@@ -170,11 +169,11 @@ def _raise_on_error(result: Any, encoding: str) -> None:
 @functools.cache
 def _statement(table: str, style: str) -> str:
     """The UPDATE, with `%s` placeholders (Django's cursors) or `$n` ones (libpq's)."""
-    marks = iter(["%s"] * 5 if style == "%s" else [f"${n}" for n in range(1, 6)])
+    p = ["%s"] * 5 if style == "%s" else [f"${n}" for n in range(1, 6)]
     q = connection.ops.quote_name
     return (
-        f"UPDATE {q(table)} SET {q('status')} = {next(marks)}, {q('sent_at')} = {next(marks)}, {q('error')} = '', "  # noqa: S608 - names from the model, values bound
-        f"{q('updated_at')} = {next(marks)} WHERE {q('id')} = {next(marks)} AND {q('status')} = {next(marks)}"
+        f"UPDATE {q(table)} SET {q('status')} = {p[0]}, {q('sent_at')} = {p[1]}, {q('error')} = '', "  # noqa: S608 - names from the model, values bound
+        f"{q('updated_at')} = {p[2]} WHERE {q('id')} = {p[3]} AND {q('status')} = {p[4]}"
     )
 
 

@@ -172,7 +172,7 @@ class BatchConnection:
         return isinstance(self.backend, SmtpBackend)
 
     def _bytes(self, message: EmailMessage) -> bytes | None:
-        return wire_bytes(message) if isinstance(self.backend, SmtpBackend) else None
+        return wire_bytes(message) if self.interleaves() else None
 
     def close(self) -> None:
         self.backend.close()  # a no-op when nothing is open
