@@ -9,7 +9,7 @@ from datetime import date
 
 from celery import shared_task
 from celery.signals import worker_process_init
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.template.loader import get_template
 from django.urls import get_resolver
 from django.utils import translation
@@ -17,8 +17,10 @@ from django.utils import translation
 from progress.account_mail import send_password_reset_mail, send_sign_up_mail
 from progress.nudges.sending import NUDGES
 from progress.reminders import on_demand
+from progress.reminders.due import reminded_plans
 from progress.reminders.fanout import fan_out
 from progress.reminders.sending import BatchResult, send_batch
+from progress.structure import LOCAL_SIZE, structure_for
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +29,18 @@ REMINDER_TEMPLATES = ("emails/reminder_subject.txt", "emails/reminder.txt", "ema
 
 @worker_process_init.connect(dispatch_uid="progress.tasks.warm_up")
 def warm_up(**kwargs: object) -> None:
-    """Import the URL conf (every email's links) and compile the reminder templates when a worker process
-    starts, not inside its first batch: on a busy machine that first import took seconds."""
+    """Import the URL conf (every email's links), compile the reminder templates and have the structures of
+    the plans learners are reminded of when a worker process starts, not inside its first fan-out or batch: on
+    a busy machine that first import took seconds, and building a plan's structure takes a tenth of one."""
     get_resolver().url_patterns  # noqa: B018 - the property imports every URL module
     for name in REMINDER_TEMPLATES:
         get_template(name)
+    try:
+        for plan in reminded_plans()[:LOCAL_SIZE]:
+            structure_for(plan)
+    except DatabaseError:
+        # A database not there yet (a worker started before it) is the first task's to report, not the start's.
+        log.warning("plan structures not built at worker start", exc_info=True)
 
 
 def enqueue_batch(ids: list[int], countdown: float | None = None) -> None:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from curriculum.models import Plan
+from progress.compiled import among
 from progress.models import Enrollment
 from progress.nudges.message import build_nudge
 from progress.nudges.models import Nudge, NudgeDelivery
@@ -26,7 +27,7 @@ Status = NudgeDelivery.Status
 
 
 def _load(ids: Sequence[int]) -> dict[int, NudgeDelivery]:
-    rows = NudgeDelivery.objects.filter(pk__in=ids).select_related(
+    rows = NudgeDelivery.objects.filter(pk__in=among(ids)).select_related(
         "nudge", "enrollment__plan", "enrollment__user__learner_profile"
     )
     return {d.pk: d for d in rows}

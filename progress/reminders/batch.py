@@ -19,6 +19,7 @@ from django.core.mail import EmailMessage
 from django.urls import get_script_prefix
 
 from curriculum.models import Plan
+from progress.compiled import among
 from progress.models import ReminderDelivery
 from progress.page_cache import plan_key
 from progress.reminders import learners as learner_state
@@ -53,7 +54,7 @@ def load(ids: Sequence[int]) -> dict[int, Loaded]:
     """The batch's rows by id (rows deleted since are absent), with their learners' state: two queries, plus
     the plan's structure the first time this process meets a plan version."""
     rows = list(
-        ReminderDelivery.objects.filter(pk__in=ids).select_related(
+        ReminderDelivery.objects.filter(pk__in=among(ids)).select_related(
             "enrollment__plan", "enrollment__user__learner_profile"
         )
     )

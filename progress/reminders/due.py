@@ -28,6 +28,8 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from curriculum.models import Plan
+from progress.compiled import among
 from progress.models import Enrollment, ReminderDelivery, TaskCompletion
 from progress.reminders import learners as learner_state
 from progress.schedule import ONE_DAY, DayKind, Schedule, ScheduleInput, off_on, paused_on
@@ -94,6 +96,13 @@ def reminding(now: datetime) -> QuerySet[Enrollment]:
     scan of the partial index on next_reminder_at, whatever the number of learners (progress.reminders.next_at)."""
     return Enrollment.objects.filter(
         Q(next_reminder_at__lte=now) | Q(next_reminder_at__isnull=True), reminders_enabled=True
+    )
+
+
+def reminded_plans() -> QuerySet[Plan]:
+    """The plans of enrollments with reminders on, newest first: those the fan-out and batches lay out."""
+    return Plan.objects.filter(Exists(Enrollment.objects.filter(plan=OuterRef("pk"), reminders_enabled=True))).order_by(
+        "-pk"
     )
 
 
@@ -250,7 +259,7 @@ def _ticks(enrollments: Sequence[Enrollment]) -> dict[int, int]:
     counts: dict[int, int] = {}
     for chunk in chunks(enrollments):
         rows = (
-            TaskCompletion.objects.filter(enrollment_id__in=[e.pk for e in chunk])
+            TaskCompletion.objects.filter(enrollment_id__in=among([e.pk for e in chunk]))
             .order_by()
             .values("enrollment_id")
             .annotate(n=Count("pk"))

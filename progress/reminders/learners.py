@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import StringAgg, Value
 from django.db.models.functions import Cast
 
+from progress.compiled import among
 from progress.models import DayOff, Enrollment, ScheduleChange, TaskCompletion
 from progress.schedule import Change, ScheduleInput
 
@@ -31,7 +32,11 @@ _TICK, _CHANGE, _OFF = "t", "c", "o"
 
 def _rows(enrollment_ids: Collection[int], *, ticks: bool = True) -> Any:
     # `= id` for one learner (a page), `IN (...)` for a reminder batch: the same query either way.
-    mine = {"enrollment_id__in": enrollment_ids} if len(enrollment_ids) > 1 else {"enrollment_id": min(enrollment_ids)}
+    mine = (
+        {"enrollment_id__in": among(enrollment_ids)}
+        if len(enrollment_ids) > 1
+        else {"enrollment_id": min(enrollment_ids)}
+    )
     # One row per learner, their ticked task ids joined in the text column: a batch's thousands of ticks as
     # rows of ten columns cost five times as much to read.
     ticked = (

@@ -29,6 +29,7 @@ from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
+from progress.compiled import server_cursor
 from progress.zones import load_zone
 
 if TYPE_CHECKING:
@@ -90,7 +91,8 @@ def write(values: dict[int, datetime | None]) -> None:
     if not values:
         return
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        # Bound on the server: the arrays go as binary values, not quoted into the SQL text one by one.
+        with server_cursor(connection) as cursor:
             cursor.execute(
                 "UPDATE progress_enrollment AS e SET next_reminder_at = v.at"
                 " FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) WHERE e.id = v.id",

@@ -31,6 +31,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from config.logging_utils import log_event
+from progress.compiled import among
 from progress.models import ReminderDelivery
 from progress.reminders import batch, interleave
 from progress.reminders.interleave import Steps
@@ -199,10 +200,12 @@ def claim(pks: Iterable[int], now: datetime, box: Outbox | None = None) -> set[i
     condition, so on SQLite too, which has no row locks, a row already taken is never taken twice."""
     rows = (box or REMINDERS).rows
     with transaction.atomic():
-        unattended = rows.filter(_unattended(now), pk__in=list(pks), attempts__lt=settings.REMINDER_MAX_ATTEMPTS)
+        unattended = rows.filter(_unattended(now), pk__in=among(list(pks)), attempts__lt=settings.REMINDER_MAX_ATTEMPTS)
         won = list(unattended.select_for_update().order_by("pk").values_list("pk", flat=True))
         if won:
-            unattended.filter(pk__in=won).update(status=Status.SENDING, attempts=F("attempts") + 1, updated_at=now)
+            unattended.filter(pk__in=among(won)).update(
+                status=Status.SENDING, attempts=F("attempts") + 1, updated_at=now
+            )
     return set(won)
 
 
@@ -235,7 +238,7 @@ def _give_up_exhausted(ids: Sequence[int], box: Outbox) -> None:
     A row still "sending" counts only once stale: a live worker may be sending its last attempt right now."""
     box.rows.filter(
         _unattended(timezone.now()),
-        pk__in=ids,
+        pk__in=among(ids),
         attempts__gte=settings.REMINDER_MAX_ATTEMPTS,
     ).update(
         status=Status.FAILED,
@@ -347,7 +350,7 @@ def _record_failure(box: Outbox, pk: int, exc: BaseException, result: BatchResul
 def _hand_back(box: Outbox, pks: list[int], attempts: int, result: BatchResult) -> None:
     """The connection is gone: the rest of the batch waits for the retry too, handed back with the attempt
     they did not get."""
-    box.rows.filter(pk__in=pks, status=Status.SENDING).update(
+    box.rows.filter(pk__in=among(pks), status=Status.SENDING).update(
         status=Status.RETRYING, attempts=F("attempts") - 1, updated_at=timezone.now()
     )
     result.retry_later(pks, attempts)
@@ -359,7 +362,8 @@ def _note_unclaimed(box: Outbox, pks: list[int], result: BatchResult) -> None:
         return
     now = timezone.now()
     found = {
-        pk: (status, at) for pk, status, at in box.rows.filter(pk__in=pks).values_list("pk", "status", "updated_at")
+        pk: (status, at)
+        for pk, status, at in box.rows.filter(pk__in=among(pks)).values_list("pk", "status", "updated_at")
     }
     for pk in pks:
         status, updated_at = found.get(pk, ("", now))
