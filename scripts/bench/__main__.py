@@ -37,6 +37,9 @@ def parser() -> argparse.ArgumentParser:
     rem.add_argument("--learners", type=int, default=1000)
     rem.add_argument("--concurrency", type=int, default=1, help="Celery worker processes")
     rem.add_argument("--batch-size", type=int, default=0, help="REMINDER_BATCH_SIZE (default: the project's)")
+    rem.add_argument(
+        "--rounds", type=int, default=3, help="worker runs, each between two raw runs; the median ratio is the result"
+    )
 
     scale = sub.add_parser("scale", parents=[common], help="fill with a crowd of learners, then measure")
     scale.add_argument("--learners", type=int, default=100_000)
