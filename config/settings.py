@@ -304,6 +304,9 @@ CELERY_BEAT_SCHEDULE = {
 # caught in time: two periods, so one late or skipped beat does not lose anybody's reminder.
 REMINDER_GRACE_SECONDS = env_int("REMINDER_GRACE_SECONDS", 2 * REMINDER_FANOUT_SECONDS, minimum=0)
 REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 200, minimum=1)
+# SMTP connections a batch sends over at once, from one thread: while the server reads one's command, the
+# worker answers another's reply (progress.reminders.sending).
+REMINDER_SMTP_CONNECTIONS = env_int("REMINDER_SMTP_CONNECTIONS", 2, minimum=1)
 REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5, minimum=1)
 # Transient SMTP failures wait base * 2**(attempt - 1), plus up to 50% jitter, before the next try.
 REMINDER_RETRY_BASE_MS = env_int("REMINDER_RETRY_BASE_MS", 30_000, minimum=0)

@@ -31,6 +31,9 @@ _BARE_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
 _LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
 
 
+Talk = Generator[None, None, None]
+
+
 def sendmail(
     smtp: smtplib.SMTP,
     sender: str,
@@ -44,10 +47,25 @@ def sendmail(
     it is written (what raises there leaves the message unsent). Raises what sendmail raises:
     SMTPSenderRefused, SMTPRecipientsRefused (every recipient refused, or one refused with 421),
     SMTPDataError, SMTPServerDisconnected."""
+    for _ in talk(smtp, sender, recipients, msg, before_message):
+        _meanwhile(smtp, between)
+
+
+def talk(
+    smtp: smtplib.SMTP,
+    sender: str,
+    recipients: Sequence[str],
+    msg: bytes,
+    before_message: Callable[[], Any] = lambda: None,
+) -> Talk:
+    """`sendmail`'s conversation, pausing (yielding) after each command is written: resumed, it reads the
+    reply (waiting for it if need be) and goes on. Ends when the server has accepted the message; raises what
+    `sendmail` raises. Several of these, one per connection, let one process keep several servers' replies
+    on their way at once (progress.reminders.sending)."""
     smtp.ehlo_or_helo_if_needed()
     size = f" size={len(msg)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
     smtp.putcmd("mail", f"FROM:{_quoted(sender)}{size}")
-    _meanwhile(smtp, between)
+    yield
     code, reply = smtp.getreply()
     if code != 250:
         _end(smtp, code)
@@ -55,7 +73,7 @@ def sendmail(
     refused: dict[str, tuple[int, bytes]] = {}
     for recipient in recipients:
         smtp.putcmd("rcpt", f"TO:{_quoted(recipient)}")
-        _meanwhile(smtp, between)
+        yield
         code, reply = smtp.getreply()
         if code not in (250, 251):
             refused[recipient] = (code, reply)
@@ -66,7 +84,7 @@ def sendmail(
         _end(smtp, 0)
         raise smtplib.SMTPRecipientsRefused(refused)
     smtp.putcmd("data")
-    _meanwhile(smtp, between)
+    yield
     code, reply = smtp.getreply()
     if code != 354:
         raise smtplib.SMTPDataError(code, reply)  # as smtplib: no reset here
@@ -81,7 +99,7 @@ def sendmail(
         smtp.close()
         raise
     smtp.send(body + b".\r\n")
-    _meanwhile(smtp, between)
+    yield
     code, reply = smtp.getreply()
     if code != 250:
         _end(smtp, code)
@@ -103,13 +121,18 @@ def _readable(sock: Any) -> bool:
     """Whether a reply has arrived (poll, not select: any file descriptor number), or is already decrypted
     and waiting in the TLS layer."""
     try:
-        if getattr(sock, "pending", None) is not None and sock.pending():
+        if pending(sock):
             return True
         poller = select.poll()
         poller.register(sock, select.POLLIN)
         return bool(poller.poll(0))
     except (OSError, ValueError, TypeError, AttributeError):  # closed, or no socket: let getreply() say so
         return True
+
+
+def pending(sock: Any) -> bool:
+    """Whether a TLS socket holds decrypted bytes already (which polling its file descriptor does not see)."""
+    return getattr(sock, "pending", None) is not None and bool(sock.pending())
 
 
 def _end(smtp: smtplib.SMTP, code: int) -> None:

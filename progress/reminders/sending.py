@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 import random
+import select
 import smtplib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -137,15 +138,10 @@ class BatchConnection:
     ) -> None:
         self.close()
 
-    def send(
-        self,
-        message: EmailMessage,
-        between: Callable[[], bool] = lambda: False,
-        before_message: Callable[[], None] = lambda: None,
-    ) -> None:
-        """Send `message`, calling `between()` while each SMTP reply is on its way (when it goes over
-        smtplib; other backends send it in one go): one step of work, False when there is none left; and
-        `before_message()` just before the message itself is written, after the server said it would take it."""
+    def talk(self, message: EmailMessage, before_message: Callable[[], None] = lambda: None) -> interleave.Talk:
+        """Send `message`: a conversation that pauses after each SMTP command it writes (interleave.talk) and
+        calls `before_message()` just before the message itself is written, after the server said it would
+        take it; without pauses (nothing to wait for) when the backend sends in one go."""
         # Django's backends open a connection only when none is open (that is how open() lets several
         # messages share one), so this connects for the first message and reuses it for the rest.
         backend = self.backend
@@ -158,7 +154,24 @@ class BatchConnection:
         sender = self._senders.get(message.from_email)
         if sender is None:
             sender = self._senders[message.from_email] = backend.prep_address(message.from_email)
-        interleave.sendmail(backend.connection, sender, message.recipients(), raw, between, before_message)
+        yield from interleave.talk(backend.connection, sender, message.recipients(), raw, before_message)
+
+    def another(self, backend: BaseEmailBackend) -> BatchConnection:
+        """A second connection of the same batch, over `backend`: it sends the messages this one built ahead."""
+        other = BatchConnection(backend)
+        other._senders, other._wire = self._senders, self._wire
+        return other
+
+    def drop(self) -> None:
+        """Close the SMTP connection without a QUIT (`close` says goodbye first)."""
+        connection = getattr(self.backend, "connection", None)
+        if connection is not None:
+            connection.close()
+
+    def socket(self) -> Any:
+        """The open SMTP connection's socket (None when none is open)."""
+        connection = getattr(self.backend, "connection", None)
+        return getattr(connection, "sock", None)
 
     def prepared(self, steps: Steps) -> Steps:
         """`steps`, and one step more that writes the message's bytes, so that they too are made while the
@@ -260,55 +273,153 @@ def send_batch(
     backend = connection or mailers.default
     won = claim(deliveries, timezone.now(), box)
     _note_unclaimed(box, [pk for pk in ids if pk in deliveries and pk not in won], result)
-    with BatchConnection(backend) as smtp, _quick_commits():
-        _send_claimed(box, [deliveries[pk] for pk in ids if pk in won], smtp, result)
+    queue = [deliveries[pk] for pk in ids if pk in won]
+    with BatchConnection(backend) as smtp, ExitStack() as others, _quick_commits():
+        lanes = [smtp]
+        # More connections only from the configured mailer (a backend handed in is one connection), over SMTP,
+        # and for a batch with more than one email to share among them; each opens when its first email goes.
+        if connection is None and smtp.interleaves():
+            extra = min(settings.REMINDER_SMTP_CONNECTIONS, len(queue)) - 1
+            lanes += [others.enter_context(smtp.another(mailers.default)) for _ in range(extra)]
+        _send_claimed(box, queue, lanes, result)
     return result
 
 
-def _send_claimed(box: Outbox, queue: list[Any], smtp: BatchConnection, result: BatchResult) -> None:
-    """Send the claimed rows' emails one after the other, recording each outcome as soon as it is known, and
-    build the next ones while the SMTP server answers (progress.reminders.interleave). Each "sent" mark's
-    answer is read while the next email's first commands travel, and always before its message is written
-    (progress.reminders.marks)."""
+class _Lane:
+    """One SMTP connection of a batch, and the email on its way over it (`talk`, between its commands)."""
+
+    __slots__ = ("row", "smtp", "talking", "written")
+
+    def __init__(self, smtp: BatchConnection) -> None:
+        self.smtp = smtp
+        self.row: Any = None
+        self.talking: interleave.Talk | None = None
+        self.written = False  # the email's message is written: only its last reply is awaited
+
+
+def _send_claimed(box: Outbox, queue: list[Any], connections: list[BatchConnection], result: BatchResult) -> None:
+    """Send the claimed rows' emails, each over the first of `connections` free for it, recording each outcome
+    as soon as it is known, and build the next ones while the SMTP servers answer.
+
+    One thread: each connection's conversation pauses after every command it writes (interleave.talk), and
+    is taken up again once its reply is there; meanwhile the next emails are built, or another connection's
+    reply read. With two connections the server reads one's command while this process answers the other's
+    reply. Each "sent" mark is written when its email is accepted; its answer is read while the next commands
+    travel, and always before any email's message is written (progress.reminders.marks). A connection that
+    breaks (a 421, a lost connection) stops the batch: the emails on their way over the others are finished,
+    and the rest go back for the same retry with the attempt they did not get."""
     if not queue:
         return
     marks = SentMarks(box.model._meta.db_table, str(Status.SENT), str(Status.SENDING))
     marks.ready()
-    ahead = interleave.Ahead(queue, lambda row: smtp.prepared(box.build_steps(row)))
+    ahead = interleave.Ahead(queue, lambda row: connections[0].prepared(box.build_steps(row)))
+    lanes = [_Lane(smtp) for smtp in connections]
+    broken: list[int] = []  # the attempts of the email whose connection broke
 
     def between() -> bool:
         # No build step while a mark is in flight (a query of one would find the connection busy): until its
-        # answer is there, the SMTP reply is simply awaited, and the mark read at the next command.
+        # answer is there, the SMTP replies are simply awaited, and the mark read at the next command.
         if not marks.answered():
             return False
         marks.settle()
         return ahead.step()
 
+    def start(lane: _Lane) -> None:
+        if not ahead.built() or not lane.smtp.interleaves():
+            marks.settle()  # `next()` is about to build, or the backend sends without pauses (and may query)
+        delivery, message, failure = ahead.next()
+        if message is None:
+            marks.settle()
+            _build_failed(box, delivery, failure, result)
+            return
+
+        def before_message() -> None:
+            marks.settle()
+            lane.written = True
+
+        lane.row, lane.talking, lane.written = delivery, lane.smtp.talk(message, before_message), False
+        go_on(lane)
+
+    def go_on(lane: _Lane) -> None:
+        """The next step of the lane's conversation: its reply read and the next command written, or the end."""
+        assert lane.talking is not None
+        try:
+            next(lane.talking)
+            return
+        except StopIteration:
+            lane.talking = None
+            marks.send(lane.row.pk)
+            _record_sent(box, lane.row, result)
+        except (smtplib.SMTPException, OSError) as exc:
+            lane.talking = None
+            marks.settle()
+            attempts = _record_failure(box, lane.row.pk, exc, result)
+            if breaks_connection(exc):
+                lane.smtp.close()
+                broken.append(attempts)
+
     try:
-        while ahead:
-            if not ahead.built() or not smtp.interleaves():
-                marks.settle()  # `next()` is about to build, or the backend sends without pauses (and may query)
-            delivery, message, failure = ahead.next()
-            if message is None:
-                marks.settle()
-                _build_failed(box, delivery, failure, result)
+        while True:
+            for lane in lanes:
+                while lane.talking is None and not broken and ahead:
+                    start(lane)
+            talking = [lane for lane in lanes if lane.talking is not None]
+            if not talking:
+                break
+            ready = _replied(talking, wait=False)
+            if not ready and between():
                 continue
-            try:
-                smtp.send(message, between=between, before_message=marks.settle)
-            except (smtplib.SMTPException, OSError) as exc:
-                marks.settle()
-                attempts = _record_failure(box, delivery.pk, exc, result)
-                if breaks_connection(exc):
-                    smtp.close()
-                    _hand_back(box, [d.pk for d in ahead.rest()], attempts, result)
-                    return
-                continue
-            marks.send(delivery.pk)
-            _record_sent(box, delivery, result)
+            for lane in ready or _replied(talking, wait=True):
+                go_on(lane)
     except BaseException:
         marks.abandon()
+        _wind_up(lanes, marks)
         raise
     marks.settle()
+    if broken:
+        _hand_back(box, [d.pk for d in ahead.rest()], broken[0], result)
+
+
+def _wind_up(lanes: list[_Lane], marks: SentMarks) -> None:
+    """The batch is failing: an email whose message is written already is finished and marked sent if the
+    server takes it (else it would stay "sending" and be sent again once stale); any other conversation is
+    dropped without a QUIT (after DATA the server would read one as part of the message), its email unsent."""
+    for lane in lanes:
+        if lane.talking is None:
+            continue
+        if not lane.written:
+            lane.smtp.drop()
+            continue
+        try:
+            for _ in lane.talking:  # the last reply
+                pass
+            marks.send(lane.row.pk)
+            marks.settle()
+        except Exception:
+            log.exception("an email sent while the batch was failing could not be finished")
+            marks.abandon()
+
+
+def _replied(lanes: list[_Lane], *, wait: bool) -> list[_Lane]:
+    """The lanes whose reply is there; with `wait`, waits for one, at most as long as the connections'
+    timeout, after which every lane is returned so that reading its reply times out as smtplib would."""
+    sockets = {lane: lane.smtp.socket() for lane in lanes}
+    ready = [lane for lane, sock in sockets.items() if sock is None or interleave.pending(sock)]
+    if ready:
+        return ready
+    poller = select.poll()
+    by_fd = {}
+    for lane, sock in sockets.items():
+        try:
+            poller.register(sock, select.POLLIN)
+            by_fd[sock.fileno()] = lane
+        except (OSError, ValueError, TypeError):  # closed: reading its reply says so
+            return [lane]
+    timeouts = [t for t in (sock.gettimeout() for sock in sockets.values() if sock is not None) if t is not None]
+    events = poller.poll((max(timeouts) * 1000 if timeouts else None) if wait else 0)
+    if not events and wait:
+        return list(lanes)
+    return [by_fd[fd] for fd, _ in events]
 
 
 def _build_failed(box: Outbox, delivery: Any, exc: BaseException | None, result: BatchResult) -> None:

@@ -42,6 +42,8 @@ class Sink:
         self.delay = delay
         self.sessions = 0
         self.data_commands = 0
+        # How many DATA commands were being answered at once, at most (several connections of one batch).
+        self.in_data = self.most_in_data = 0
         self.messages: list[EmailMessage] = []
         self.raw: list[bytes] = []
         self.lock = threading.Lock()
@@ -56,8 +58,14 @@ class Sink:
         with self.lock:
             self.data_commands += 1
             code = self.codes.pop(0) if self.codes else "250 OK"
-        if self.delay:
-            await asyncio.sleep(self.delay)
+            self.in_data += 1
+            self.most_in_data = max(self.most_in_data, self.in_data)
+        try:
+            if self.delay:
+                await asyncio.sleep(self.delay)
+        finally:
+            with self.lock:
+                self.in_data -= 1
         if not code.startswith("250"):
             return code
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)

@@ -70,19 +70,23 @@ def test_a_duplicated_batch_sends_nothing_twice(
     assert len(server.sink.messages) == 5
 
 
-def test_batches_share_one_connection_each(
+@pytest.mark.parametrize("connections", [1, 2, 3])
+def test_each_batch_has_its_own_few_connections(
     make_user: Callable[..., User],
     plan: Plan,
     server: SmtpServer,
     settings: Any,
     django_capture_on_commit_callbacks: Any,
+    connections: int,
 ) -> None:
     settings.REMINDER_BATCH_SIZE = 2
+    settings.REMINDER_SMTP_CONNECTIONS = connections
     five(make_user, plan)
     fan = run_fan_out(django_capture_on_commit_callbacks)
     assert [len(b) for b in fan.batches] == [2, 2, 1]
     assert len(server.sink.messages) == 5
-    assert server.sink.sessions == 3  # one SMTP session per batch, not per email
+    # Per batch, one SMTP session per connection it uses (never more than its emails), not per email.
+    assert server.sink.sessions == {1: 3, 2: 5, 3: 5}[connections]
 
 
 def test_it_enqueues_only_after_commit(
@@ -315,11 +319,16 @@ def test_a_batch_closes_its_connection_when_it_ends(
 
 
 def test_a_421_hands_the_rest_of_the_batch_back_without_using_their_attempts(
-    make_user: Callable[..., User], plan: Plan, smtp: Callable[..., SmtpServer], smtp_settings: Callable
+    make_user: Callable[..., User],
+    plan: Plan,
+    smtp: Callable[..., SmtpServer],
+    smtp_settings: Callable,
+    settings: Any,
 ) -> None:
     """421: the server is closing the connection (smtplib closes it too). The email it refused is retried; the
     others never reached the server, so they go back with the attempt they did not get, not failed one by one
-    on a closed connection."""
+    on a closed connection. (One connection; with two, see test_reminder_lanes.)"""
+    settings.REMINDER_SMTP_CONNECTIONS = 1
     server = smtp(codes=["421 4.7.0 closing"])
     smtp_settings(server)
     ids = [ReminderDelivery.objects.create(enrollment=e, local_date=date(2026, 3, 4)).pk for e in five(make_user, plan)]
