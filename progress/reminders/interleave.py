@@ -7,8 +7,10 @@ building a later email runs, and only then is the reply read: the server answers
 so a batch costs about its CPU alone. No thread: Python's interpreter lock made a builder thread and a
 sending thread take turns, at more CPU than they saved.
 
-`sendmail` is smtplib's `SMTP.sendmail` for one recipient list, with the same commands, replies, errors and
-resets, plus a call of `between()` after each command is written. `Ahead` runs the batch's build steps.
+`talk` is smtplib's `SMTP.sendmail` for one recipient list, with the same commands, replies, errors and
+resets, paused after each command is written: a batch keeps one going per connection and takes up whichever
+has its reply (progress.reminders.sending). `sendmail` runs one to the end, calling `between()` in each
+pause. `Ahead` runs the batch's build steps.
 """
 
 from __future__ import annotations

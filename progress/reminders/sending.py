@@ -1,11 +1,11 @@
-"""Sending a batch of claimed reminders over one SMTP connection, and what happens when sending fails.
+"""Sending a batch of claimed reminders over its SMTP connections, and what happens when sending fails.
 
 A batch first claims its rows (see the package docstring for why that makes sending at most once), then
-sends each email in turn (building the next ones while the server answers: progress.reminders.interleave)
-and records each outcome as soon as it is known. Failures are
-classified: a 4xx reply or a dropped connection is retried later with exponential backoff, a 5xx reply
-fails the row for good, and a lost connection (or a 421 reply, which closes it) hands the rest of the batch
-back for the same retry.
+sends its emails over a few connections at once from one thread (building the next ones while the servers
+answer: `_send_claimed`, progress.reminders.interleave) and records each outcome as soon as it is known.
+Failures are classified: a 4xx reply or a dropped connection is retried later with exponential backoff, a
+5xx reply fails the row for good, and a lost connection (or a 421 reply, which closes it) hands the rest of
+the batch back for the same retry.
 """
 
 from __future__ import annotations
