@@ -12,6 +12,8 @@ so the rest of the suite keeps the check.
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -70,6 +72,20 @@ class Watched:
         assert results.violations_count == 0, results.generate_report()
         # Nothing wider than the screen.
         assert self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.fixture(autouse=True)
+def requests_end_before_the_database_is_emptied(live_server: LiveServer) -> Iterator[None]:
+    """After each test (its pages closed by then: this fixture is set up before theirs), wait until the live
+    server has no request left running. A page's last request (a note saved as the page goes away) would
+    otherwise still write while the database is emptied for the next test, and PostgreSQL then breaks the
+    deadlock between them by failing the emptying."""
+    yield
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(
+        thread.is_alive() and "process_request_thread" in thread.name for thread in threading.enumerate()
+    ):
+        time.sleep(0.01)
 
 
 @pytest.fixture(scope="module")
