@@ -14,6 +14,7 @@ import logging
 import random
 import select
 import smtplib
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -119,7 +120,7 @@ class BatchResult:
 
 
 class BatchConnection:
-    """The one connection a batch sends over: opened by the first message sent (a batch with nothing to
+    """A connection a batch sends over: opened by the first message sent over it (a batch with nothing to
     send connects to nobody) and closed when the `with` block ends, however the batch ends."""
 
     def __init__(self, backend: BaseEmailBackend) -> None:
@@ -148,6 +149,7 @@ class BatchConnection:
         backend.open()
         raw = self._wire.pop(message) if message in self._wire else self._bytes(message)
         if raw is None or not isinstance(backend, SmtpBackend) or backend.connection is None:
+            before_message()  # the message goes at once: no mark may be left unread past it
             backend.send_messages([message])
             return
         # The same bytes Django would send, written without its header objects (progress.reminders.wire).
@@ -167,6 +169,22 @@ class BatchConnection:
         connection = getattr(self.backend, "connection", None)
         if connection is not None:
             connection.close()
+
+    def opened(self, event: str) -> bool:
+        """Open the connection if it is not (as the first message would); False, logged, if the server
+        refuses it or cannot be reached."""
+        try:
+            self.backend.open()
+        except (smtplib.SMTPException, OSError) as exc:
+            log_event(log, f"{event}_connection_refused", level=logging.WARNING, error=f"{type(exc).__name__}: {exc}")
+            self.drop()
+            return False
+        return True
+
+    def timeout(self) -> float | None:
+        """The open connection's timeout in seconds (None: none)."""
+        sock = self.socket()
+        return None if sock is None else sock.gettimeout()
 
     def socket(self) -> Any:
         """The open SMTP connection's socket (None when none is open)."""
@@ -263,8 +281,8 @@ def _give_up_exhausted(ids: Sequence[int], box: Outbox) -> None:
 def send_batch(
     ids: Sequence[int], connection: BaseEmailBackend | None = None, box: Outbox | None = None
 ) -> BatchResult:
-    """Send the emails (reminders unless `box` says otherwise) for delivery rows `ids` over ONE SMTP
-    connection. Safe to run twice."""
+    """Send the emails (reminders unless `box` says otherwise) for delivery rows `ids` over the batch's few
+    SMTP connections (REMINDER_SMTP_CONNECTIONS; one with a `connection` handed in). Safe to run twice."""
     box = box or REMINDERS
     result = BatchResult()
     _give_up_exhausted(ids, box)
@@ -288,13 +306,19 @@ def send_batch(
 class _Lane:
     """One SMTP connection of a batch, and the email on its way over it (`talk`, between its commands)."""
 
-    __slots__ = ("row", "smtp", "talking", "written")
+    __slots__ = ("deadline", "extra", "row", "smtp", "talking", "written")
 
-    def __init__(self, smtp: BatchConnection) -> None:
+    def __init__(self, smtp: BatchConnection, *, extra: bool) -> None:
         self.smtp = smtp
+        self.extra = extra  # a connection beyond the first: one the server refuses is given up, not failed
         self.row: Any = None
         self.talking: interleave.Talk | None = None
         self.written = False  # the email's message is written: only its last reply is awaited
+        self.deadline: float | None = None  # when the reply awaited is late (the connection's timeout)
+
+    def wait_from_now(self) -> None:
+        timeout = self.smtp.timeout()
+        self.deadline = None if timeout is None else time.monotonic() + timeout
 
 
 def _send_claimed(box: Outbox, queue: list[Any], connections: list[BatchConnection], result: BatchResult) -> None:
@@ -306,20 +330,22 @@ def _send_claimed(box: Outbox, queue: list[Any], connections: list[BatchConnecti
     reply read. With two connections the server reads one's command while this process answers the other's
     reply. Each "sent" mark is written when its email is accepted; its answer is read while the next commands
     travel, and always before any email's message is written (progress.reminders.marks). A connection that
-    breaks (a 421, a lost connection) stops the batch: the emails on their way over the others are finished,
-    and the rest go back for the same retry with the attempt they did not get."""
+    breaks (a 421, a lost connection, a reply later than its timeout) stops the batch: the emails on their way
+    over the others are finished, and the rest go back for the same retry with the attempt they did not get.
+    A connection beyond the first that cannot be opened (a server limiting connections) is done without."""
     if not queue:
         return
     marks = SentMarks(box.model._meta.db_table, str(Status.SENT), str(Status.SENDING))
     marks.ready()
     ahead = interleave.Ahead(queue, lambda row: connections[0].prepared(box.build_steps(row)))
-    lanes = [_Lane(smtp) for smtp in connections]
+    lanes = [_Lane(smtp, extra=i > 0) for i, smtp in enumerate(connections)]
     broken: list[int] = []  # the attempts of the email whose connection broke
 
     def between() -> bool:
         # No build step while a mark is in flight (a query of one would find the connection busy): until its
-        # answer is there, the SMTP replies are simply awaited, and the mark read at the next command.
-        if not marks.answered():
+        # answer is there, the SMTP replies are simply awaited, and the mark read at the next command. Nothing
+        # more is built once the batch is stopping.
+        if broken or not marks.answered():
             return False
         marks.settle()
         return ahead.step()
@@ -340,13 +366,21 @@ def _send_claimed(box: Outbox, queue: list[Any], connections: list[BatchConnecti
         lane.row, lane.talking, lane.written = delivery, lane.smtp.talk(message, before_message), False
         go_on(lane)
 
-    def go_on(lane: _Lane) -> None:
-        """The next step of the lane's conversation: its reply read and the next command written, or the end."""
+    def go_on(lane: _Lane, late: bool = False) -> None:
+        """The next step of the lane's conversation: its reply read and the next command written, or the end;
+        `late`: the reply did not come in time, which fails the email as smtplib's timeout would."""
         assert lane.talking is not None
         try:
-            next(lane.talking)
+            if late:
+                lane.talking.throw(TimeoutError("the SMTP server did not answer in time"))
+            else:
+                next(lane.talking)
+            lane.wait_from_now()
             return
         except StopIteration:
+            # An earlier email's failed mark raises here, while this lane still holds its accepted email for
+            # `_wind_up` to mark.
+            marks.settle()
             lane.talking = None
             marks.send(lane.row.pk)
             _record_sent(box, lane.row, result)
@@ -355,22 +389,32 @@ def _send_claimed(box: Outbox, queue: list[Any], connections: list[BatchConnecti
             marks.settle()
             attempts = _record_failure(box, lane.row.pk, exc, result)
             if breaks_connection(exc):
+                # Without a QUIT: the connection is lost, closed by the server, or not answering (a QUIT
+                # would wait for its reply as long again).
+                lane.smtp.drop()
                 lane.smtp.close()
                 broken.append(attempts)
 
     try:
         while True:
-            for lane in lanes:
+            for lane in list(lanes):
                 while lane.talking is None and not broken and ahead:
+                    if lane.extra and not lane.smtp.opened(box.event):
+                        lanes.remove(lane)
+                        break
                     start(lane)
             talking = [lane for lane in lanes if lane.talking is not None]
             if not talking:
                 break
-            ready = _replied(talking, wait=False)
+            ready, late = _replied(talking, wait=False)
             if not ready and between():
                 continue
-            for lane in ready or _replied(talking, wait=True):
+            if not ready:
+                ready, late = _replied(talking, wait=True)
+            for lane in ready:
                 go_on(lane)
+            for lane in late:
+                go_on(lane, late=True)
     except BaseException:
         marks.abandon()
         _wind_up(lanes, marks)
@@ -381,14 +425,16 @@ def _send_claimed(box: Outbox, queue: list[Any], connections: list[BatchConnecti
 
 
 def _wind_up(lanes: list[_Lane], marks: SentMarks) -> None:
-    """The batch is failing: an email whose message is written already is finished and marked sent if the
-    server takes it (else it would stay "sending" and be sent again once stale); any other conversation is
-    dropped without a QUIT (after DATA the server would read one as part of the message), its email unsent."""
+    """The batch is failing: any conversation whose message is not written is dropped without a QUIT (after
+    DATA the server would read one as part of the message), its email unsent; then an email whose message is
+    written already is finished and marked sent if the server takes it (else it would stay "sending" and be
+    sent again once stale)."""
+    for lane in lanes:
+        if lane.talking is not None and not lane.written:
+            lane.smtp.drop()
+            lane.talking = None
     for lane in lanes:
         if lane.talking is None:
-            continue
-        if not lane.written:
-            lane.smtp.drop()
             continue
         try:
             for _ in lane.talking:  # the last reply
@@ -400,26 +446,29 @@ def _wind_up(lanes: list[_Lane], marks: SentMarks) -> None:
             marks.abandon()
 
 
-def _replied(lanes: list[_Lane], *, wait: bool) -> list[_Lane]:
-    """The lanes whose reply is there; with `wait`, waits for one, at most as long as the connections'
-    timeout, after which every lane is returned so that reading its reply times out as smtplib would."""
-    sockets = {lane: lane.smtp.socket() for lane in lanes}
-    ready = [lane for lane, sock in sockets.items() if sock is None or interleave.pending(sock)]
+def _replied(lanes: list[_Lane], *, wait: bool) -> tuple[list[_Lane], list[_Lane]]:
+    """The lanes whose reply is there, and those whose reply is late (past their deadline); with `wait`,
+    waits until one of either, without a limit when no connection has a timeout (as smtplib would)."""
+    ready = [lane for lane in lanes if interleave.pending(lane.smtp.socket())]
     if ready:
-        return ready
+        return ready, []
     poller = select.poll()
     by_fd = {}
-    for lane, sock in sockets.items():
+    for lane in lanes:
+        sock = lane.smtp.socket()
         try:
             poller.register(sock, select.POLLIN)
             by_fd[sock.fileno()] = lane
-        except (OSError, ValueError, TypeError):  # closed: reading its reply says so
-            return [lane]
-    timeouts = [t for t in (sock.gettimeout() for sock in sockets.values() if sock is not None) if t is not None]
-    events = poller.poll((max(timeouts) * 1000 if timeouts else None) if wait else 0)
-    if not events and wait:
-        return list(lanes)
-    return [by_fd[fd] for fd, _ in events]
+        except (OSError, ValueError, TypeError, AttributeError):  # closed: reading its reply says so
+            return [lane], []
+    timeout: float | None = 0
+    if wait:
+        deadlines = [lane.deadline for lane in lanes if lane.deadline is not None]
+        timeout = max(0.0, min(deadlines) - time.monotonic()) * 1000 if deadlines else None
+    ready = [by_fd[fd] for fd, _ in poller.poll(timeout)]
+    now = time.monotonic()
+    late = [lane for lane in lanes if lane not in ready and lane.deadline is not None and lane.deadline <= now]
+    return ready, late if wait or ready else []
 
 
 def _build_failed(box: Outbox, delivery: Any, exc: BaseException | None, result: BatchResult) -> None:

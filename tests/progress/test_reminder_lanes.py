@@ -9,16 +9,20 @@ from datetime import date
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 from django.contrib.auth.models import User
+from django.db import DatabaseError
 
 from curriculum.models import Plan
 from progress.models import ReminderDelivery
 from progress.reminders import batch
 from progress.reminders.sending import REMINDERS, Outbox, send_batch
-from tests.progress.reminder_helpers import SmtpServer, enroll, learners
+from tests.progress.reminder_helpers import Sink, SmtpServer, enroll, learners
 
 # Wednesday noon in Shanghai, frozen for every test here too.
 from tests.progress.test_fanout import MONDAY, frozen  # noqa: F401
+from tests.progress.test_reminder_marks import refuse_mark_of  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +108,85 @@ def test_a_failing_batch_leaves_no_email_delivered_without_its_mark(
     assert recipients(server) == sent_to(ids)
     # The others stay claimed: sent once stale, as after a worker's death.
     assert ReminderDelivery.objects.filter(pk__in=ids, status=Status.SENDING).count() == 6 - len(server.sink.messages)
+
+
+@pytest.mark.django_db(transaction=True)  # a failed statement outside a test's transaction, as in production
+def test_an_earlier_emails_failed_mark_still_leaves_the_next_accepted_email_marked(
+    make_user: Callable[..., User],
+    plan: Plan,
+    smtp: Callable[..., SmtpServer],
+    smtp_settings: Callable,
+    request: pytest.FixtureRequest,
+) -> None:
+    """Both messages are written before either is answered; the first one's mark fails (late, on
+    PostgreSQL), and the failure surfaces while the second is being recorded: the second, accepted by the
+    server, is still marked sent, not left to be sent again once stale."""
+    server = smtp(delay=0.05)
+    smtp_settings(server)
+    ids = due_rows(make_user, plan, 4)
+    request.getfixturevalue("refuse_mark_of")(ids[0])
+    with pytest.raises(DatabaseError, match="no mark"):
+        send_batch(ids)
+    assert recipients(server) == ["learner0@example.com", "learner1@example.com"]
+    statuses = dict(ReminderDelivery.objects.filter(pk__in=ids).values_list("pk", "status"))
+    assert [statuses[pk] for pk in ids] == [Status.SENDING, Status.SENT, Status.SENDING, Status.SENDING]
+
+
+class OneAtATime(SMTP):
+    """An SMTP server that greets a second connection at once with 421, as servers limiting connections do."""
+
+    active = 0
+
+    async def _handle_client(self) -> None:
+        if OneAtATime.active:
+            await self.push("421 4.7.0 one connection at a time")
+            assert self.transport is not None
+            self.transport.close()
+            return
+        OneAtATime.active += 1
+        try:
+            await super()._handle_client()
+        finally:
+            OneAtATime.active -= 1
+
+
+class OneAtATimeController(Controller):
+    def factory(self) -> SMTP:
+        return OneAtATime(self.handler, **self.SMTP_kwargs)
+
+
+def test_a_second_connection_the_server_refuses_is_done_without(
+    make_user: Callable[..., User], plan: Plan, smtp_settings: Callable, caplog: pytest.LogCaptureFixture
+) -> None:
+    sink = Sink()
+    server = SmtpServer(sink)
+    server.controller = OneAtATimeController(sink, hostname="127.0.0.1", port=server.port)
+    with server:
+        smtp_settings(server)
+        ids = due_rows(make_user, plan, 4)
+        result = send_batch(ids)
+    # Every email over the one connection it was given, none charged with the refusal.
+    assert (sorted(result.sent), result.retry, result.failed, sink.sessions) == (sorted(ids), [], [], 1)
+    assert recipients(server) == sent_to(ids)
+    assert set(ReminderDelivery.objects.filter(pk__in=ids).values_list("attempts", flat=True)) == {1}
+    assert "event=reminder_connection_refused" in caplog.text
+
+
+def test_a_reply_later_than_the_timeout_fails_that_email_and_hands_the_rest_back(
+    make_user: Callable[..., User], plan: Plan, smtp: Callable[..., SmtpServer], settings: Any
+) -> None:
+    server = smtp(delay=1.0)  # every message answered a second late
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "use_tls": False, "timeout": 0.2},
+        }
+    }
+    ids = due_rows(make_user, plan, 5)
+    result = send_batch(ids)
+    # The two emails on their way time out (retried, an attempt used); the rest never left.
+    assert (result.sent, result.failed, sorted(result.retry)) == ([], [], sorted(ids))
+    attempts = sorted(ReminderDelivery.objects.filter(pk__in=ids).values_list("attempts", flat=True))
+    assert attempts == [0, 0, 0, 1, 1]
+    errors = ReminderDelivery.objects.exclude(error="").values_list("error", flat=True)
+    assert all("did not answer in time" in e or "timed out" in e for e in errors) and len(errors) == 2
