@@ -10,6 +10,7 @@ the batch back for the same retry.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import random
 import select
@@ -306,7 +307,7 @@ def send_batch(
 class _Lane:
     """One SMTP connection of a batch, and the email on its way over it (`talk`, between its commands)."""
 
-    __slots__ = ("deadline", "extra", "row", "smtp", "talking", "written")
+    __slots__ = ("accepted", "deadline", "extra", "row", "smtp", "talking", "written")
 
     def __init__(self, smtp: BatchConnection, *, extra: bool) -> None:
         self.smtp = smtp
@@ -314,6 +315,7 @@ class _Lane:
         self.row: Any = None
         self.talking: interleave.Talk | None = None
         self.written = False  # the email's message is written: only its last reply is awaited
+        self.accepted = False  # the server took the email: its mark is still to be written
         self.deadline: float | None = None  # when the reply awaited is late (the connection's timeout)
 
     def wait_from_now(self) -> None:
@@ -363,7 +365,8 @@ def _send_claimed(box: Outbox, queue: list[Any], connections: list[BatchConnecti
             marks.settle()
             lane.written = True
 
-        lane.row, lane.talking, lane.written = delivery, lane.smtp.talk(message, before_message), False
+        lane.row, lane.talking = delivery, lane.smtp.talk(message, before_message)
+        lane.written = lane.accepted = False
         go_on(lane)
 
     def go_on(lane: _Lane, late: bool = False) -> None:
@@ -380,6 +383,7 @@ def _send_claimed(box: Outbox, queue: list[Any], connections: list[BatchConnecti
         except StopIteration:
             # An earlier email's failed mark raises here, while this lane still holds its accepted email for
             # `_wind_up` to mark.
+            lane.accepted = True
             marks.settle()
             lane.talking = None
             marks.send(lane.row.pk)
@@ -426,9 +430,10 @@ def _send_claimed(box: Outbox, queue: list[Any], connections: list[BatchConnecti
 
 def _wind_up(lanes: list[_Lane], marks: SentMarks) -> None:
     """The batch is failing: any conversation whose message is not written is dropped without a QUIT (after
-    DATA the server would read one as part of the message), its email unsent; then an email whose message is
-    written already is finished and marked sent if the server takes it (else it would stay "sending" and be
-    sent again once stale)."""
+    DATA the server would read one as part of the message), its email unsent; then an email the server took,
+    or whose message is written and waits for its reply, is finished and marked sent if the server takes it
+    (else it would stay "sending" and be sent again once stale). One whose conversation raised is left
+    "sending", dropped."""
     for lane in lanes:
         if lane.talking is not None and not lane.written:
             lane.smtp.drop()
@@ -436,8 +441,13 @@ def _wind_up(lanes: list[_Lane], marks: SentMarks) -> None:
     for lane in lanes:
         if lane.talking is None:
             continue
+        if not lane.accepted and inspect.getgeneratorstate(lane.talking) != inspect.GEN_SUSPENDED:
+            # The conversation ended by raising (cut off mid-message, say): not known to be delivered, and a
+            # QUIT now could be read as part of the message.
+            lane.smtp.drop()
+            continue
         try:
-            for _ in lane.talking:  # the last reply
+            for _ in lane.talking:  # the last reply, unless it came already
                 pass
             marks.send(lane.row.pk)
             marks.settle()

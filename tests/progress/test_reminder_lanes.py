@@ -190,3 +190,20 @@ def test_a_reply_later_than_the_timeout_fails_that_email_and_hands_the_rest_back
     assert attempts == [0, 0, 0, 1, 1]
     errors = ReminderDelivery.objects.exclude(error="").values_list("error", flat=True)
     assert all("did not answer in time" in e or "timed out" in e for e in errors) and len(errors) == 2
+
+
+def test_an_email_whose_send_raised_is_not_marked_sent(
+    make_user: Callable[..., User], plan: Plan, server: SmtpServer
+) -> None:
+    """An address Django's SMTP backend refuses to send to (a non-ASCII local part, to a server without
+    SMTPUTF8) raises out of the batch. That email's row stays "sending", not marked sent for an email that
+    never left; the emails the server received are exactly the rows marked sent."""
+    ids = due_rows(make_user, plan, 3)
+    odd = ReminderDelivery.objects.select_related("enrollment__user").get(pk=ids[0]).enrollment.user
+    odd.email = "jürgen@example.com"
+    odd.save()
+    with pytest.raises(ValueError):
+        send_batch(ids)
+    assert ReminderDelivery.objects.get(pk=ids[0]).status == Status.SENDING
+    assert recipients(server) == sent_to(ids)
+    assert "jürgen@example.com" not in recipients(server)
