@@ -74,8 +74,8 @@ _COLUMN = {f.name: str(f.column) for f in ReminderDelivery._meta.concrete_fields
 _COLUMNS = ", ".join(
     _COLUMN[name] for name in ("enrollment", "local_date", "status", "error", "attempts", "created_at", "updated_at")
 )
-# One statement from four arrays, bound on the server: the ORM's bulk_create spent longer building a
-# thousand rows' SQL and values than PostgreSQL spends inserting them, and a read-back query found the ids.
+# One statement from four arrays, bound on the server, returning the ids it inserted: the ORM's bulk_create
+# spends longer building a thousand rows' SQL and values than PostgreSQL spends inserting them.
 _INSERT = (
     f"INSERT INTO {_TABLE} ({_COLUMNS})"  # noqa: S608 - the model's own names
     " SELECT r.enrollment, r.local_date, r.status, r.error, 0, %s, %s"
