@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "progress.sessions.LearnerAuthenticationMiddleware",
     # Keeps "last seen" of the learner's signed-in sessions (progress/signed_in.py), at most once a minute.
     "progress.signed_in.SessionActivityMiddleware",
     # After authentication: switches logged-in learners to their profile's language.
@@ -254,10 +254,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
 }
-# Sessions live in the database; with a shared cache, reads come from a copy there (cached_db), so a page
-# costs no session query. Never with a per-process cache: a session deleted at log-out in one gunicorn
-# worker would stay valid in another worker's memory.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if CACHE_URL else "django.contrib.sessions.backends.db"
+# Sessions live in the database, read in the same query as the signed-in learner (progress/sessions.py): a
+# page costs one round trip for both. Never in a per-process cache: a session deleted at log-out in one
+# gunicorn worker would stay valid in another worker's memory.
+SESSION_ENGINE = "progress.sessions"
 
 # Attempt counters for password reset and sign-up (progress/throttle.py), in a cache of their own so they never
 # mix with page caches: Redis when configured, so every web process shares the counts (the keys expire, so

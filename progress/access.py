@@ -62,9 +62,15 @@ def _user_rows(user_id: int) -> QuerySet[User, tuple[object, ...]]:
     return (
         User.objects.filter(pk=user_id)
         .annotate(enrollment_is_active=Exists(active))
-        .values_list(*_USER_FIELDS, *enrollment_with_plan_columns("enrollments__"), "enrollment_is_active")
+        .values_list(*user_with_enrollments_columns(), "enrollment_is_active")
         .order_by("-enrollments__created_at", "-enrollments__pk")
     )
+
+
+def user_with_enrollments_columns(prefix: str = "") -> list[str]:
+    """values_list() names of the user's columns (reached by `prefix`), then every column of each of their
+    enrollments and its plan: what `user_from_rows` reads, followed by whether the enrollment is active."""
+    return [f"{prefix}{name}" for name in _USER_FIELDS] + enrollment_with_plan_columns(f"{prefix}enrollments__")
 
 
 _USER_FIELDS = [f.attname for f in User._meta.concrete_fields]
@@ -98,10 +104,14 @@ _ENROLLMENTS_ATTR = "_learner_enrollment_rows"
 def user_with_enrollments(user_id: int) -> User | None:
     """The user, with their enrollments (and plans) read in the same query and kept on the instance for
     `learner_enrollments`; None if there is no such user. What `progress.auth.LearnerBackend` loads for
-    every signed-in request."""
+    a signed-in request whose session did not bring it along (progress.sessions)."""
     rows = _USER_AND_ENROLLMENTS.rows(user_id)
-    if not rows:
-        return None
+    return user_from_rows(rows) if rows else None
+
+
+def user_from_rows(rows: Sequence[Sequence[Any]]) -> User:
+    """The user of rows whose columns are `user_with_enrollments_columns()` then `enrollment_is_active`,
+    with their enrollments kept on the instance for `learner_enrollments`."""
     n_user = len(_USER_FIELDS)
     user = User.from_db(DEFAULT_DB_ALIAS, _USER_FIELDS, rows[0][:n_user])
     enrollments = []

@@ -2,7 +2,8 @@
 
 Every signed-in request loads its user, and every learner page then reads the learner's enrollments (the
 navigation, the active plan, the page's cache key). One compiled query does both (`access.user_with_enrollments`),
-so a page found in the page cache costs one round trip to the database.
+so a page found in the page cache costs one round trip to the database; the session engine
+(progress.sessions) usually brings those rows with the session, in the same round trip.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 
-from progress.access import user_with_enrollments
+from progress.access import user_from_rows, user_with_enrollments
+from progress.sessions import signed_in_user_rows
 
 
 class LearnerBackend(ModelBackend):
@@ -21,5 +23,6 @@ class LearnerBackend(ModelBackend):
             pk = int(user_id)
         except (TypeError, ValueError):
             return None
-        user = user_with_enrollments(pk)
+        rows = signed_in_user_rows(pk)
+        user = user_from_rows(rows) if rows else user_with_enrollments(pk)
         return user if user is not None and self.user_can_authenticate(user) else None

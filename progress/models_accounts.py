@@ -18,7 +18,7 @@ class UserSession(models.Model):
     Django's session rows cannot be listed per user without decoding every session of every user, and they
     hold no user agent or last-seen time; this small table, written at log-in and touched at most once a
     minute, answers "where am I signed in" with one indexed query, whichever database-backed session
-    engine (db or cached_db) is configured.
+    engine is configured; the project's engine (progress/sessions.py) also reads a session's user through it.
     """
 
     session_key = models.CharField(max_length=40, primary_key=True)

@@ -6,9 +6,10 @@
   without a row (signed in before rows were kept, or whose key was cycled by a password change) gets one
   on its next touch.
 - Log-out (`user_logged_out`) deletes the row. A row whose session expired is ignored and pruned.
-- Signing out deletes sessions through the configured engine's SessionStore, so `db` and `cached_db`
-  (which also keeps a cache entry) both forget the session at once. A row is only a pointer: whether a
-  session is alive is always the session table's word, which both engines keep up to date.
+- Signing out deletes sessions through the configured engine's SessionStore, so the project's engine
+  (progress/sessions.py, which reads the row to find a session's user) and Django's `db` and `cached_db`
+  (which also keeps a cache entry) all forget the session at once. A row is only a pointer: whether a
+  session is alive is always the session table's word, which these engines keep up to date.
 """
 
 from __future__ import annotations

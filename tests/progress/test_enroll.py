@@ -201,8 +201,8 @@ def test_the_enroll_page_makes_a_fixed_number_of_queries(
         make_plan(slug=f"p{i}", days=300 if i == 0 else 1)
     client.force_login(alice)
 
-    # session, user with enrollments (nav), the plans on offer (choices and preselection at once)
-    with django_assert_num_queries(3):
+    # the session with the user and their enrollments (nav), the plans on offer (choices and preselection at once)
+    with django_assert_num_queries(2):
         assert client.get("/enroll/").status_code == 200
 
 

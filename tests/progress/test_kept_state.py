@@ -171,14 +171,15 @@ def test_a_row_not_known_to_be_current_reads_the_state(enrollment: Enrollment, p
 
 @pytest.mark.django_db(transaction=True)
 def test_a_tick_refused_by_the_database_leaves_a_working_connection(enrollment: Enrollment, plan: Plan) -> None:
-    """A task deleted between the page and the tick: the foreign key (checked at commit on PostgreSQL) refuses
-    the row, and the connection goes on working, out of any transaction."""
+    """A task deleted between the page and the tick: the foreign key (on PostgreSQL deferred, but checked by the
+    write itself in a tick: progress.ticks) refuses the row, and the connection goes on working, out of any
+    transaction."""
     task = tasks_of(plan, 1)[0]
     for _ in range(2):
         with pytest.raises(IntegrityError):
             ticks.set_done(enrollment.pk, 987_654_321, True, read_version=True)
         assert not TaskCompletion.objects.exists()
-    # Refused by the statement itself, before the COMMIT: the transaction it opened is ended all the same.
+    # Another kind of refusal (a NOT NULL column): the transaction of the tick is ended all the same.
     with pytest.raises(IntegrityError):
         ticks.set_done(None, task.pk, True, read_version=True)  # type: ignore[arg-type]  # NOT NULL
     assert not TaskCompletion.objects.exists()
@@ -190,17 +191,22 @@ def test_a_tick_refused_by_the_database_leaves_a_working_connection(enrollment: 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_tick_is_one_message_whose_quick_commit_stays_with_it(enrollment: Enrollment, plan: Plan) -> None:
-    """On PostgreSQL the write and the version read are one message, committed without waiting for the disk
-    flush; the connection's own setting is untouched afterwards, so no other write of the request is."""
+def test_a_tick_is_one_pipeline_whose_quick_commit_stays_with_it(enrollment: Enrollment, plan: Plan) -> None:
+    """On PostgreSQL the write and the version read are one pipeline, one transaction committed without
+    waiting for the disk flush; the connection's own setting is untouched afterwards, so no other write of
+    the request is."""
     if connection.vendor != "postgresql":
-        pytest.skip("one message with its own transaction on PostgreSQL only")
+        pytest.skip("one pipeline with its own transaction on PostgreSQL only")
     task = tasks_of(plan, 1)[0]
     version = Enrollment.objects.get(pk=enrollment.pk).state_version
     with CaptureQueriesContext(connection) as ctx:
         assert ticks.set_done(enrollment.pk, task.pk, True, read_version=True) == (1, version + 1)
-    assert len(ctx.captured_queries) == 1
-    assert "synchronous_commit TO OFF" in ctx.captured_queries[0]["sql"]
+    statements = [q["sql"] for q in ctx.captured_queries]
+    assert len(statements) == 5
+    assert "'BEGIN'" in statements[0] and "'COMMIT'" in statements[4]
+    assert "set_config('synchronous_commit', 'off', true)" in statements[1]
+    assert "INSERT INTO progress_taskcompletion" in statements[2]
+    assert "SELECT state_version FROM progress_enrollment" in statements[3]
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone() == ("on",)
@@ -236,14 +242,13 @@ def test_a_tick_without_a_kept_state_reads_it_with_its_write(
         response = alice_client.post(f"/days/1/tasks/{first}/toggle/", {"done": "1"}, headers=HTMX)
     assert counters(response.content.decode()) == (2, 2, 4)
     assert state_reads(ctx) == 1
-    # The session and the enrollments, then the write with the state read (PostgreSQL: one message;
-    # SQLite: two statements): no separate read of the counter.
-    assert len(ctx.captured_queries) == (3 if connection.vendor == "postgresql" else 4)
-    # One statement (PostgreSQL: one message) carries the write; the state read is that one on PostgreSQL.
-    writes = [q["sql"] for q in ctx.captured_queries if "progress_taskcompletion" in q["sql"] and "INSERT" in q["sql"]]
-    assert len(writes) == 1
-    if connection.vendor == "postgresql":
-        assert '"progress_enrollment"."state_version"' in writes[0]
+    # The session with the user and the enrollments, then the write and the state read just after it
+    # (PostgreSQL: one pipeline, one round trip): no separate read of the counter.
+    statements = [q["sql"] for q in ctx.captured_queries]
+    assert len(statements) == 3
+    writes = [i for i, sql in enumerate(statements) if "progress_taskcompletion" in sql and "INSERT" in sql]
+    assert writes == [1]
+    assert '"progress_enrollment"."state_version"' in statements[2]
     page_cache.forget_local()
     assert tick(alice_client, second) == ((3, 3, 4), 1)
     assert tick(alice_client, first, done=False) == ((2, 2, 4), 0)
@@ -254,9 +259,9 @@ def test_a_tick_without_a_kept_state_reads_it_with_its_write(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_tick_and_its_state_read_commit_as_one_message(enrollment: Enrollment, plan: Plan) -> None:
-    """In autocommit, as in production: the state read sees the write and its counter, and both are one
-    message on PostgreSQL whose quick commit does not outlive it."""
+def test_a_tick_and_its_state_read_commit_together(enrollment: Enrollment, plan: Plan) -> None:
+    """In autocommit, as in production: the state read sees the write and its counter, and on PostgreSQL both
+    are one pipeline, one transaction whose quick commit does not outlive it."""
     task = tasks_of(plan, 1)[0]
     row = Enrollment.objects.select_related("plan").get(pk=enrollment.pk)
     version = row.state_version
@@ -265,7 +270,10 @@ def test_a_tick_and_its_state_read_commit_as_one_message(enrollment: Enrollment,
     assert row.state_version == version + 1
     assert page_cache.kept("learner-state", page_cache.enrollment_key(row)).ticked == frozenset({task.pk})
     if connection.vendor == "postgresql":
-        assert len(ctx.captured_queries) == 1
+        statements = [q["sql"] for q in ctx.captured_queries]
+        assert len(statements) == 5  # BEGIN, the quick commit, the write, the read, COMMIT
+        assert "synchronous_commit" in statements[1] and "INSERT" in statements[2] and "COMMIT" in statements[4]
+        assert state_reads(ctx) == 1 and '"progress_enrollment"."state_version"' in statements[3]
         with connection.cursor() as cursor:
             cursor.execute("SHOW synchronous_commit")
             assert cursor.fetchone() == ("on",)

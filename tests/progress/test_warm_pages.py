@@ -1,5 +1,5 @@
-"""A learner page found in the page cache reads the session, then the user with their enrollments: nothing
-of the learner's state. And whatever writes the state, by any path, the next page shows it.
+"""A learner page found in the page cache reads the session with the user and their enrollments, in one query:
+nothing of the learner's state. And whatever writes the state, by any path, the next page shows it.
 
 The pages are keyed on the enrollment's `state_version` (progress.triggers keeps it), so the second half
 writes the way no view does: bulk updates and deletes, raw SQL, and a cascade from the admin.
@@ -47,10 +47,10 @@ def test_a_warm_page_reads_the_session_and_the_user_only(
     with CaptureQueriesContext(connection) as ctx:
         assert alice_client.get(url).status_code == 200
     sqls = [q["sql"] for q in ctx.captured_queries]
-    # Sessions are in the database in the tests (no shared cache), so that is one query; with Redis, none.
-    assert len(sqls) == 2, sqls
+    # One query: the session's row, and the user it names with their enrollments (progress.sessions).
+    assert len(sqls) == 1, sqls
     assert 'FROM "django_session"' in sqls[0]
-    assert 'FROM "auth_user" LEFT OUTER JOIN "progress_enrollment"' in sqls[1]
+    assert 'INNER JOIN "auth_user"' in sqls[0] and 'LEFT OUTER JOIN "progress_enrollment"' in sqls[0]
     assert not any(table in sql for sql in sqls for table in STATE_TABLES)
 
 
