@@ -99,10 +99,10 @@ def _pipelined(write: tuple[str, list[Any]], read: tuple[str, list[Any]] | None)
     """
     own = connection.get_autocommit() and not connection.in_atomic_block
     raw = connection.connection
-    cursors = connection.prepared_cursor  # type: ignore[attr-defined]
     # A cursor keeps the result of its last statement only: one for the write's, one for the read's rows,
     # one for the transaction's own statements.
-    with cursors() as writing, cursors() as reading, cursors() as ending:
+    writing, reading, ending = connection.prepared_cursors(3)  # type: ignore[attr-defined]
+    with writing, reading, ending:
         try:
             with connection.wrap_database_errors, raw.pipeline():
                 if own:
