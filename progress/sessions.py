@@ -72,8 +72,9 @@ def _session_rows(key: str) -> QuerySet[UserSession, tuple[object, ...]]:
     )
 
 
-# Compiled once per connection (progress.compiled), as every signed-in request makes it.
-_SESSION_AND_USER = CompiledQuery("session-and-user", _session_rows, markers=(TEXT_MARKER,))
+# Compiled once per connection (progress.compiled), as every signed-in request makes it; public for the
+# benchmark, which explains it (scripts/bench/scale.py).
+SESSION_AND_USER = CompiledQuery("session-and-user", _session_rows, markers=(TEXT_MARKER,))
 
 
 # Decoded session data by (secret, fallback secrets, salt, encoded data): at most _DECODED_MAX of them,
@@ -95,7 +96,7 @@ class SessionStore(db.SessionStore):
         if key is None:
             return {}
         try:
-            rows = _SESSION_AND_USER.rows(key)
+            rows = SESSION_AND_USER.rows(key)
         except SuspiciousOperation as e:  # as Django's engine: logged, and the session is a new one
             logging.getLogger(f"django.security.{e.__class__.__name__}").warning(str(e))
             self._session_key = None

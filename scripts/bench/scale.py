@@ -17,12 +17,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from curriculum.models import Plan
 from progress.models import ReminderDelivery
+from progress.sessions import SESSION_AND_USER
 from scripts.bench import fill, inproc, pages
 from scripts.bench.learner import PLAN_SLUG, make_learner
 from scripts.bench.sink import Sink
@@ -122,6 +122,13 @@ def explain(queries: CaptureQueriesContext, label: str, top: int = 2) -> None:
             print("\n".join("  " + row[0][:200] for row in cursor.fetchall()))
 
 
+def explain_statement(label: str, sql: str, params: list[Any]) -> None:
+    with connection.cursor() as cursor:
+        print(f"\nEXPLAIN ANALYZE, {label}:\n{sql[:600]}")
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        print("\n".join("  " + row[0][:200] for row in cursor.fetchall()))
+
+
 def run(args: argparse.Namespace, env: dict[str, str]) -> None:
     n = 2000 if args.quick else args.learners
     plan = Plan.objects.get(slug=PLAN_SLUG)
@@ -139,7 +146,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> None:
     else:
         print("  (no REDIS_URL: the sending rate needs a Celery worker)")
     if args.explain:
-        with CaptureQueriesContext(connection) as page_queries:
-            inproc.request(Client(), targets[0], 0)
         explain(tick_queries, "steady fan-out tick")
-        explain(page_queries, "Today page", top=1)
+        # A warm page's one query (Django logs a prepared query with its values apart, not as SQL to run again).
+        sql, params = SESSION_AND_USER.statement(learner.session_cookie)
+        explain_statement("the session with the learner, every page's one query", sql, params)

@@ -33,7 +33,7 @@ from curriculum.models import Plan
 from progress import ticks
 from progress.access import learner_enrollments
 from progress.models import Enrollment, TaskCompletion, UserSession
-from progress.sessions import _SESSION_AND_USER, SessionStore, _session_rows
+from progress.sessions import SESSION_AND_USER, SessionStore, _session_rows
 from tests.factories import make_plan
 from tests.progress.helpers import START, logged_in, tasks_of
 
@@ -114,10 +114,10 @@ def test_the_compiled_query_returns_the_orms_rows(alice_client: Client, enrollme
     Enrollment.objects.create(user=enrollment.user, plan=make_plan(slug="second", days=2), start_date=START)
     key = alice_client.session.session_key
     assert key is not None
-    rows = _SESSION_AND_USER.rows(key)
+    rows = SESSION_AND_USER.rows(key)
     assert rows == list(_session_rows(key))
     assert len(rows) == 2 and rows[0][0] == Session.objects.get(session_key=key).session_data
-    assert _SESSION_AND_USER.rows("no-such-key") == []
+    assert SESSION_AND_USER.rows("no-such-key") == []
 
 
 def test_a_visit_without_a_session_cookie_reads_no_session(client: Client, db: None) -> None:
