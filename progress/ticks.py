@@ -98,10 +98,10 @@ def _pipelined(write: tuple[str, list[Any]], read: tuple[str, list[Any]] | None)
     makes it. Inside a transaction of the caller's the statements are part of it.
     """
     own = connection.get_autocommit() and not connection.in_atomic_block
-    raw = connection.connection
     # A cursor keeps the result of its last statement only: one for the write's, one for the read's rows,
     # one for the transaction's own statements.
     writing, reading, ending = connection.prepared_cursors(3)  # type: ignore[attr-defined]
+    raw = connection.connection  # after the cursors: their health check may have opened a new connection
     with writing, reading, ending:
         try:
             with connection.wrap_database_errors, raw.pipeline():
@@ -113,14 +113,17 @@ def _pipelined(write: tuple[str, list[Any]], read: tuple[str, list[Any]] | None)
                     reading.execute(*read)
                 if own:
                     ending.execute("COMMIT")
-        except DatabaseError:
+        except Exception:
             if raw.pgconn.pipeline_status != pq.PipelineStatus.OFF:
                 # A failure psycopg could not end the pipeline after (a lost connection): the connection is
-                # of no further use, and Django opens a new one for the next query.
-                if own:
-                    connection.close()
-            elif own and raw.info.transaction_status == pq.TransactionStatus.INERROR:
-                # A failed statement skips the rest, the COMMIT too: end the transaction it left open.
+                # of no further use, and Django opens a new one for the next query (inside a transaction
+                # of the caller's, Django marks it for rollback).
+                connection.close()
+            elif own and raw.info.transaction_status != pq.TransactionStatus.IDLE:
+                # A failed statement skips the rest, the COMMIT too; a statement refused by the client
+                # before it was sent leaves the ones before it run and their transaction open: end it, so
+                # no later query of this connection runs inside it. (psycopg forgets its prepared
+                # statements after a ROLLBACK; they are prepared again on their next use.)
                 ending.execute("ROLLBACK")
             raise
         return writing.rowcount, (reading.fetchall() if read is not None else [])

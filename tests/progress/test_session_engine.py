@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -372,6 +372,36 @@ def test_a_refused_tick_leaves_no_row_and_a_working_connection(enrollment: Enrol
     assert TaskCompletion.objects.get().task_id == task.pk
 
 
+@pytest.mark.usefixtures("pipelined")
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_refused_before_it_is_sent_leaves_no_open_transaction(enrollment: Enrollment, plan: Plan) -> None:
+    """The client refuses the read (a value short) after BEGIN and the write were queued: they still run, and
+    their transaction must be ended, not left open with the row locked under the next request's queries."""
+    task = tasks_of(plan, 1)[0]
+    with pytest.raises(DatabaseError):
+        ticks.set_done_then_read(enrollment.pk, task.pk, True, "SELECT %s, %s", [1])
+    assert idle_out_of_pipeline()
+    assert not TaskCompletion.objects.exists()
+    version = Enrollment.objects.get(pk=enrollment.pk).state_version
+    assert ticks.set_done(enrollment.pk, task.pk, True, read_version=True) == (1, version + 1)
+    assert idle_out_of_pipeline()
+
+
+@pytest.mark.usefixtures("pipelined")
+@pytest.mark.django_db(transaction=True)
+def test_a_tick_after_the_server_dropped_the_connection_runs_on_the_new_one(enrollment: Enrollment, plan: Plan) -> None:
+    """The health check before the tick's cursors replaces a connection the server ended; the pipeline runs
+    on the new one, not on the closed one."""
+    task = tasks_of(plan, 1)[0]
+    version = Enrollment.objects.get(pk=enrollment.pk).state_version
+    old = connection.connection
+    with pytest.raises(DatabaseError), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+    connection.health_check_done = False  # type: ignore[attr-defined]  # as at the start of a request
+    assert ticks.set_done(enrollment.pk, task.pk, True, read_version=True) == (1, version + 1)
+    assert connection.connection is not old and idle_out_of_pipeline()
+
+
 class _Rollback(Exception):
     pass
 
@@ -379,8 +409,8 @@ class _Rollback(Exception):
 @pytest.mark.usefixtures("pipelined")
 @pytest.mark.django_db(transaction=True)
 def test_a_tick_inside_a_transaction_is_part_of_it(enrollment: Enrollment, plan: Plan) -> None:
-    """No quick commit nor constraint setting of its own (they would change the caller's transaction), and
-    the write rolls back with the caller's block."""
+    """No BEGIN, quick commit or COMMIT of its own (they would change the caller's transaction), and the
+    write rolls back with the caller's block."""
     task = tasks_of(plan, 1)[0]
     version = Enrollment.objects.get(pk=enrollment.pk).state_version
     with pytest.raises(_Rollback), transaction.atomic():
