@@ -19,7 +19,6 @@ stays the one place that says whether a session is alive.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -32,7 +31,6 @@ from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
-from django.core.exceptions import SuspiciousOperation
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
@@ -95,12 +93,7 @@ class SessionStore(db.SessionStore):
         key = self.session_key
         if key is None:
             return {}
-        try:
-            rows = SESSION_AND_USER.rows(key)
-        except SuspiciousOperation as e:  # as Django's engine: logged, and the session is a new one
-            logging.getLogger(f"django.security.{e.__class__.__name__}").warning(str(e))
-            self._session_key = None
-            return {}
+        rows = SESSION_AND_USER.rows(key)
         if not rows:  # no pointer to its user: read as Django's db engine does
             return super().load()
         encoded, expires, user_id = rows[0][:3]
