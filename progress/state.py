@@ -102,32 +102,22 @@ def load(enrollment: Enrollment) -> frozenset[int]:
 
 
 def set_done(enrollment: Enrollment, task_id: int, done: bool) -> None:
-    """Tick or untick `task_id` for the learner (progress.ticks), and have the state after it at hand, so the
-    answer's counters read nothing more.
+    """Tick or untick `task_id` for the learner (progress.ticks), and have the state after it at hand when this
+    process kept the state before it, so the answer's counters read nothing more.
 
     With a state kept for the row in hand (this process drew the learner's last page or tick), the state after
     is derived from it (`advance`). Without one (the learner's last request went to another process, as it
-    mostly does with several web workers), the state is read in the same message as the write: the write and
-    the read are one round trip, and the state read is the state after the write, with its counter.
+    mostly does with several web workers), the row in hand is brought to the counter the write read back,
+    and `load` reads the state after the write in a query of its own, as for a page.
     """
     before = page_cache.kept(_KIND, page_cache.enrollment_key(enrollment))
-    if before is not None:
-        advance(enrollment, task_id, done, ticks.set_done(enrollment.pk, task_id, done, read_version=True), before)
-        return
-    sql, params = _STATE.statement(enrollment.pk, enrollment.user_id)
-    _, fetched = ticks.set_done_then_read(enrollment.pk, task_id, done, sql, params)
-    snapshot, version = _snapshot(_STATE.convert(fetched))
-    if version is None:  # the enrollment is gone: nothing to keep, and `load` finds out as for any page
-        return
-    enrollment.state_version = version
-    setattr(enrollment, ROW_CURRENT, True)
-    _keep(enrollment, snapshot)
+    advance(enrollment, task_id, done, ticks.set_done(enrollment.pk, task_id, done, read_version=True), before)
 
 
-def advance(enrollment: Enrollment, task_id: int, done: bool, written: Written, before: Snapshot) -> None:
+def advance(enrollment: Enrollment, task_id: int, done: bool, written: Written, before: Snapshot | None) -> None:
     """After this request's own tick or untick of `task_id` (`written`: the rows it changed and the enrollment's
     state_version read after it), keep the state it made, derived from the state `before` it that this process
-    kept for the row in hand, so the answer reads no state.
+    kept for the row in hand (None: none was kept), so the answer reads no state.
 
     The enrollment row in hand was read before the write, at `enrollment.state_version`. The write changed a
     row exactly when the task was not already as posted, and moved the counter by one then; every other write
@@ -143,6 +133,8 @@ def advance(enrollment: Enrollment, task_id: int, done: bool, written: Written, 
     # the row changed meanwhile only makes a key no page asks for.)
     enrollment.state_version = written.version
     setattr(enrollment, ROW_CURRENT, True)
+    if before is None:
+        return
     expected = int((task_id in before.ticked) != done)
     if written.changed == expected == moved:
         ticked = before.ticked | {task_id} if done else before.ticked - {task_id}

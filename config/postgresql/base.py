@@ -57,11 +57,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
         its SQL needs. A pooler in transaction mode that does not track prepared statements (PgBouncer before
         1.21) needs DJANGO_DB_PREPARE=0.
         """
-        return self.prepared_cursors(1)[0]
-
-    def prepared_cursors(self, count: int) -> tuple[Any, ...]:
-        """`count` cursors like `prepared_cursor()`, the connection checked once for all of them (a pipeline
-        of statements needs one cursor per result it keeps)."""
         self.close_if_health_check_failed()
         self.ensure_connection()
         with self.wrap_database_errors:
@@ -69,17 +64,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 # Django sets no threshold (None), which stops psycopg from preparing anything. Its own cursors
                 # bind on the client and never prepare, whatever the threshold: only these cursors do.
                 self.connection.prepare_threshold = PREPARE_THRESHOLD
+            cursor: psycopg.Cursor[Any]
+            cursor = _PreparingCursor(self.connection) if settings.DB_PREPARE else psycopg.Cursor(self.connection)
             # As Django's create_cursor: read timestamps in the connection's time zone.
             loader = self.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, Format.TEXT)
-            other_zone = self.timezone != getattr(loader, "timezone", None)
-            cursors = []
-            for _ in range(count):
-                cursor: psycopg.Cursor[Any]
-                cursor = _PreparingCursor(self.connection) if settings.DB_PREPARE else psycopg.Cursor(self.connection)
-                if other_zone:
-                    register_tzloader(self.timezone, cursor)
-                cursors.append(self._prepare_cursor(cursor))  # type: ignore[attr-defined]  # private in the stubs
-            return tuple(cursors)
+            if self.timezone != getattr(loader, "timezone", None):
+                register_tzloader(self.timezone, cursor)
+            return self._prepare_cursor(cursor)  # type: ignore[attr-defined]  # private in the stubs
 
 
 class _PreparingCursor(psycopg.Cursor[Any]):

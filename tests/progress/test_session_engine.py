@@ -2,40 +2,30 @@
 enrollments in one query, and everything Django's own engine and `get_user` decide still holds: an expired
 session is no session, a changed password signs the session out, signed-out sessions stay out, and the user
 rows read with a session are used only for the user that session itself names.
-
-Also the tick's round trip on PostgreSQL (progress.ticks): its statements, prepared on the server, go out as
-one pipeline, one transaction of their own in autocommit and part of the caller's inside one.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from psycopg import pq
 from pytest_django.fixtures import Settings
 from time_machine import TimeMachineFixture
 
 import progress.auth
 from curriculum.models import Plan
-from progress import ticks
 from progress.access import learner_enrollments
-from progress.models import Enrollment, TaskCompletion, UserSession
+from progress.models import Enrollment, UserSession
 from progress.sessions import SESSION_AND_USER, SessionStore, _session_rows
 from tests.factories import make_plan
-from tests.progress.helpers import START, logged_in, tasks_of
+from tests.progress.helpers import START, logged_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_ui")]
 
@@ -263,181 +253,3 @@ def test_data_signed_with_a_key_no_longer_in_use_decodes_to_nothing(settings: Se
     assert SessionStore().decode(encoded) == {"_auth_user_id": "7"}  # remembered under the first key
     settings.SECRET_KEY = "the-second-secret-key-" + "y" * 40
     assert SessionStore().decode(encoded) == {}
-
-
-# --- the tick's pipeline on PostgreSQL ---------------------------------------------------------------------------
-
-
-@contextmanager
-def protocol_trace() -> Iterator[list[str]]:
-    """The frontend/backend protocol messages libpq exchanges meanwhile, one per line ("F" sent, "B" received)."""
-    raw = connection.connection
-    lines: list[str] = []
-    fd, path = tempfile.mkstemp()
-    try:
-        raw.pgconn.trace(fd)
-        raw.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
-        try:
-            yield lines
-        finally:
-            raw.pgconn.untrace()
-        with open(path) as f:
-            lines.extend(f.read().splitlines())
-    finally:
-        os.close(fd)
-        os.unlink(path)
-
-
-def messages(trace: list[str], direction: str, kind: str) -> int:
-    return sum(line.split("\t")[:3:2] == [direction, kind] for line in trace)
-
-
-def statement(sql: str) -> str:
-    """The SQL of a logged statement, without Django's QUERY = '...' - PARAMS = ... around a prepared one."""
-    found = re.fullmatch(r"QUERY = (['\"])(.*)\1 - PARAMS = .*", sql, re.S)
-    return found[2] if found else sql
-
-
-TICK = (
-    "INSERT INTO progress_taskcompletion (enrollment_id, task_id, completed_at) VALUES (%s, %s, %s) "
-    "ON CONFLICT (enrollment_id, task_id) DO NOTHING"
-)
-VERSION = "SELECT state_version FROM progress_enrollment WHERE id = %s"
-
-
-@pytest.fixture
-def pipelined(postgres: None, settings: Settings) -> None:
-    settings.DB_PREPARE = True
-
-
-def synchronous_commit() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW synchronous_commit")
-        (value,) = cursor.fetchone()
-    return str(value)
-
-
-def idle_out_of_pipeline() -> bool:
-    raw = connection.connection
-    return (
-        raw.pgconn.pipeline_status == pq.PipelineStatus.OFF and raw.info.transaction_status == pq.TransactionStatus.IDLE
-    )
-
-
-@pytest.mark.usefixtures("pipelined")
-@pytest.mark.django_db(transaction=True)
-def test_a_tick_in_autocommit_is_one_pipeline_of_prepared_statements(enrollment: Enrollment, plan: Plan) -> None:
-    """The transaction's BEGIN, its quick commit and its COMMIT go with the write and the read, in one round
-    trip; the quick commit does not outlive it."""
-    task = tasks_of(plan, 1)[0]
-    version = Enrollment.objects.get(pk=enrollment.pk).state_version
-    with CaptureQueriesContext(connection) as ctx, protocol_trace() as trace:
-        assert ticks.set_done(enrollment.pk, task.pk, True, read_version=True) == (1, version + 1)
-    assert [statement(sql) for sql in sqls(ctx)] == [
-        "BEGIN",
-        "SELECT set_config('synchronous_commit', 'off', true)",
-        TICK,
-        VERSION,
-        "COMMIT",
-    ]
-    # One Sync ends the pipeline, and the server answers ready once: one round trip.
-    assert messages(trace, "F", "Execute") == 5
-    assert messages(trace, "F", "Sync") == 1 and messages(trace, "B", "ReadyForQuery") == 1
-    assert not any("\tQuery\t" in line for line in trace)  # no simple-query message: all prepared
-    assert synchronous_commit() == "on"
-    assert idle_out_of_pipeline()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [row[0] for row in cursor.fetchall()]
-    assert sum(s.startswith("INSERT INTO progress_taskcompletion") for s in prepared) == 1
-
-
-@pytest.mark.usefixtures("pipelined")
-@pytest.mark.django_db(transaction=True)
-def test_a_refused_tick_leaves_no_row_and_a_working_connection(enrollment: Enrollment, plan: Plan) -> None:
-    """A task deleted since the page: the foreign key refuses the write inside the pipeline, the pipeline's
-    transaction is rolled back whole, and the connection goes on out of any pipeline or transaction."""
-    task = tasks_of(plan, 1)[0]
-    version = Enrollment.objects.get(pk=enrollment.pk).state_version
-    for _ in range(2):
-        with pytest.raises(IntegrityError):
-            ticks.set_done(enrollment.pk, 987_654_321, True, read_version=True)
-        assert connection.connection is not None and idle_out_of_pipeline()
-        assert not TaskCompletion.objects.exists()
-        assert synchronous_commit() == "on"
-    assert Enrollment.objects.get(pk=enrollment.pk).state_version == version
-    assert ticks.set_done(enrollment.pk, task.pk, True, read_version=True) == (1, version + 1)
-    assert idle_out_of_pipeline()
-    assert connection.get_autocommit() and not connection.in_atomic_block
-    assert TaskCompletion.objects.get().task_id == task.pk
-
-
-@pytest.mark.usefixtures("pipelined")
-@pytest.mark.django_db(transaction=True)
-def test_a_statement_refused_before_it_is_sent_leaves_no_open_transaction(enrollment: Enrollment, plan: Plan) -> None:
-    """The client refuses the read (a value short) after BEGIN and the write were queued: they still run, and
-    their transaction must be ended, not left open with the row locked under the next request's queries."""
-    task = tasks_of(plan, 1)[0]
-    with pytest.raises(DatabaseError):
-        ticks.set_done_then_read(enrollment.pk, task.pk, True, "SELECT %s, %s", [1])
-    assert idle_out_of_pipeline()
-    assert not TaskCompletion.objects.exists()
-    version = Enrollment.objects.get(pk=enrollment.pk).state_version
-    assert ticks.set_done(enrollment.pk, task.pk, True, read_version=True) == (1, version + 1)
-    assert idle_out_of_pipeline()
-
-
-@pytest.mark.usefixtures("pipelined")
-@pytest.mark.django_db(transaction=True)
-def test_a_tick_after_the_server_dropped_the_connection_runs_on_the_new_one(enrollment: Enrollment, plan: Plan) -> None:
-    """The health check before the tick's cursors replaces a connection the server ended; the pipeline runs
-    on the new one, not on the closed one."""
-    task = tasks_of(plan, 1)[0]
-    version = Enrollment.objects.get(pk=enrollment.pk).state_version
-    old = connection.connection
-    with pytest.raises(DatabaseError), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
-    connection.health_check_done = False  # type: ignore[attr-defined]  # as at the start of a request
-    assert ticks.set_done(enrollment.pk, task.pk, True, read_version=True) == (1, version + 1)
-    assert connection.connection is not old and idle_out_of_pipeline()
-
-
-class _Rollback(Exception):
-    pass
-
-
-@pytest.mark.usefixtures("pipelined")
-@pytest.mark.django_db(transaction=True)
-def test_a_tick_inside_a_transaction_is_part_of_it(enrollment: Enrollment, plan: Plan) -> None:
-    """No BEGIN, quick commit or COMMIT of its own (they would change the caller's transaction), and the
-    write rolls back with the caller's block."""
-    task = tasks_of(plan, 1)[0]
-    version = Enrollment.objects.get(pk=enrollment.pk).state_version
-    with pytest.raises(_Rollback), transaction.atomic():
-        with CaptureQueriesContext(connection) as ctx:
-            assert ticks.set_done(enrollment.pk, task.pk, True, read_version=True) == (1, version + 1)
-        assert [statement(sql) for sql in sqls(ctx)] == [TICK, VERSION]
-        assert TaskCompletion.objects.filter(task=task).exists()
-        assert synchronous_commit() == "on"
-        raise _Rollback
-    assert not TaskCompletion.objects.exists()
-    assert Enrollment.objects.get(pk=enrollment.pk).state_version == version
-    assert idle_out_of_pipeline()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_without_prepared_statements_a_tick_is_one_message(
-    postgres: None, settings: Settings, enrollment: Enrollment, plan: Plan
-) -> None:
-    """For a pooler that cannot keep prepared statements (DJANGO_DB_PREPARE=0): one simple-query message with
-    its own BEGIN and COMMIT, still one round trip."""
-    settings.DB_PREPARE = False
-    task = tasks_of(plan, 1)[0]
-    version = Enrollment.objects.get(pk=enrollment.pk).state_version
-    with CaptureQueriesContext(connection) as ctx:
-        assert ticks.set_done(enrollment.pk, task.pk, True, read_version=True) == (1, version + 1)
-    [sql] = sqls(ctx)
-    assert sql.startswith("BEGIN; SET LOCAL synchronous_commit TO OFF; INSERT INTO progress_taskcompletion")
-    assert sql.endswith("; COMMIT")
-    assert synchronous_commit() == "on"
-    assert TaskCompletion.objects.get().task_id == task.pk
