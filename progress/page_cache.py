@@ -24,6 +24,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from django.contrib.messages import get_messages
@@ -63,17 +64,18 @@ def learner_inputs(enrollment: Enrollment, today: date) -> tuple[object, ...]:
 
 def enrollment_key(enrollment: Enrollment) -> tuple[object, ...]:
     """Every column of the enrollment that a page or the feed may show (all but triggers.NOT_SHOWN)."""
-    return tuple(getattr(enrollment, name) for name in _ENROLLMENT_COLUMNS)
+    return _enrollment_columns(enrollment)
 
 
 def plan_key(plan: Plan) -> tuple[object, ...]:
     """Every column of the plan's row: its `version` moves with any edit of its days, sessions, tasks or
     resources, the other columns with any edit of the row itself."""
-    return tuple(getattr(plan, name) for name in _PLAN_COLUMNS)
+    return _plan_columns(plan)
 
 
-_ENROLLMENT_COLUMNS = tuple(f.attname for f in Enrollment._meta.concrete_fields if f.attname not in NOT_SHOWN)
-_PLAN_COLUMNS = tuple(f.attname for f in Plan._meta.concrete_fields)
+# attrgetter of several names returns their values as a tuple (and both models have more than one column).
+_enrollment_columns = attrgetter(*(f.attname for f in Enrollment._meta.concrete_fields if f.attname not in NOT_SHOWN))
+_plan_columns = attrgetter(*(f.attname for f in Plan._meta.concrete_fields))
 
 
 def render_page(
@@ -167,14 +169,18 @@ def cached_bytes(kind: str, inputs: tuple[object, ...], build: Callable[[], byte
 
 
 def kept(kind: str, inputs: tuple[object, ...]) -> Any:
-    """The value `keep` stored in this process under `inputs` (with the code version), or None."""
-    return _local_get(_plain_key(kind, inputs))
+    """The value `keep` stored in this process under `inputs`, or None."""
+    return _local_get((kind, inputs))
 
 
 def keep(kind: str, inputs: tuple[object, ...], value: object, weight: int) -> None:
     """Keep `value` under `inputs` in this process's memory only, where `weight` is what it counts for, in
-    characters of a page: for values cheaper to read again from the database than from the shared cache."""
-    _remember(_plain_key(kind, inputs), value, weight)
+    characters of a page: for values cheaper to read again from the database than from the shared cache.
+
+    The key is `inputs` itself (plain values: a row's columns), not a digest of their text: nothing outside
+    this process reads it, and the code it runs cannot change under it, so no code version either. Hashing the
+    tuple costs a fraction of printing it, and a tick looks a state up three times."""
+    _remember((kind, inputs), value, weight)
 
 
 def _plain_key(kind: str, inputs: tuple[object, ...]) -> str:
@@ -195,7 +201,9 @@ def _text_key(kind: str, inputs: tuple[object, ...]) -> str:
     return _plain_key(kind, (translation.get_language(), get_script_prefix(), inputs))
 
 
-_local: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+# Keys: the text keys of pages and fragments (also the shared cache's), and (kind, inputs) of kept values.
+_LocalKey = str | tuple[str, tuple[object, ...]]
+_local: OrderedDict[_LocalKey, tuple[Any, int]] = OrderedDict()
 _local_chars = 0
 _lock = threading.Lock()
 
@@ -209,7 +217,7 @@ def _get(key: str) -> Any:
     return value
 
 
-def _local_get(key: str) -> Any:
+def _local_get(key: _LocalKey) -> Any:
     with _lock:
         entry = _local.get(key)
         if entry is None:
@@ -223,7 +231,7 @@ def _set(key: str, value: str | bytes) -> None:
     _remember(key, value, len(value))
 
 
-def _remember(key: str, value: object, weight: int) -> None:
+def _remember(key: _LocalKey, value: object, weight: int) -> None:
     global _local_chars
     with _lock:
         if key not in _local:
