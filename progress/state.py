@@ -102,16 +102,27 @@ def load(enrollment: Enrollment) -> frozenset[int]:
 
 
 def set_done(enrollment: Enrollment, task_id: int, done: bool) -> None:
-    """Tick or untick `task_id` for the learner (progress.ticks), and have the state after it at hand when this
-    process kept the state before it, so the answer's counters read nothing more.
+    """Tick or untick `task_id` for the learner (progress.ticks), and have the state after it at hand, so the
+    answer's counters read nothing more.
 
     With a state kept for the row in hand (this process drew the learner's last page or tick), the state after
     is derived from it (`advance`). Without one (the learner's last request went to another process, as it
-    mostly does with several web workers), the row in hand is brought to the counter the write read back,
-    and `load` reads the state after the write in a query of its own, as for a page.
+    mostly does with several web workers), on PostgreSQL the write brings the state just before it in the same
+    statement, and the state after is derived from that one the same way. When another write came in between,
+    or elsewhere, the row in hand is brought to the counter the write read back, and `load` reads the state
+    after the write in a query of its own, as for a page.
     """
     before = page_cache.kept(_KIND, page_cache.enrollment_key(enrollment))
-    advance(enrollment, task_id, done, ticks.set_done(enrollment.pk, task_id, done, read_version=True), before)
+    if before is not None or connection.vendor != "postgresql":
+        advance(enrollment, task_id, done, ticks.set_done(enrollment.pk, task_id, done, read_version=True), before)
+        return
+    sql, params = _STATE.statement(enrollment.pk, enrollment.user_id)
+    written, fetched = ticks.set_done_with_state_before(enrollment.pk, task_id, done, sql, params)
+    read, version = _snapshot(_STATE.convert(fetched))
+    if version is not None:
+        # The state before the write was read at this counter: the row in hand now stands at it.
+        enrollment.state_version = version
+    advance(enrollment, task_id, done, written, None if version is None else read)
 
 
 def advance(enrollment: Enrollment, task_id: int, done: bool, written: Written, before: Snapshot | None) -> None:

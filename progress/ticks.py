@@ -36,6 +36,13 @@ _UNTICK = f"DELETE FROM {_TABLE} WHERE {_ENROLLMENT} = %s AND {_TASK} = %s"  # n
 _VERSION = f"SELECT {_STATE_VERSION} FROM {_ENROLLMENTS} WHERE id = %s"  # noqa: S608
 # PostgreSQL: the same write and read in the database (the function's SQL is the INSERT or DELETE above).
 _SET_DONE = "SELECT changed, version FROM progress_set_done(%s, %s, %s, %s, %s)"
+# The function's answer as one row of the learner-state query's shape (progress.state): kind, then the rows
+# changed where the state has an id, the counter where it has the enrollment's counter (its "v" row).
+WRITTEN = "w"
+_WRITTEN_ROW = (
+    f"(SELECT '{WRITTEN}', changed::bigint, NULL::integer, NULL::varchar, version, NULL::date, NULL::date, "  # noqa: S608
+    "NULL::timestamptz, NULL::timestamptz FROM progress_set_done(%s, %s, %s, %s, %s))"
+)
 
 
 class Written(NamedTuple):
@@ -81,6 +88,29 @@ def _in_the_database(enrollment_id: int, task_id: int, done: bool) -> Written:
         cursor.execute(_SET_DONE, [enrollment_id, task_id, done, _now() if done else None, own])
         changed, version = cursor.fetchone()
     return Written(changed, -1 if version is None else version)
+
+
+def set_done_with_state_before(
+    enrollment_id: int, task_id: int, done: bool, state_sql: str, state_params: list[Any]
+) -> tuple[Written, list[tuple[Any, ...]]]:
+    """PostgreSQL: `set_done`, and the learner-state query (progress.state) as it was just BEFORE the write,
+    in the same statement: one round trip for a tick whose process keeps no state of the learner.
+
+    Every scan of a statement reads the snapshot the statement started with, and the function's own write
+    comes after that snapshot, so the state rows are the state before it, with the counter they were read at.
+    The function reads the counter after its write under the row lock its trigger took, so the answer
+    tells progress.state.advance whether this write was the only one between the two: then the state after
+    is the state before plus this write. Returns the write's answer and the state's rows (without the write's).
+    """
+    own = connection.get_autocommit() and not connection.in_atomic_block
+    with server_cursor(connection) as cursor:
+        cursor.execute(
+            f"{_WRITTEN_ROW} UNION ALL {state_sql}",
+            [enrollment_id, task_id, done, _now() if done else None, own, *state_params],
+        )
+        rows = cursor.fetchall()
+    written = next(row for row in rows if row[0] == WRITTEN)
+    return Written(written[1], -1 if written[4] is None else written[4]), [r for r in rows if r[0] != WRITTEN]
 
 
 def _now() -> Any:

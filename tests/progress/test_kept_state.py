@@ -9,6 +9,8 @@ queries made.
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -204,12 +206,11 @@ def test_ticks_in_autocommit_as_in_production(alice_client: Client, enrollment: 
     assert 'data-done="1"' in alice_client.get("/progress/").content.decode()
 
 
-def test_a_tick_without_a_kept_state_reads_it_once_after_its_write(
-    alice_client: Client, enrollment: Enrollment, plan: Plan
-) -> None:
+def test_a_tick_without_a_kept_state_reads_it_once(alice_client: Client, enrollment: Enrollment, plan: Plan) -> None:
     """The learner's last page was drawn by another web process (this one keeps nothing): the tick's answer
-    reads the state once, after the write and at the counter the write read back, and the next page of this
-    process reads none."""
+    reads the state once, and the next page of this process reads none. On PostgreSQL the state comes in the
+    write's own statement (the state just before it, progress.ticks.set_done_with_state_before); elsewhere
+    it is read after the write and its counter."""
     first, second = (t.pk for t in tasks_of(plan, 1)[:2])
     tick_tasks(enrollment, tasks_of(plan, 1)[2])
     alice_client.get("/days/1/")
@@ -218,11 +219,13 @@ def test_a_tick_without_a_kept_state_reads_it_once_after_its_write(
         response = alice_client.post(f"/days/1/tasks/{first}/toggle/", {"done": "1"}, headers=HTMX)
     assert counters(response.content.decode()) == (2, 2, 4)
     assert state_reads(ctx) == 1
-    # The session with the user and the enrollments, the write (on PostgreSQL with the counter it moved, one
-    # statement; elsewhere the counter's read after it), then the state.
+    # The session with the user and the enrollments, then the write with the state (PostgreSQL: one
+    # statement), or the write, its counter and the state (elsewhere).
     statements = [q["sql"] for q in ctx.captured_queries]
-    assert len(statements) == (3 if connection.vendor == "postgresql" else 4)
-    assert "progress_set_done" in statements[1] or "INSERT INTO progress_taskcompletion" in statements[1]
+    if connection.vendor == "postgresql":
+        assert len(statements) == 2 and "progress_set_done" in statements[1]
+    else:
+        assert len(statements) == 4 and "INSERT INTO progress_taskcompletion" in statements[1]
     assert '"progress_enrollment"."state_version"' in statements[-1]
     page_cache.forget_local()
     assert tick(alice_client, second) == ((3, 3, 4), 1)
@@ -234,29 +237,78 @@ def test_a_tick_without_a_kept_state_reads_it_once_after_its_write(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_tick_without_a_kept_state_brings_the_row_to_its_counter(enrollment: Enrollment, plan: Plan) -> None:
-    """In autocommit, as in production: the write reads back the counter it moved, the row in hand is taken to
-    it, and the state read next is the state after the write, kept under that counter; the next tick derives
-    its state from the kept one without a read."""
+def test_a_tick_without_a_kept_state_keeps_the_state_after_it(enrollment: Enrollment, plan: Plan) -> None:
+    """In autocommit, as in production. On PostgreSQL the state before the write comes with it, and the state
+    after is derived and kept under the counter the write moved to; elsewhere the row in hand is brought to
+    that counter and the state read next is kept under it. Either way the next tick derives its state from the
+    kept one without a read."""
     task = tasks_of(plan, 1)[0]
+    tick_tasks(enrollment, tasks_of(plan, 1)[1])
+    other = tasks_of(plan, 1)[1].pk
     row = Enrollment.objects.select_related("plan").get(pk=enrollment.pk)
     version = row.state_version
     with CaptureQueriesContext(connection) as ctx:
         state.set_done(row, task.pk, True)
-    assert state_reads(ctx) == 0
     assert row.state_version == version + 1
-    assert page_cache.kept("learner-state", page_cache.enrollment_key(row)) is None
-    with CaptureQueriesContext(connection) as ctx:
-        assert state.load(row) == frozenset({task.pk})
-    assert state_reads(ctx) == 1
-    assert page_cache.kept("learner-state", page_cache.enrollment_key(row)).ticked == frozenset({task.pk})
+    if connection.vendor == "postgresql":
+        assert len(ctx.captured_queries) == 1 and state_reads(ctx) == 1
+    else:
+        assert state_reads(ctx) == 0
+        assert page_cache.kept("learner-state", page_cache.enrollment_key(row)) is None
+        assert state.load(row) == frozenset({task.pk, other})
+    assert page_cache.kept("learner-state", page_cache.enrollment_key(row)).ticked == frozenset({task.pk, other})
     assert connection.get_autocommit() and not connection.in_atomic_block
     with CaptureQueriesContext(connection) as ctx:
         state.set_done(row, task.pk, False)  # derived from the state kept just now
     assert state_reads(ctx) == 0
     assert row.state_version == version + 2
-    assert page_cache.kept("learner-state", page_cache.enrollment_key(row)).ticked == frozenset()
-    assert not TaskCompletion.objects.exists()
+    assert page_cache.kept("learner-state", page_cache.enrollment_key(row)).ticked == frozenset({other})
+    assert set(TaskCompletion.objects.values_list("task_id", flat=True)) == {other}
+
+
+@pytest.mark.usefixtures("postgres")
+@pytest.mark.django_db(transaction=True)
+def test_a_write_landing_between_the_state_before_and_the_tick_is_read_not_guessed(
+    enrollment: Enrollment, plan: Plan
+) -> None:
+    """Another request's tick commits after the tick's statement read the state before it, and before the
+    tick's write: the counter read back moved by two, nothing is derived, and the state is read again."""
+    mine, other = (t.pk for t in tasks_of(plan, 1)[:2])
+    row = Enrollment.objects.select_related("plan").get(pk=enrollment.pk)
+    locked, done = threading.Event(), threading.Event()
+
+    def other_request() -> None:
+        # Its tick's trigger holds the enrollment row until it commits, which it does once the tick below
+        # waits for that row: the tick's statement has then read the state without this tick.
+        try:
+            with transaction.atomic():
+                TaskCompletion.objects.create(enrollment_id=enrollment.pk, task_id=other)
+                locked.set()
+                deadline = time.monotonic() + 20
+                while not waiting_for_a_lock() and time.monotonic() < deadline:
+                    time.sleep(0.01)
+        finally:
+            connection.close()
+            done.set()
+
+    thread = threading.Thread(target=other_request)
+    thread.start()
+    assert locked.wait(20)
+    state.set_done(row, mine, True)
+    assert done.wait(20)
+    thread.join()
+    assert row.state_version == Enrollment.objects.get(pk=enrollment.pk).state_version
+    assert page_cache.kept("learner-state", page_cache.enrollment_key(row)) is None  # nothing derived
+    assert state.load(row) == frozenset({mine, other})
+
+
+def waiting_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        (count,) = cursor.fetchone()
+    return bool(count)
 
 
 def test_a_tick_inside_a_transaction_keeps_nothing(enrollment: Enrollment, plan: Plan) -> None:

@@ -19,7 +19,7 @@ from psycopg import pq
 from pytest_django.fixtures import Settings
 
 from curriculum.models import Plan
-from progress import ticks
+from progress import state, ticks
 from progress.models import Enrollment, TaskCompletion
 from tests.progress.helpers import tasks_of
 
@@ -214,3 +214,20 @@ def test_without_prepared_statements_a_tick_is_still_one_statement(
     assert prepared_calls() == 0
     assert idle() and synchronous_commit() == "on"
     assert TaskCompletion.objects.get().task_id == task.pk
+
+
+def test_the_state_before_comes_with_the_write_in_one_statement(enrollment: Enrollment, plan: Plan) -> None:
+    """The learner-state rows are those of before the write, with the counter they were read at; the write's
+    answer has the counter after it."""
+    first, second = tasks_of(plan, 1)[:2]
+    TaskCompletion.objects.create(enrollment=enrollment, task=first)
+    version = version_of(enrollment)
+    sql, params = state._STATE.statement(enrollment.pk, enrollment.user_id)
+    with CaptureQueriesContext(connection) as ctx:
+        written, rows = ticks.set_done_with_state_before(enrollment.pk, second.pk, True, sql, params)
+    assert len(ctx.captured_queries) == 1
+    assert written == (1, version + 1)
+    before, read_at = state._snapshot(state._STATE.convert(rows))
+    assert (before.ticked, read_at) == (frozenset({first.pk}), version)
+    assert set(TaskCompletion.objects.values_list("task_id", flat=True)) == {first.pk, second.pk}
+    assert idle() and synchronous_commit() == "on"
