@@ -186,9 +186,10 @@ def _keep(enrollment: Enrollment, snapshot: Snapshot) -> None:
     # counter value then reused for another state. (The tests' own transaction around each test is not one.)
     if any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
         return
-    # About the bytes the objects take in memory (an int in a set, a row tuple of dates and datetimes).
+    # About the bytes the objects take in memory (an int in a set, a row tuple of dates and datetimes), and
+    # the key: the enrollment's columns themselves (page_cache.keep).
     rows = len(snapshot.changes) + len(snapshot.days_off)
-    weight = 64 * (len(snapshot.ticked) + len(snapshot.minutes)) + 400 * rows + 500
+    weight = 64 * (len(snapshot.ticked) + len(snapshot.minutes)) + 400 * rows + 1500
     page_cache.keep(_KIND, page_cache.enrollment_key(enrollment), snapshot, weight)
 
 

@@ -81,7 +81,8 @@ def _in_the_database(enrollment_id: int, task_id: int, done: bool) -> Written:
     lose the last fraction of a second of ticks (never half of one). Waiting for the disk flush doubled a
     tick's time for that; a learner ticks again what they see unticked. Inside a caller's transaction it is
     part of that transaction, committed as the caller commits it. A foreign key that refuses the write (a
-    task deleted since the page) fails the statement, in either case, and leaves nothing behind.
+    task deleted since the page; Django's foreign keys are checked at commit) fails the statement in
+    autocommit, and the caller's commit inside a transaction; either way nothing is left behind.
     """
     own = connection.get_autocommit() and not connection.in_atomic_block
     with server_cursor(connection) as cursor:

@@ -173,9 +173,9 @@ def test_a_row_not_known_to_be_current_reads_the_state(enrollment: Enrollment, p
 
 @pytest.mark.django_db(transaction=True)
 def test_a_tick_refused_by_the_database_leaves_a_working_connection(enrollment: Enrollment, plan: Plan) -> None:
-    """A task deleted between the page and the tick: the foreign key (on PostgreSQL deferred, but checked by the
-    write itself in a tick: progress.ticks) refuses the row, and the connection goes on working, out of any
-    transaction."""
+    """A task deleted between the page and the tick: the foreign key (on PostgreSQL deferred, and checked as the
+    tick's own transaction commits: progress.ticks) refuses the row, and the connection goes on working, out
+    of any transaction."""
     task = tasks_of(plan, 1)[0]
     for _ in range(2):
         with pytest.raises(IntegrityError):
@@ -275,40 +275,45 @@ def test_a_write_landing_between_the_state_before_and_the_tick_is_read_not_guess
     tick's write: the counter read back moved by two, nothing is derived, and the state is read again."""
     mine, other = (t.pk for t in tasks_of(plan, 1)[:2])
     row = Enrollment.objects.select_related("plan").get(pk=enrollment.pk)
-    locked, done = threading.Event(), threading.Event()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (tick_pid,) = cursor.fetchone()
+    locked, seen = threading.Event(), threading.Event()
 
     def other_request() -> None:
         # Its tick's trigger holds the enrollment row until it commits, which it does once the tick below
-        # waits for that row: the tick's statement has then read the state without this tick.
+        # waits for it: the tick's statement has then read the state without this tick.
         try:
             with transaction.atomic():
                 TaskCompletion.objects.create(enrollment_id=enrollment.pk, task_id=other)
                 locked.set()
                 deadline = time.monotonic() + 20
-                while not waiting_for_a_lock() and time.monotonic() < deadline:
+                while time.monotonic() < deadline:
+                    if blocked_by_me(tick_pid):
+                        seen.set()
+                        break
                     time.sleep(0.01)
         finally:
             connection.close()
-            done.set()
 
     thread = threading.Thread(target=other_request)
     thread.start()
     assert locked.wait(20)
     state.set_done(row, mine, True)
-    assert done.wait(20)
-    thread.join()
+    thread.join(timeout=30)
+    assert not thread.is_alive() and seen.is_set()  # the tick did wait for the other request's row lock
     assert row.state_version == Enrollment.objects.get(pk=enrollment.pk).state_version
     assert page_cache.kept("learner-state", page_cache.enrollment_key(row)) is None  # nothing derived
     assert state.load(row) == frozenset({mine, other})
 
 
-def waiting_for_a_lock() -> bool:
+def blocked_by_me(pid: int) -> bool:
+    """Whether the backend `pid` waits for a lock this connection holds (read afresh: no snapshot of the
+    activity view is involved)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        (count,) = cursor.fetchone()
-    return bool(count)
+        cursor.execute("SELECT pg_backend_pid() = ANY(pg_blocking_pids(%s))", [pid])
+        (blocked,) = cursor.fetchone()
+    return bool(blocked)
 
 
 def test_a_tick_inside_a_transaction_keeps_nothing(enrollment: Enrollment, plan: Plan) -> None:
