@@ -84,9 +84,8 @@ def _in_the_database(enrollment_id: int, task_id: int, done: bool) -> Written:
     task deleted since the page; Django's foreign keys are checked at commit) fails the statement in
     autocommit, and the caller's commit inside a transaction; either way nothing is left behind.
     """
-    own = connection.get_autocommit() and not connection.in_atomic_block
     with server_cursor(connection) as cursor:
-        cursor.execute(_SET_DONE, [enrollment_id, task_id, done, _now() if done else None, own])
+        cursor.execute(_SET_DONE, _call_values(enrollment_id, task_id, done))
         changed, version = cursor.fetchone()
     return Written(changed, -1 if version is None else version)
 
@@ -103,15 +102,19 @@ def set_done_with_state_before(
     tells progress.state.advance whether this write was the only one between the two: then the state after
     is the state before plus this write. Returns the write's answer and the state's rows (without the write's).
     """
-    own = connection.get_autocommit() and not connection.in_atomic_block
     with server_cursor(connection) as cursor:
         cursor.execute(
-            f"{_WRITTEN_ROW} UNION ALL {state_sql}",
-            [enrollment_id, task_id, done, _now() if done else None, own, *state_params],
+            f"{_WRITTEN_ROW} UNION ALL {state_sql}", [*_call_values(enrollment_id, task_id, done), *state_params]
         )
         rows = cursor.fetchall()
     written = next(row for row in rows if row[0] == WRITTEN)
     return Written(written[1], -1 if written[4] is None else written[4]), [r for r in rows if r[0] != WRITTEN]
+
+
+def _call_values(enrollment_id: int, task_id: int, done: bool) -> list[Any]:
+    """The values of a `progress_set_done` call: whether the statement is its own transaction comes last."""
+    own = connection.get_autocommit() and not connection.in_atomic_block
+    return [enrollment_id, task_id, done, _now() if done else None, own]
 
 
 def _now() -> Any:

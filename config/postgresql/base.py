@@ -60,17 +60,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.close_if_health_check_failed()
         self.ensure_connection()
         with self.wrap_database_errors:
+            cursor: psycopg.Cursor[Any]
             if settings.DB_PREPARE:
                 # Django sets no threshold (None), which stops psycopg from preparing anything. Its own cursors
-                # bind on the client and never prepare, whatever the threshold: only these cursors do.
+                # bind on the client and never prepare, whatever the threshold: only this cursor does.
                 self.connection.prepare_threshold = PREPARE_THRESHOLD
-            cursor: psycopg.Cursor[Any]
-            cursor = _PreparingCursor(self.connection) if settings.DB_PREPARE else psycopg.Cursor(self.connection)
+                cursor = _PreparingCursor(self.connection)
+            else:
+                cursor = psycopg.Cursor(self.connection)
             # As Django's create_cursor: read timestamps in the connection's time zone.
             loader = self.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, Format.TEXT)
             if self.timezone != getattr(loader, "timezone", None):
                 register_tzloader(self.timezone, cursor)
-            return self._prepare_cursor(cursor)  # type: ignore[attr-defined]  # private in the stubs
+            return self._prepare_cursor(cursor)  # type: ignore[attr-defined]  # private in the stubs only
 
 
 class _PreparingCursor(psycopg.Cursor[Any]):
